@@ -1,0 +1,5 @@
+"""`python -m scoring` runs the pioneer command line."""
+
+from scoring.cli import main
+
+main()

@@ -1,0 +1,305 @@
+"""The `pioneer` command line: each command parses its arguments, calls one
+service function, and prints. Bad input: a clear message and exit code 1;
+usage errors: exit 2; an ingest with rejected rows: exit 3."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from scoring import service
+from scoring.diagnostics import display_width, has_errors, render_all, summary
+from scoring.errors import PioneerError
+from scoring.explain import pad, render
+from scoring.ingest import summary_lines
+from scoring.model import rule_schema
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_REJECTED = 3
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def user_errors(fn: F) -> F:
+    """Turn a PioneerError into its message on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except PioneerError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
+
+
+today_option = click.option("--today", callback=_date, help="The date the action counts as taken (YYYY-MM-DD).")
+actor_option = click.option("--as", "actor", metavar="NAME", help="Act as NAME instead of the OS user.")
+db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The store (SQLite file).")
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on a terminal; nothing when piped."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    state: dict[str, Any] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        bar = state.get(what)
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label=f"{label} {what}", file=sys.stderr)
+            bar.__enter__()
+            state[what] = bar
+        bar.update(done - bar.pos)
+
+    try:
+        yield update
+    finally:
+        for bar in state.values():
+            bar.__exit__(None, None, None)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="pioneer")
+def cli() -> None:
+    """pioneer: rule-driven, auditable scoring for recognition campaigns (三个先锋, 三亮三比双争)."""
+
+
+@cli.command()
+@click.argument("rules", nargs=-1, required=True, type=click.Path())
+def check(rules: tuple[str, ...]) -> None:
+    """Validate rule files; compiler-style errors; exit 1 on any error."""
+    failed = False
+    for path in rules:
+        diagnostics, _ = service.check_file(path)
+        if diagnostics:
+            click.echo(render_all(diagnostics), err=True)
+        status = "FAILED" if has_errors(diagnostics) else "ok"
+        click.echo(f"{path}: {status} ({summary(diagnostics)})")
+        failed = failed or has_errors(diagnostics)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of rule files."""
+    click.echo(json.dumps(rule_schema(), ensure_ascii=False, indent=2))
+
+
+def _load(path: str) -> service.Rules:
+    rules = service.load(path)
+    if rules.warnings:
+        click.echo(render_all(rules.warnings), err=True)
+    return rules
+
+
+def _ingest(db: Any, rules: service.Rules, folder: str, strict: bool, actor: str | None) -> int:
+    with progress_bar("ingest") as progress:
+        report = service.ingest_folder(db, rules, folder, strict=strict, actor=actor, progress=progress)
+    for line in summary_lines(report):
+        click.echo(line)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.reused:
+        click.echo(f"dataset {report.dataset_id} (identical to one already stored, reused)")
+    else:
+        click.echo(f"dataset {report.dataset_id} sha256 {report.sha256}")
+    return report.rejected
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--rules", "rules_path", required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option("--strict", is_flag=True, help="Fail the whole ingest on the first rejected row.")
+@actor_option
+@user_errors
+def ingest(folder: str, rules_path: str, db_path: str, strict: bool, actor: str | None) -> None:
+    """Read a folder of spreadsheets (one per table) into an immutable dataset."""
+    rules = _load(rules_path)
+    db = service.open_db(db_path, actor=actor)
+    rejected = _ingest(db, rules, folder, strict, actor)
+    if rejected:
+        click.echo(f"{rejected} row(s) rejected: see `pioneer rejects --db {db_path}`", err=True)
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@click.argument("rules_path", metavar="RULES", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--period", required=True, help="2022, 2022-H2, 2022-Q4, 2022-12 or 2022-01-01..2022-06-30")
+@click.option("--data", type=click.Path(exists=True, file_okay=False), help="Ingest this folder first.")
+@click.option("--strict", is_flag=True, help="With --data: fail on the first rejected row.")
+@actor_option
+@today_option
+@user_errors
+def score(rules_path: str, db_path: str, period: str, data: str | None, strict: bool,
+          actor: str | None, today: dt.date | None) -> None:
+    """Score every award of RULES over the period; prints the run id last."""
+    rules = _load(rules_path)
+    service.parse_period_text(period)
+    db = service.open_db(db_path, actor=actor)
+    rejected = 0
+    dataset_id = None
+    if data is not None:
+        rejected = _ingest(db, rules, data, strict, actor)
+        dataset_id = service.latest_dataset(db, rules)
+    with progress_bar("score") as progress:
+        run = service.score(db, rules, period, dataset_id=dataset_id, actor=actor, today=today, progress=progress)
+    for award, n in run.subjects.items():
+        click.echo(f"{award}: {n} scored, {run.ranked[award]} ranked, {run.selected[award]} selected")
+    for table, n in run.outside_period.items():
+        if n:
+            click.echo(f"{table}: {n} record(s) outside the period, not counted")
+    click.echo(f"results_sha256 {run.results_sha256}")
+    click.echo(f"run {run.run_id}")
+    if rejected:
+        sys.exit(EXIT_REJECTED)
+
+
+@cli.command()
+@db_option
+@click.option("--dataset", "dataset_id", type=int, help="Dataset id (default: the latest).")
+@user_errors
+def rejects(db_path: str, dataset_id: int | None) -> None:
+    """List a dataset's reject report: file, line, column, value, reason."""
+    db = service.open_existing(db_path)
+    found = service.rejects(db, dataset_id)
+    for r in found:
+        click.echo(f"{r.file}:{r.line}: {r.column or '-'}: {r.value if r.value is not None else ''!r}: {r.reason}")
+    click.echo(f"{len(found)} rejected row(s)")
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@click.option("--award", required=True)
+@click.option("--subject", required=True)
+@user_errors
+def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
+    """One subject's breakdown down to the evidence records."""
+    db = service.open_existing(db_path)
+    click.echo(render(service.explain(db, run_ref, award, subject)), nl=False)
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@click.option("--award", required=True)
+@click.option("--limit", type=click.IntRange(min=1), help="Show the first N.")
+@user_errors
+def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
+    """An award's ranking: rank, subject, name, unit, total, grade, selected."""
+    db = service.open_existing(db_path)
+    _run, rows = service.ranking(db, run_ref, award, limit)
+    table = [["rank", "subject", "name", "unit", "total", "grade", "selected", "note"]]
+    for r in rows:
+        note = "; ".join(
+            ([f"veto: {'; '.join(r.veto)}"] if r.veto else [])
+            + (["ineligible"] if not r.eligible else [])
+            + (["boundary tie"] if r.boundary_tie else [])
+        )
+        table.append([
+            str(r.rank) if r.rank is not None else "-", r.subject, r.name or "", r.unit or "",
+            r.total, r.grade or "", "yes" if r.selected else "", note,
+        ])
+    widths = [max(display_width(row[i]) for row in table) for i in range(len(table[0]))]
+    for row in table:
+        click.echo("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@cli.command()
+@db_option
+@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["json", "csv", "xlsx", "md", "html"]))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@user_errors
+def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
+    """Export a run: the full results (json) or the 公示 list (csv, xlsx, md, html)."""
+    db = service.open_existing(db_path)
+    data = service.export(db, run_ref, fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    tmp = target.with_name(target.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError as exc:
+        raise PioneerError(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.group()
+def audit() -> None:
+    """The tamper-evident audit log."""
+
+
+@audit.command("log")
+@db_option
+@user_errors
+def audit_log(db_path: str) -> None:
+    """Every audit entry, oldest first."""
+    db = service.open_existing(db_path)
+    for e in service.audit_entries(db):
+        run = f" run {e.run_id}" if e.run_id is not None else ""
+        click.echo(f"{e.seq:>5}  {e.at}  {e.today}  {e.actor}  {e.action}{run}  {json.dumps(e.detail, ensure_ascii=False)}")
+
+
+@audit.command("verify")
+@db_option
+@user_errors
+def audit_verify(db_path: str) -> None:
+    """Walk the hash chain and recompute every run's results hash."""
+    db = service.open_existing(db_path)
+    broken = service.verify_audit(db)
+    if broken:
+        fail(broken)
+    click.echo(f"audit log ok: {len(service.audit_entries(db))} entries, chain and results hashes match")
+
+
+@cli.command()
+@user_errors
+def demo() -> None:
+    """Score the shipped example end to end into a temporary store."""
+    for line in service.demo_lines():
+        click.echo(line)
+
+
+def main() -> None:
+    """Entry point: no traceback ever reaches a user."""
+    try:
+        cli.main(prog_name="pioneer", standalone_mode=True)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so plainly, without a traceback
+        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+        click.echo("please report this with the command you ran", err=True)
+        sys.exit(1)

@@ -1,0 +1,156 @@
+"""Reading a stored dataset back for scoring: subjects in key order, in
+batches, and the rows linked to a batch of subjects.
+
+Nothing here holds a whole table in memory: the engine asks for one batch of
+subjects at a time and the records linked to that batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from scoring.catalog import Catalog, ColumnType, TableInfo
+from scoring.numbers import Value
+from scoring.store import quote_identifier
+
+Row = dict[str, Value]
+BATCH = 500
+
+
+def table_name(dataset_id: int, table: str) -> str:
+    """The SQLite table holding one declared table of one dataset."""
+    return f"ds{dataset_id}_{table}"
+
+
+def decode(value: Any, kind: ColumnType) -> Value:
+    """A stored cell back as a Python value of its declared type."""
+    if value is None:
+        return None
+    if kind == "number":
+        return Fraction(str(value))
+    if kind == "int":
+        return int(value)
+    if kind == "bool":
+        return bool(value)
+    if kind == "date":
+        return dt.date.fromisoformat(str(value))
+    return str(value)
+
+
+_quote = quote_identifier
+
+
+class DatasetReader:
+    """Typed access to one dataset's tables."""
+
+    def __init__(self, db: Database, dataset_id: int, catalog: Catalog) -> None:
+        self.db = db
+        self.dataset_id = dataset_id
+        self.catalog = catalog
+
+    def _decode_row(self, info: TableInfo, names: Sequence[str], raw: Sequence[Any]) -> Row:
+        row: Row = {}
+        for name, value in zip(names, raw, strict=True):
+            kind = info.columns.get(name)
+            if kind is not None:
+                row[name] = decode(value, kind)
+        return row
+
+    def _select(self, info: TableInfo, where: str, params: Sequence[Any], order: str) -> Iterator[Row]:
+        cols = list(info.columns)
+        sql = (
+            f"SELECT {', '.join(_quote(c) for c in cols)} FROM {_quote(table_name(self.dataset_id, info.name))}"
+            f" {where} {order}"
+        )
+        for raw in self.db.execute(sql, list(params)).fetchall():
+            yield self._decode_row(info, cols, raw)
+
+    def subject_batches(self, table: str, size: int = BATCH) -> Iterator[list[Row]]:
+        """Subjects of `table` ordered by key, `size` at a time."""
+        info = self.catalog.tables[table]
+        assert info.key is not None
+        key = _quote(info.key)
+        last: Any = None
+        while True:
+            where, params = (f"WHERE {key} > ?", [last]) if last is not None else ("", [])
+            batch = list(self._select(info, where, params, f"ORDER BY {key} LIMIT {size}"))
+            if not batch:
+                return
+            yield batch
+            raw_last = batch[-1][info.key]
+            last = raw_last
+            if len(batch) < size:
+                return
+
+    def count(self, table: str) -> int:
+        sql = f"SELECT COUNT(*) FROM {_quote(table_name(self.dataset_id, table))}"
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def linked(
+        self, table: str, subject_table: str, keys: Sequence[Value], period: tuple[dt.date, dt.date]
+    ) -> dict[Value, list[Row]]:
+        """Rows of `table` whose link column points at one of `keys`, grouped by key.
+
+        Record tables keep only rows dated inside the period (bounds inclusive);
+        subject tables are not filtered by date.
+        """
+        info = self.catalog.tables[table]
+        link = info.links[subject_table]
+        out: dict[Value, list[Row]] = {k: [] for k in keys}
+        if not keys:
+            return out
+        marks = ", ".join("?" for _ in keys)
+        where = f"WHERE {_quote(link)} IN ({marks})"
+        params: list[Any] = list(keys)
+        if info.kind == "record" and info.date is not None:
+            where += f" AND {_quote(info.date)} BETWEEN ? AND ?"
+            params += [period[0].isoformat(), period[1].isoformat()]
+        for row in self._select(info, where, params, "ORDER BY rowid"):
+            out[row[link]].append(row)
+        return out
+
+    def outside_period(self, table: str, period: tuple[dt.date, dt.date]) -> int:
+        """How many records of a record table fall outside the period."""
+        info = self.catalog.tables[table]
+        assert info.date is not None
+        sql = (
+            f"SELECT COUNT(*) FROM {_quote(table_name(self.dataset_id, table))}"
+            f" WHERE {_quote(info.date)} < ? OR {_quote(info.date)} > ?"
+        )
+        found = self.db.execute(sql, [period[0].isoformat(), period[1].isoformat()]).fetchone()
+        return int(found[0])
+
+    def subject(self, table: str, key: Value) -> Row | None:
+        info = self.catalog.tables[table]
+        assert info.key is not None
+        rows = list(self._select(info, f"WHERE {_quote(info.key)} = ?", [key], ""))
+        return rows[0] if rows else None
+
+    def evidence(
+        self, table: str, subject_table: str, key: Value, period: tuple[dt.date, dt.date]
+    ) -> list[Row]:
+        """The rows of `table` behind a subject's metrics (explain)."""
+        return self.linked(table, subject_table, [key], period)[key]
+
+
+def key_value(info: TableInfo, text: str) -> Value:
+    """A subject key given on the command line, as stored."""
+    assert info.key is not None
+    if info.columns.get(info.key) == "int":
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    return text
+
+
+def rows_by_table(
+    reader: DatasetReader, tables: Mapping[str, str], keys: Sequence[Value], period: tuple[dt.date, dt.date]
+) -> dict[str, dict[Value, list[Row]]]:
+    """For each table (name -> subject table it links to), the rows per key."""
+    return {t: reader.linked(t, subject, keys, period) for t, subject in tables.items()}

@@ -1,0 +1,56 @@
+"""Ingest: a period's spreadsheets -> one immutable, content-addressed dataset.
+
+The pipeline is `scoring.ingest.dataset.ingest`; `scoring.ingest.query`
+reads datasets back. Modules by phase: `cells` (one cell's spelling),
+`readers` (CSV, xlsx, JSON Lines), `rows` (header matching and cell checks),
+`tables` (reading order and storage layout), `dataset` (the transaction),
+`report` (counts and rejects), `query` (rows and rejects from the store).
+"""
+
+from scoring.ingest.dataset import Progress, ingest
+from scoring.ingest.errors import CatalogError, FileError, IngestError, RejectError
+from scoring.ingest.query import (
+    DatasetInfo,
+    DatasetNotFound,
+    dataset_info,
+    find_dataset,
+    iter_rows,
+    latest_dataset_id,
+    list_datasets,
+    list_rejects,
+    load_rows,
+    stored_report,
+)
+from scoring.ingest.report import (
+    IngestReport,
+    Reject,
+    TableCounts,
+    format_summary,
+    summary_lines,
+)
+from scoring.ingest.tables import data_table
+
+__all__ = [
+    "CatalogError",
+    "DatasetInfo",
+    "DatasetNotFound",
+    "FileError",
+    "IngestError",
+    "IngestReport",
+    "Progress",
+    "Reject",
+    "RejectError",
+    "TableCounts",
+    "data_table",
+    "dataset_info",
+    "find_dataset",
+    "format_summary",
+    "ingest",
+    "iter_rows",
+    "latest_dataset_id",
+    "list_datasets",
+    "list_rejects",
+    "load_rows",
+    "stored_report",
+    "summary_lines",
+]

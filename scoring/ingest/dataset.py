@@ -1,0 +1,422 @@
+"""`ingest`: a folder of a period's files -> one immutable dataset in the store.
+
+The whole pipeline, in order:
+
+1. check the catalog and choose the reading order (`tables.reading_order`):
+   a table comes after every table its links point at;
+2. find and open every table's file and match its header (`readers`,
+   `rows.map_columns`); every whole-file problem is collected and raised
+   together before anything is written;
+3. in one transaction, read each table's rows, check cells, keys and links,
+   write the accepted rows to `ds{id}_{table}` and hash them;
+4. if a dataset with the same SHA-256 already exists, roll back and reuse it;
+   otherwise record the counts and the reject report, and commit.
+
+Dataset identity: the SHA-256 of the canonical JSON
+`{"format": 1, "tables": <declarations>, "rows": {table: <rows digest>}}`,
+where a table's rows digest is the SHA-256 of its accepted rows in file order,
+each the JSON array of its stored values in column-name order followed by a
+newline (canonical JSON: UTF-8, no spaces, no ASCII escaping). Line numbers,
+file names and formats are not part of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from sqlite_utils import Database
+
+from scoring.catalog import Catalog, TableInfo
+from scoring.ingest.cells import DbValue, quoted
+from scoring.ingest.errors import FileError, IngestError, RejectError, combine
+from scoring.ingest.readers import RawRow, Source, locate, open_source
+from scoring.ingest.report import IngestReport, Reject, TableCounts
+from scoring.ingest.rows import Layout, Problem, check_cells, map_columns
+from scoring.ingest.tables import (
+    Group,
+    check_catalog,
+    create_sql,
+    declarations,
+    finish_sql,
+    insert_sql,
+    reading_order,
+)
+from scoring.store import PENDING_PREFIX, transaction
+
+Progress = Callable[[str, int], None]
+"""Called with a table name and the number of its rows read so far."""
+
+BATCH = 1000
+"""Rows per INSERT batch and per progress call."""
+
+
+def ingest(
+    folder: Path,
+    catalog: Catalog,
+    db: Database,
+    *,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Read one file per declared table from `folder` into a new dataset of `db`.
+
+    Rejected rows are left out and listed in the report (and the store);
+    with `strict`, the first reject raises `RejectError` and nothing is
+    written. A whole-file problem raises `FileError` (every one found, in
+    `also`), a catalog that cannot be ingested `CatalogError`; nothing is
+    written then either. When the accepted content equals a dataset already
+    in the store, that dataset is reused and the report says so.
+    """
+    folder = Path(folder)
+    check_catalog(catalog)
+    groups = reading_order(catalog)
+    with ExitStack() as stack:
+        files = _open_files(folder, catalog, stack)
+        run = _Ingest(db, catalog, files, strict, progress)
+        return run.execute(folder, groups)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@dataclass
+class _File:
+    """An opened file with its header matched, and the positions checks need."""
+
+    source: Source
+    layout: Layout
+    key_at: int | None = field(init=False)
+    links: list[tuple[str, int]] = field(init=False)
+    hash_order: list[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        key = self.layout.info.key
+        self.key_at = None if key is None else self.layout.position(key)
+        self.links = self.layout.links()
+        self.hash_order = self.layout.name_order()
+
+
+def _open_files(folder: Path, catalog: Catalog, stack: ExitStack) -> dict[str, _File]:
+    files: dict[str, _File] = {}
+    errors: list[FileError] = []
+    for name, info in catalog.tables.items():
+        try:
+            source = open_source(locate(folder, name))
+            stack.callback(source.close)
+            files[name] = _File(source, map_columns(source, info))
+        except FileError as error:
+            errors.append(error)
+    if errors:
+        raise combine(errors)
+    return files
+
+
+@dataclass
+class _Keys:
+    """The keys of one table, as ingest learns them."""
+
+    first: dict[str, int] = field(default_factory=dict)  # key -> first line with good cells
+    accepted: set[str] = field(default_factory=set)
+    rejected: dict[str, int] = field(default_factory=dict)  # key -> line of a rejected row
+
+
+@dataclass
+class _Counts:
+    rows_in: int = 0
+    accepted: int = 0
+    rejected: int = 0
+
+
+class _Reused(Exception):
+    """Raised inside the transaction to roll it back when the content already exists."""
+
+    def __init__(self, dataset_id: int, sha256: str) -> None:
+        super().__init__(dataset_id)
+        self.dataset_id = dataset_id
+        self.sha256 = sha256
+
+
+def _token(value: DbValue) -> str:
+    return str(value)
+
+
+class _Ingest:
+    """The state of one ingest: keys, counts, rejects and digests per table."""
+
+    def __init__(
+        self,
+        db: Database,
+        catalog: Catalog,
+        files: dict[str, _File],
+        strict: bool,
+        progress: Progress | None,
+    ) -> None:
+        self.db = db
+        self.catalog = catalog
+        self.files = files
+        self.strict = strict
+        self.progress = progress
+        self.keys = {name: _Keys() for name in catalog.tables}
+        self.counts = {name: _Counts() for name in catalog.tables}
+        self.digests = {name: hashlib.sha256() for name in catalog.tables}
+        self.rejects: list[Reject] = []
+        self.dataset_id = 0
+
+    def execute(self, folder: Path, groups: list[Group]) -> IngestReport:
+        """Read every group in one transaction; commit a new dataset or reuse one."""
+        try:
+            with transaction(self.db):
+                self.dataset_id = self._insert_dataset(folder)
+                for group in groups:
+                    if group.cyclic:
+                        self._read_cyclic(group.tables)
+                    else:
+                        self._read_streamed(group.tables[0])
+                sha = self._sha256()
+                row = self.db.execute("SELECT id FROM datasets WHERE sha256 = ?", [sha]).fetchone()
+                if row is not None:
+                    raise _Reused(int(row[0]), sha)
+                self._record(sha)
+        except _Reused as reused:
+            return self._report(reused.dataset_id, reused.sha256, reused=True)
+        return self._report(self.dataset_id, sha, reused=False)
+
+    # -- reading ---------------------------------------------------------
+
+    def _rows(self, name: str) -> Iterator[RawRow]:
+        counts = self.counts[name]
+        for raw in self.files[name].source.rows:
+            counts.rows_in += 1
+            if self.progress is not None and counts.rows_in % BATCH == 0:
+                self.progress(name, counts.rows_in)
+            yield raw
+        if self.progress is not None:
+            self.progress(name, counts.rows_in)
+
+    def _read_streamed(self, name: str) -> None:
+        info = self.catalog.tables[name]
+        self.db.execute(create_sql(self.dataset_id, info))
+        batch: list[tuple[Any, ...]] = []
+        for raw in self._rows(name):
+            values = self._check(name, raw)
+            if values is not None and self._links_ok(name, raw.line, values):
+                self._accept(name, raw.line, values, batch)
+            if len(batch) >= BATCH:
+                self._flush(info, batch)
+        self._flush(info, batch)
+        self._finish(info)
+
+    def _read_cyclic(self, names: Sequence[str]) -> None:
+        """Tables linked in a cycle: keep candidates until every link settles."""
+        candidates: dict[str, list[tuple[int, list[DbValue]]]] = {}
+        for name in names:
+            self.db.execute(create_sql(self.dataset_id, self.catalog.tables[name]))
+            candidates[name] = []
+            for raw in self._rows(name):
+                values = self._check(name, raw)
+                if values is not None:
+                    candidates[name].append((raw.line, values))
+            at = self.files[name].key_at
+            if at is not None:
+                self.keys[name].accepted = {_token(v[at]) for _, v in candidates[name]}
+        alive = {name: [True] * len(rows) for name, rows in candidates.items()}
+        changed = True
+        while changed:  # a rejected row can leave another row's link dangling
+            changed = False
+            for name in names:
+                for index, (line, values) in enumerate(candidates[name]):
+                    if alive[name][index] and not self._links_ok(name, line, values):
+                        alive[name][index] = False
+                        self._forget_key(name, line, values)
+                        changed = True
+        for name in names:
+            info = self.catalog.tables[name]
+            batch: list[tuple[Any, ...]] = []
+            for index, (line, values) in enumerate(candidates[name]):
+                if alive[name][index]:
+                    self._accept(name, line, values, batch)
+            self._flush(info, batch)
+            self._finish(info)
+
+    # -- checks ------------------------------------------------------------
+
+    def _check(self, name: str, raw: RawRow) -> list[DbValue] | None:
+        """The row's stored values when its cells and key are good, else None (rejected)."""
+        file = self.files[name]
+        values, problems = check_cells(raw, file.layout)
+        at = file.key_at
+        if problems:
+            self._reject(name, raw.line, problems)
+            if at is not None and values[at] is not None:
+                self.keys[name].rejected.setdefault(_token(values[at]), raw.line)
+            return None
+        if at is None:
+            return values
+        column = file.layout.columns[at]
+        value = values[at]
+        if value is None:
+            reason = f"no key: the {column.name} cell is empty; every row of {name} needs one"
+            self._reject(name, raw.line, [Problem(column.label, "", reason)])
+            return None
+        keys = self.keys[name]
+        first = keys.first.get(_token(value))
+        if first is not None:
+            reason = f"duplicate key {quoted(str(value))}: first at line {first}"
+            self._reject(name, raw.line, [Problem(column.label, str(value), reason)])
+            return None
+        keys.first[_token(value)] = raw.line
+        return values
+
+    def _links_ok(self, name: str, line: int, values: list[DbValue]) -> bool:
+        """False (and the row rejected) when a link names no accepted subject."""
+        file = self.files[name]
+        problems = []
+        for target, at in file.links:
+            value = values[at]
+            if value is None or _token(value) in self.keys[target].accepted:
+                continue
+            label = file.layout.columns[at].label
+            problems.append(Problem(label, str(value), self._dangling(target, value)))
+        if problems:
+            self._reject(name, line, problems)
+        return not problems
+
+    def _dangling(self, target: str, value: DbValue) -> str:
+        keys = self.keys[target]
+        at = keys.rejected.get(_token(value), keys.first.get(_token(value)))
+        if at is None:
+            return f"{quoted(str(value))} is not a key of {target}"
+        file = self.files[target].source.path.name
+        return f"{quoted(str(value))} is not a key of {target}: its row ({file} line {at}) was rejected"
+
+    def _forget_key(self, name: str, line: int, values: list[DbValue]) -> None:
+        at = self.files[name].key_at
+        if at is not None:
+            token = _token(values[at])
+            self.keys[name].accepted.discard(token)
+            self.keys[name].rejected.setdefault(token, line)
+
+    def _reject(self, name: str, line: int, problems: list[Problem]) -> None:
+        file = str(self.files[name].source.path)
+        if self.strict:
+            first = problems[0]
+            raise RejectError(file, line, first.column, first.value, first.reason)
+        self.counts[name].rejected += 1
+        for problem in problems:
+            self.rejects.append(
+                Reject(name, file, line, problem.column, problem.value, problem.reason)
+            )
+
+    # -- writing -----------------------------------------------------------
+
+    def _accept(
+        self, name: str, line: int, values: list[DbValue], batch: list[tuple[Any, ...]]
+    ) -> None:
+        file = self.files[name]
+        self.counts[name].accepted += 1
+        if file.key_at is not None:
+            self.keys[name].accepted.add(_token(values[file.key_at]))
+        batch.append((line, *values))
+        canonical = _ROW_JSON.encode([values[i] for i in file.hash_order])
+        self.digests[name].update(canonical.encode() + b"\n")
+
+    def _flush(self, info: TableInfo, batch: list[tuple[Any, ...]]) -> None:
+        if batch:
+            self.db.conn.executemany(insert_sql(self.dataset_id, info), batch)
+            batch.clear()
+
+    def _finish(self, info: TableInfo) -> None:
+        for statement in finish_sql(self.dataset_id, info):
+            self.db.execute(statement)
+
+    def _insert_dataset(self, folder: Path) -> int:
+        cursor = self.db.execute(
+            "INSERT INTO datasets (sha256, created, source, catalog) VALUES (?, ?, ?, ?)",
+            [
+                f"{PENDING_PREFIX}{uuid4().hex}",
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                str(folder),
+                json.dumps(declarations(self.catalog), ensure_ascii=False),
+            ],
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _sha256(self) -> str:
+        document = {
+            "format": 1,
+            "tables": declarations(self.catalog),
+            "rows": {name: self.digests[name].hexdigest() for name in sorted(self.digests)},
+        }
+        return hashlib.sha256(_canonical(document).encode()).hexdigest()
+
+    def _record(self, sha: str) -> None:
+        self.db.execute("UPDATE datasets SET sha256 = ? WHERE id = ?", [sha, self.dataset_id])
+        self.db.table("dataset_tables").insert_all(
+            {
+                "dataset_id": self.dataset_id,
+                "table_name": counts.table,
+                "file": counts.file,
+                "rows_in": counts.rows_in,
+                "accepted": counts.accepted,
+                "rejected": counts.rejected,
+                "warnings": json.dumps(list(counts.warnings), ensure_ascii=False),
+            }
+            for counts in self._table_counts()
+        )
+        self.db.table("rejects").insert_all(
+            {
+                "dataset_id": self.dataset_id,
+                "table_name": reject.table,
+                "file": reject.file,
+                "line": reject.line,
+                "column": reject.column,
+                "value": reject.value,
+                "reason": reject.reason,
+            }
+            for reject in self._sorted_rejects()
+        )
+
+    # -- reporting ---------------------------------------------------------
+
+    def _table_counts(self) -> list[TableCounts]:
+        result = []
+        for name in self.catalog.tables:
+            file, counts = self.files[name], self.counts[name]
+            warnings = (*file.source.warnings, *file.layout.warnings)
+            result.append(
+                TableCounts(
+                    name,
+                    str(file.source.path),
+                    counts.rows_in,
+                    counts.accepted,
+                    counts.rejected,
+                    warnings,
+                )
+            )
+        return result
+
+    def _sorted_rejects(self) -> list[Reject]:
+        order = {name: position for position, name in enumerate(self.catalog.tables)}
+        return sorted(self.rejects, key=lambda r: (order[r.table], r.line or 0))
+
+    def _report(self, dataset_id: int, sha: str, *, reused: bool) -> IngestReport:
+        return IngestReport(
+            dataset_id, sha, tuple(self._table_counts()), tuple(self._sorted_rejects()), reused
+        )
+
+
+_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
+def _canonical(document: object) -> str:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+__all__ = ["IngestError", "Progress", "ingest"]

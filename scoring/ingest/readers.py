@@ -1,0 +1,325 @@
+"""Finding and reading a table's file: CSV, xlsx or JSON Lines.
+
+A reader yields the header as written and then `RawRow`s, each with its
+physical line number (the header is line 1; a quoted CSV field spanning lines
+belongs to the line its row starts on). Blank rows are skipped and are not
+rows. Whole-file problems raise `FileError` as soon as the file is opened, so
+that a caller can check every file before writing anything.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import io
+import json
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from scoring.ingest.cells import native_text, trim
+from scoring.ingest.errors import FileError
+
+FORMATS = (".csv", ".xlsx", ".jsonl")
+"""The file suffixes a table can come from, in the order they are looked for."""
+
+
+class _Absent:
+    """The cell of a key that a JSON object does not have (unlike a JSON null)."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One row as read: its physical line, its cells in header order, or a problem.
+
+    `problem` names a whole-row problem (wrong number of fields, not a JSON
+    object); the row is then rejected whatever its cells.
+    """
+
+    line: int
+    cells: tuple[object, ...]
+    problem: str | None = None
+
+
+@dataclass
+class Source:
+    """An opened table file: its header (trimmed, as written) and its rows.
+
+    `keyed` is set for JSON Lines: the header is every key found, in order,
+    a cell is `ABSENT` where an object lacks the key, and two keys may name
+    the same column in different objects (its identifier or its header).
+    Without a single object there is nothing to check columns against.
+    """
+
+    path: Path
+    header: tuple[str, ...]
+    rows: Iterator[RawRow]
+    warnings: list[str] = field(default_factory=list)
+    keyed: bool = False
+    _close: Callable[[], None] | None = None
+
+    def close(self) -> None:
+        """Release the file (an xlsx workbook stays open while its rows are read)."""
+        if self._close is not None:
+            self._close()
+            self._close = None
+
+
+def locate(folder: Path, table: str) -> Path:
+    """The one file of `table` in `folder`; FileError when there is none or several."""
+    found = [
+        folder / f"{table}{suffix}" for suffix in FORMATS if (folder / f"{table}{suffix}").is_file()
+    ]
+    if len(found) > 1:
+        names = " and ".join(path.name for path in found)
+        raise FileError(
+            str(found[0]), None, None, f"several files for table {table}: {names}; keep one"
+        )
+    if found:
+        return found[0]
+    names = ", ".join(f"{table}{suffix}" for suffix in FORMATS)
+    message = f"no file for table {table}: expected one of {names}"
+    others = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+    stems = {name.split(".")[0].casefold() for name in others}
+    close = set(difflib.get_close_matches(table.casefold(), stems, cutoff=0.8))
+    near = [name for name in others if name.split(".")[0].casefold() in close]
+    if near:
+        message += f" (found {', '.join(near)})"
+    elif not folder.is_dir():
+        message += f" ({folder} is not a folder)"
+    raise FileError(str(folder / table), None, None, message)
+
+
+def open_source(path: Path) -> Source:
+    """Open a table file and read its header; FileError on a whole-file problem."""
+    try:
+        data_size = path.stat().st_size
+    except OSError as error:
+        raise FileError(str(path), None, None, f"cannot read the file: {error.strerror}") from None
+    if data_size == 0:
+        raise FileError(
+            str(path),
+            None,
+            None,
+            "the file is empty (0 bytes); even a table of no rows needs its header",
+        )
+    if path.suffix == ".xlsx":
+        return _open_xlsx(path)
+    data = path.read_bytes()
+    if path.suffix == ".jsonl":
+        return _open_jsonl(path, data)
+    return _open_csv(path, data)
+
+
+def is_blank(cells: tuple[object, ...] | list[object]) -> bool:
+    """True when every cell is empty or white space: the row is skipped, not counted."""
+    return all(
+        cell is None or cell is ABSENT or (isinstance(cell, str) and not trim(cell))
+        for cell in cells
+    )
+
+
+def _line_at(data: bytes, position: int) -> int:
+    before = data[:position]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
+
+
+def _undecodable(path: Path, data: bytes, position: int, what: str) -> FileError:
+    line = _line_at(data, position)
+    return FileError(
+        str(path), line, None, f"undecodable bytes at line {line}: the file is not {what}"
+    )
+
+
+def decode_csv(path: Path, data: bytes) -> str:
+    """The text of a CSV file in UTF-8 (BOM or not) or GB18030, never guessed silently.
+
+    A file that is valid UTF-8 up to a bad byte is reported as broken UTF-8
+    rather than re-read as GB18030, which would turn its Chinese into mojibake.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise _undecodable(path, data, error.start + 3, "valid UTF-8") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise FileError(
+            str(path), 1, None, "the file is UTF-16 text; save it as CSV (UTF-8 or GB18030)"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if not data[: error.start].isascii():
+            raise _undecodable(path, data, error.start, "valid UTF-8") from None
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise _undecodable(path, data, error.start, "UTF-8 or GB18030") from None
+
+
+def _open_csv(path: Path, data: bytes) -> Source:
+    reader = csv.reader(io.StringIO(decode_csv(path, data), newline=""))
+    records = _csv_records(path, reader)
+    header: tuple[str, ...] = ()
+    for _, cells in records:
+        header = tuple(trim(cell) for cell in cells)
+        break
+    return Source(path, header, _csv_rows(records, len(header)))
+
+
+def _csv_records(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every non-blank CSV record."""
+    previous = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise FileError(str(path), previous + 1, None, f"malformed CSV: {error}") from None
+        start, previous = previous + 1, reader.line_num
+        if not is_blank(cells):
+            yield start, cells
+
+
+def _csv_rows(records: Iterator[tuple[int, list[str]]], width: int) -> Iterator[RawRow]:
+    for line, cells in records:
+        problem = None
+        if len(cells) != width:
+            few = "few" if len(cells) < width else "many"
+            problem = f"too {few} fields: {len(cells)}, the header has {width}"
+            if any("\n" in cell or "\r" in cell for cell in cells):
+                problem += " (a quoted field spans lines: is a closing quote missing?)"
+        yield RawRow(line, tuple(cells), problem)
+
+
+def _open_xlsx(path: Path) -> Source:
+    from openpyxl import load_workbook  # imported here: only xlsx ingests pay for it
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise FileError(str(path), None, None, f"not a readable .xlsx workbook: {error}") from None
+    try:
+        sheet = book.worksheets[0]
+        rows = enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1)
+        header: tuple[str, ...] = ()
+        for _, values in rows:
+            if not is_blank(values):
+                header = _xlsx_header(values)
+                break
+    except Exception as error:
+        book.close()
+        raise FileError(str(path), None, None, f"not a readable .xlsx workbook: {error}") from None
+    source = Source(path, header, iter(()), _close=book.close)
+    if len(book.worksheets) > 1:
+        source.warnings.append(
+            f"the workbook has {len(book.worksheets)} sheets; only the first "
+            f"({sheet.title}) was read"
+        )
+    source.rows = _xlsx_rows(source, rows)
+    return source
+
+
+def _xlsx_header(values: tuple[object, ...]) -> tuple[str, ...]:
+    cells = ["" if value is None else trim(native_text(value)) for value in values]
+    while cells and not cells[-1]:
+        cells.pop()
+    return tuple(cells)
+
+
+def _xlsx_rows(source: Source, rows: Iterator[tuple[int, tuple[object, ...]]]) -> Iterator[RawRow]:
+    width = len(source.header)
+    warned = False
+    try:
+        for line, values in rows:
+            if is_blank(values):
+                continue
+            if not warned and not is_blank(values[width:]):
+                warned = True
+                source.warnings.append(
+                    f"values beyond the last header column (first at row {line}) are ignored"
+                )
+            cells = tuple(values[:width]) + (None,) * (width - len(values))
+            yield RawRow(line, cells)
+    except FileError:
+        raise
+    except Exception as error:
+        raise FileError(
+            str(source.path), None, None, f"not a readable .xlsx workbook: {error}"
+        ) from None
+
+
+def _open_jsonl(path: Path, data: bytes) -> Source:
+    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[start:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise _undecodable(path, data, error.start + start, "valid UTF-8") from None
+    parsed: list[tuple[int, dict[str, object] | None, str | None]] = []
+    keys: dict[str, None] = {}
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not trim(line):
+            continue
+        obj, problem = _json_object(line)
+        if obj is not None:
+            keys.update(dict.fromkeys(obj))
+        parsed.append((number, obj, problem))
+    header = tuple(keys)
+    rows = _jsonl_rows(parsed, header)
+    return Source(path, tuple(trim(key) for key in header), rows, keyed=True)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    obj: dict[str, object] = {}
+    for key, value in pairs:
+        if key in obj:
+            raise _DuplicateKey(key)
+        obj[key] = value
+    return obj
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _json_object(line: str) -> tuple[dict[str, object] | None, str | None]:
+    try:
+        value = json.loads(
+            line, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
+        )
+    except _DuplicateKey as error:
+        return None, f"the key {error} appears twice in the object"
+    except json.JSONDecodeError as error:
+        return None, f"not valid JSON: {error.msg} at character {error.colno}"
+    except ValueError as error:
+        return None, f"not valid JSON: {error}"
+    if not isinstance(value, dict):
+        return None, "not a JSON object ({...})"
+    return value, None
+
+
+def _jsonl_rows(
+    parsed: list[tuple[int, dict[str, object] | None, str | None]], header: tuple[str, ...]
+) -> Iterator[RawRow]:
+    for line, obj, problem in parsed:
+        if obj is None:
+            yield RawRow(line, (), problem)
+        else:
+            yield RawRow(line, tuple(obj.get(key, ABSENT) for key in header))

@@ -1,0 +1,107 @@
+"""What an ingest tells its caller: counts per table, warnings and rejects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One problem with one row; the row is not part of the dataset.
+
+    `column` is the header as written in the file (or the column id), None
+    for a problem with the whole row (wrong number of fields, invalid JSON);
+    `value` is the cell as written, with invisible characters escaped.
+    A row with several bad cells has one reject per cell.
+    """
+
+    table: str
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        column = f" {self.column}:" if self.column else ""
+        return f"{where}:{column} {self.reason}"
+
+
+@dataclass(frozen=True)
+class TableCounts:
+    """The rows of one table's file: rows_in = accepted + rejected, always."""
+
+    table: str
+    file: str
+    rows_in: int
+    accepted: int
+    rejected: int
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.rows_in != self.accepted + self.rejected:
+            raise ValueError(
+                f"{self.table}: {self.rows_in} rows in but "
+                f"{self.accepted} accepted + {self.rejected} rejected"
+            )
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """The outcome of one ingest.
+
+    `reused` is true when the folder's content matched a dataset already in
+    the store: nothing new was written and `dataset_id` names that dataset;
+    the counts, warnings and rejects describe the folder just read.
+    """
+
+    dataset_id: int
+    sha256: str
+    tables: tuple[TableCounts, ...]
+    rejects: tuple[Reject, ...]
+    reused: bool = False
+
+    @property
+    def rows_in(self) -> int:
+        """Rows read over every table (blank lines are not rows)."""
+        return sum(counts.rows_in for counts in self.tables)
+
+    @property
+    def accepted(self) -> int:
+        """Rows accepted over every table."""
+        return sum(counts.accepted for counts in self.tables)
+
+    @property
+    def rejected(self) -> int:
+        """Rows rejected over every table."""
+        return sum(counts.rejected for counts in self.tables)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every table's warnings, each as `file: message`."""
+        return [f"{counts.file}: {text}" for counts in self.tables for text in counts.warnings]
+
+    def counts(self, table: str) -> TableCounts:
+        """The counts of one table; KeyError when it is not part of the dataset."""
+        for counts in self.tables:
+            if counts.table == table:
+                return counts
+        raise KeyError(table)
+
+
+def summary_lines(report: IngestReport) -> list[str]:
+    """SPEC §6: one `TABLE: N in, A accepted, R rejected` line per table, then the total."""
+    lines = [
+        f"{c.table}: {c.rows_in} in, {c.accepted} accepted, {c.rejected} rejected"
+        for c in report.tables
+    ]
+    lines.append(
+        f"total: {report.rows_in} in, {report.accepted} accepted, {report.rejected} rejected"
+    )
+    return lines
+
+
+def format_summary(report: IngestReport) -> str:
+    """The summary lines of `summary_lines`, joined by newlines (no trailing newline)."""
+    return "\n".join(summary_lines(report))

@@ -1,0 +1,197 @@
+"""From a file's header and raw rows to typed rows of one declared table.
+
+`map_columns` matches the header to the declared columns (by identifier or by
+`header`), which is where a missing column is found. `check_cells` reads every
+cell of a row and lists the problems; key and link checks, which need other
+rows and tables, happen in `scoring.ingest.dataset`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from scoring.catalog import ColumnType, TableInfo
+from scoring.ingest.cells import (
+    CellError,
+    DbValue,
+    native_text,
+    normalise,
+    parse_cell,
+    to_db,
+    trim,
+    visible,
+)
+from scoring.ingest.errors import FileError
+from scoring.ingest.readers import ABSENT, RawRow, Source
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A reason to reject a row: the column (as labelled in the file), the value, why."""
+
+    column: str | None
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ColumnSource:
+    """Where a declared column is in a file, and how to read it."""
+
+    name: str
+    ctype: ColumnType
+    places: tuple[tuple[int, str], ...]  # (position, label); several only in JSON Lines
+    identifier: bool
+
+    @property
+    def label(self) -> str:
+        """The column's name as the file writes it (its id when the file lacks it)."""
+        return self.places[0][1] if self.places else self.name
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The declared columns of a table as found in one file's header."""
+
+    info: TableInfo
+    columns: tuple[ColumnSource, ...]
+    extra: tuple[tuple[int, str], ...]
+    warnings: tuple[str, ...]
+
+    def position(self, column: str) -> int:
+        """The position of declared `column` in a row's values."""
+        return [source.name for source in self.columns].index(column)
+
+    @property
+    def key(self) -> ColumnSource | None:
+        """The key column, if the table has one."""
+        return None if self.info.key is None else self.columns[self.position(self.info.key)]
+
+    def links(self) -> list[tuple[str, int]]:
+        """(target table, position of the link column) for each link."""
+        return [(target, self.position(column)) for target, column in self.info.links.items()]
+
+    def name_order(self) -> list[int]:
+        """Positions of the columns sorted by name: the order rows are hashed in."""
+        names = [column.name for column in self.columns]
+        return sorted(range(len(names)), key=names.__getitem__)
+
+
+def _fold(text: str) -> str:
+    return normalise(trim(text)).casefold()
+
+
+def map_columns(source: Source, info: TableInfo) -> Layout:
+    """Match `source`'s header to `info`'s columns; FileError when one is missing or doubled."""
+    path = str(source.path)
+    by_name: dict[str, str] = {}
+    for column in info.columns:
+        by_name.setdefault(_fold(column), column)
+    for column, header in info.headers.items():
+        by_name[_fold(header)] = column
+    for column in info.columns:  # an identifier written exactly wins over any header
+        by_name[normalise(column)] = column
+
+    found: dict[str, list[tuple[int, str]]] = {}
+    extra: list[tuple[int, str]] = []
+    for index, label in enumerate(source.header):
+        match = by_name.get(normalise(label)) or by_name.get(_fold(label))
+        if match is None:
+            extra.append((index, label))
+        else:
+            found.setdefault(match, []).append((index, label))
+
+    for column, places in found.items():
+        if len(places) > 1 and not source.keyed:
+            labels = " and ".join(repr(label) for _, label in places)
+            raise FileError(path, 1, column, f"the columns {labels} both give column {column}")
+    missing = [column for column in info.columns if column not in found]
+    if missing and not (source.keyed and not source.header):
+        raise FileError(path, 1, None, _missing_message(missing, info, source.header, extra))
+
+    identifiers = {info.key, *info.links.values()} - {None}
+    columns = tuple(
+        ColumnSource(
+            column,
+            ctype,
+            tuple(found.get(column, ())),
+            column in identifiers,
+        )
+        for column, ctype in info.columns.items()
+    )
+    warnings = []
+    named = [label for _, label in extra if label]
+    if named:
+        warnings.append(f"ignored columns not declared for {info.name}: {', '.join(named)}")
+    return Layout(info, columns, tuple(extra), tuple(warnings))
+
+
+def _missing_message(
+    missing: list[str], info: TableInfo, header: tuple[str, ...], extra: list[tuple[int, str]]
+) -> str:
+    if not header:
+        return "no header line: the first line must name the columns"
+    names = []
+    unused = [label for _, label in extra]
+    for column in missing:
+        header_name = info.headers.get(column)
+        name = f"{column} ({header_name})" if header_name else column
+        near = difflib.get_close_matches(header_name or column, unused, n=1, cutoff=0.5)
+        if not near and header_name:
+            near = difflib.get_close_matches(column, unused, n=1, cutoff=0.5)
+        names.append(f"{name}, did you mean {near[0]!r}?" if near else name)
+    noun = "column" if len(missing) == 1 else "columns"
+    return f"missing {noun}: {'; '.join(names)} (the header has: {', '.join(header)})"
+
+
+def shown(raw: object) -> str:
+    """A cell's value as written, for a reject report."""
+    if raw is None:
+        return ""
+    if isinstance(raw, str):
+        return visible(raw)
+    try:
+        return native_text(raw)
+    except CellError:
+        return repr(raw)
+
+
+def check_cells(raw: RawRow, layout: Layout) -> tuple[list[DbValue], list[Problem]]:
+    """Every declared cell of `raw` as stored (None where unreadable), and the problems.
+
+    A record without a date is a problem, as is a NUL byte in any cell,
+    undeclared columns included.
+    """
+    if raw.problem is not None:
+        return [None] * len(layout.columns), [Problem(None, None, raw.problem)]
+    values: list[DbValue] = []
+    problems: list[Problem] = []
+    cells = raw.cells
+    for column in layout.columns:
+        places = column.places
+        if len(places) == 1:  # the usual case: one file column
+            index, label = places[0]
+            cell = None if cells[index] is ABSENT else cells[index]
+        else:
+            given = [(cells[i], label) for i, label in places if cells[i] is not ABSENT]
+            cell, label = given[0] if given else (None, column.label)
+        try:
+            if len(places) > 1 and len(given) > 1:
+                names = " and ".join(repr(label) for _, label in given)
+                raise CellError(f"{names} both give column {column.name}")
+            value = to_db(
+                parse_cell(cell, column.ctype, identifier=column.identifier), column.ctype
+            )
+        except CellError as error:
+            problems.append(Problem(label, shown(cell), error.reason))
+            value = None
+        else:
+            if value is None and column.name == layout.info.date and layout.info.kind == "record":
+                problems.append(Problem(column.label, "", "no date: every record needs one"))
+        values.append(value)
+    for index, label in layout.extra:
+        cell = raw.cells[index]
+        if isinstance(cell, str) and "\x00" in cell:
+            problems.append(Problem(label or None, shown(cell), "NUL byte in the cell"))
+    return values, problems

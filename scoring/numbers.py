@@ -1,0 +1,69 @@
+"""Exact numbers: conversions to `Fraction` and half-up rounding to text.
+
+Every figure the engine publishes is the half-up rounding of an exact
+rational; no float is ever involved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+Value = None | bool | int | Fraction | str | dt.date
+
+
+def to_fraction(value: Decimal | int | Fraction) -> Fraction:
+    """An exact Fraction from a Decimal, int or Fraction."""
+    if isinstance(value, Fraction):
+        return value
+    return Fraction(value)
+
+
+def round_half_up(value: Fraction, places: int) -> Fraction:
+    """Round half up (四舍五入, away from zero at .5) to `places` decimals."""
+    scale = 10**places
+    scaled = abs(value) * scale
+    whole = int(scaled)
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    signed = whole if value >= 0 else -whole
+    return Fraction(signed, scale)
+
+
+def fixed(value: Fraction, places: int) -> str:
+    """Text of a Fraction rounded half up to exactly `places` decimals: '18.00'."""
+    r = round_half_up(value, places)
+    scale = 10**places
+    units = r.numerator * (scale // r.denominator)
+    sign = "-" if units < 0 else ""
+    units = abs(units)
+    if places == 0:
+        return f"{sign}{units}"
+    return f"{sign}{units // scale}.{units % scale:0{places}d}"
+
+
+def decimal_of(value: Fraction, places: int) -> Decimal:
+    """A Decimal with exactly `places` decimals (for JSON export)."""
+    return Decimal(fixed(value, places))
+
+
+def metric_text(value: Value) -> Any:
+    """A metric as stored and exported: numbers half up to 6 decimals as
+    canonical text without trailing zeros, dates as ISO strings."""
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = fixed(Fraction(value), 6)
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return {"n": "0" if text == "-0" else text}
+
+
+def metric_export(stored: Any) -> Any:
+    """The JSON value of a stored metric (numbers become Decimals)."""
+    if isinstance(stored, dict) and "n" in stored:
+        return Decimal(stored["n"])
+    return stored

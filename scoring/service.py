@@ -1,0 +1,295 @@
+"""The public functions of pioneer. The CLI and the TUI are thin layers over
+these; none of them prints.
+
+    rules = load("rules/three_pioneers.yaml")
+    db = open_db("x.db", actor="clerk")
+    report = ingest_folder(db, rules, "examples/qianyang", actor="clerk")
+    summary = score(db, rules, "2022", actor="clerk")
+    doc = export_document(db, "latest")
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from scoring import audit, roles
+from scoring.checks import CheckContext, check_rules
+from scoring.data import DatasetReader
+from scoring.diagnostics import Diagnostic, has_errors
+from scoring.errors import PioneerError, RulesError
+from scoring.explain import Explanation, gather_evidence
+from scoring.export import render_json, render_notice
+from scoring.load import load_rules
+from scoring.model import RuleFile
+from scoring.periods import Period, parse_period
+from scoring.plan import Plan, compile_plan
+from scoring.results import RunInfo, resolve_run, result, results
+from scoring.results import export_document as build_export
+from scoring.runs import RunSummary, ensure_run_schema, execute_run
+from scoring.ingest import DatasetNotFound, IngestError, IngestReport, Reject, ingest, latest_dataset_id, list_rejects
+from scoring.ingest.tables import declarations
+from scoring.store import StoreError, open_store, transaction
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A rule file that passed every check, compiled to a plan."""
+
+    path: str
+    text: str
+    model: RuleFile
+    plan: Plan
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+def check_file(path: str | Path, text: str | None = None) -> tuple[list[Diagnostic], CheckContext | None]:
+    """Every diagnostic of one rule file (errors and warnings)."""
+    loaded = load_rules(path, text)
+    ctx = check_rules(loaded)
+    return loaded.diagnostics, ctx
+
+
+def load(path: str | Path, text: str | None = None) -> Rules:
+    """Load, check and compile a rule file; raises `RulesError` on any error."""
+    diagnostics, ctx = check_file(path, text)
+    if ctx is None or has_errors(diagnostics):
+        raise RulesError(diagnostics)
+    source_text = ctx.src.text
+    return Rules(str(path), source_text, ctx.rules, compile_plan(ctx), diagnostics)
+
+
+def current_user() -> str:
+    """The OS user, the default actor of every action."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def open_db(path: str | Path, *, actor: str | None = None) -> Database:
+    """Open (or create) a store with every table pioneer needs.
+
+    Whoever creates a store is its first admin.
+    """
+    try:
+        db = open_store(path)
+    except StoreError as exc:
+        raise PioneerError(str(exc)) from None
+    ensure_run_schema(db)
+    roles.ensure_roles_schema(db, actor or current_user())
+    return db
+
+
+def open_existing(path: str | Path) -> Database:
+    """Open a store that must already exist (read commands)."""
+    if not Path(path).is_file():
+        raise PioneerError(f"{path}: no such store (create one with `pioneer ingest` or `pioneer score`)")
+    return open_db(path)
+
+
+def parse_period_text(text: str) -> Period:
+    """A period from its text form; a clear error listing the accepted forms."""
+    return _parse_period(text)
+
+
+def ingest_folder(
+    db: Database, rules: Rules, folder: str | Path, *, strict: bool = False,
+    actor: str | None = None, today: dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> IngestReport:
+    """Ingest one file per declared table of `rules` from `folder`."""
+    who = actor or current_user()
+    roles.require(db, who, "ingest")
+
+    def tick(table: str, done: int) -> None:
+        if progress is not None:
+            progress(table, done, 0)
+
+    try:
+        report = ingest(Path(folder), rules.plan.catalog, db, strict=strict, progress=tick)
+    except IngestError as exc:
+        raise PioneerError(str(exc)) from None
+    with transaction(db):
+        audit.append(
+            db, who, "ingest", today=today,
+            detail={
+                "dataset_id": report.dataset_id, "sha256": report.sha256, "reused": report.reused,
+                "rows_in": report.rows_in, "accepted": report.accepted, "rejected": report.rejected,
+            },
+        )
+    return report
+
+
+def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
+    """The reject report of a dataset (default: the latest)."""
+    if latest_dataset_id(db) is None:
+        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+    try:
+        return list_rejects(db, dataset_id)
+    except DatasetNotFound:
+        raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
+
+
+def audit_entries(db: Database) -> list[audit.AuditEntry]:
+    return audit.entries(db)
+
+
+def _parse_period(text: str | Period) -> Period:
+    if isinstance(text, Period):
+        return text
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise PioneerError(str(exc)) from None
+
+
+def latest_dataset(db: Database, rules: Rules) -> int:
+    """The newest dataset whose tables match the rule file's declarations."""
+    want = json.dumps(declarations(rules.plan.catalog), ensure_ascii=False)
+    row = db.execute(
+        "SELECT id FROM datasets WHERE catalog = ? ORDER BY id DESC LIMIT 1", [want]
+    ).fetchone()
+    if row is None:
+        raise PioneerError(
+            f"the store holds no dataset with the tables of {rules.path}: "
+            "ingest one first (`pioneer ingest DIR --rules R --db DB` or `score --data DIR`)"
+        )
+    return int(row[0])
+
+
+def score(
+    db: Database, rules: Rules, period: str | Period, *, dataset_id: int | None = None,
+    actor: str | None = None, today: dt.date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RunSummary:
+    """Score every award of `rules` over a stored dataset; returns the new run."""
+    who = actor or current_user()
+    roles.require(db, who, "score")
+    p = _parse_period(period)
+    ds = dataset_id if dataset_id is not None else latest_dataset(db, rules)
+    reader = DatasetReader(db, ds, rules.plan.catalog)
+    return execute_run(
+        db, rules.plan, rules_path=rules.path, rules_text=rules.text, dataset_id=ds,
+        catalog_reader=reader, period=p, actor=who, today=today,
+        progress=progress,
+    )
+
+
+def run_rules(run: RunInfo) -> Rules:
+    """The rules a run was scored with, from the text stored in the run."""
+    return load(run.rules_path, run.rules_text)
+
+
+def export_document(db: Database, run_ref: str | int) -> dict[str, Any]:
+    """The §4.1 export document of a run."""
+    run = resolve_run(db, run_ref)
+    rules = run_rules(run)
+    titles = {a.name: a.title for a in rules.plan.awards}
+    order = list(rules.model.awards)
+    return build_export(db, run, titles, order, rules.model.campaign.title)
+
+
+def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
+    """A run's results as json, or the 公示 list as csv, xlsx, md or html."""
+    doc = export_document(db, run_ref)
+    if fmt == "json":
+        return render_json(doc).encode("utf-8")
+    run = resolve_run(db, run_ref)
+    rules = run_rules(run)
+    masked: dict[str, frozenset[str]] = {}
+    for award in rules.plan.awards:
+        info = rules.plan.catalog.tables[award.subjects]
+        masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
+    return render_notice(doc, fmt, masked=masked)
+
+
+def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
+    """One subject's stored breakdown with the evidence records behind it."""
+    run = resolve_run(db, run_ref)
+    rules = run_rules(run)
+    try:
+        plan_award = rules.plan.award(award)
+    except KeyError:
+        names = ", ".join(a.name for a in rules.plan.awards)
+        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {names})") from None
+    found = result(db, run.id, award, subject)
+    if found is None:
+        raise PioneerError(f"award `{award}` of run {run.id} has no subject `{subject}`")
+    reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
+    period = (dt.date.fromisoformat(run.period_start), dt.date.fromisoformat(run.period_end))
+    row, evidence = gather_evidence(rules.plan, plan_award, reader, subject, period)
+    ranked = db.execute(
+        "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ? AND rank IS NOT NULL",
+        [run.id, award],
+    ).fetchone()[0]
+    return Explanation(run, plan_award, found, row, evidence, int(ranked))
+
+
+def ranking(db: Database, run_ref: str | int, award: str, limit: int | None = None) -> tuple[RunInfo, list[Any]]:
+    """An award's results in rank order (unranked last)."""
+    run = resolve_run(db, run_ref)
+    rows = results(db, run.id, award, limit=limit)
+    if not rows and not results(db, run.id, award, limit=1):
+        awards = [r[0] for r in db.execute("SELECT DISTINCT award FROM results WHERE run_id = ?", [run.id])]
+        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {', '.join(sorted(awards))})")
+    return run, rows
+
+
+def verify_audit(db: Database) -> str | None:
+    """None when the audit chain and every run's results hash hold."""
+    from scoring.runs import results_hash
+
+    broken = audit.verify_chain(db)
+    if broken:
+        return broken
+    for entry in audit.entries(db):
+        if entry.action == "score" and entry.run_id is not None:
+            if results_hash(db, entry.run_id) != entry.detail.get("results_sha256"):
+                return f"run {entry.run_id}: its stored results do not match the hash in audit entry {entry.seq}"
+    return None
+
+
+PROJECT = Path(__file__).resolve().parent.parent
+DEMO_RULES = ("rules/three_pioneers.yaml", "rules/three_shows.yaml")
+DEMO_DATA = "examples/qianyang"
+
+
+def demo_lines(head: int = 5) -> list[str]:
+    """Score the shipped campaigns over the example data in a temporary store
+    and describe the head of every award's ranking."""
+    import tempfile
+
+    data = PROJECT / DEMO_DATA
+    if not data.is_dir():
+        raise PioneerError(f"the example data set is missing: {data} (run examples/generate.py)")
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="pioneer-demo-") as tmp:
+        db = open_db(Path(tmp) / "demo.db")
+        for rel in DEMO_RULES:
+            rules = load(PROJECT / rel)
+            report = ingest_folder(db, rules, data)
+            summary = score(db, rules, "2022", dataset_id=report.dataset_id)
+            lines.append(
+                f"== {rules.model.campaign.title} ({rel}): run {summary.run_id}, "
+                f"{report.accepted} rows accepted, {report.rejected} rejected"
+            )
+            for award in rules.plan.awards:
+                rows = results(db, summary.run_id, award.name, limit=head)
+                lines.append(
+                    f"-- {award.title} ({award.name}): {summary.subjects[award.name]} scored, "
+                    f"{summary.ranked[award.name]} ranked, {summary.selected[award.name]} selected"
+                )
+                for r in rows:
+                    mark = "★" if r.selected else " "
+                    rank = r.rank if r.rank is not None else "-"
+                    lines.append(f"  {rank:>4} {mark} {r.total:>7}  {r.grade or '':<4} {r.name or r.subject} ({r.unit or ''})")
+        db.close()
+    return lines

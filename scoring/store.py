@@ -1,0 +1,154 @@
+"""The store: one SQLite file holding datasets, runs, results and the audit log.
+
+`open_store` opens (or creates) it in WAL mode with foreign keys on and makes
+sure the core tables exist. The core tables describe datasets; other modules
+(runs, results, review, audit) add their own tables through their own
+`ensure_*` functions, each called with the `Database` this module returns.
+
+Datasets are immutable: triggers refuse to update or delete a dataset, its
+per-table counts or its reject report once written.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+SCHEMA_VERSION = 1
+"""The version of the core tables created here; stored in `meta`."""
+
+PENDING_PREFIX = "pending:"
+"""A dataset's sha256 while its ingest transaction is still running."""
+
+_CORE_DDL = (
+    """CREATE TABLE IF NOT EXISTS meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS datasets (
+        id INTEGER PRIMARY KEY,
+        sha256 TEXT NOT NULL UNIQUE,
+        created TEXT NOT NULL,
+        source TEXT NOT NULL,
+        catalog TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS dataset_tables (
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        table_name TEXT NOT NULL,
+        file TEXT NOT NULL,
+        rows_in INTEGER NOT NULL,
+        accepted INTEGER NOT NULL,
+        rejected INTEGER NOT NULL,
+        warnings TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (dataset_id, table_name),
+        CHECK (rows_in = accepted + rejected)
+    )""",
+    """CREATE TABLE IF NOT EXISTS rejects (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        table_name TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line INTEGER,
+        "column" TEXT,
+        value TEXT,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS rejects_dataset ON rejects(dataset_id)",
+    f"""CREATE TRIGGER IF NOT EXISTS datasets_immutable BEFORE UPDATE ON datasets
+        WHEN OLD.sha256 NOT LIKE '{PENDING_PREFIX}%'
+        BEGIN SELECT RAISE(ABORT, 'datasets are immutable'); END""",
+    """CREATE TRIGGER IF NOT EXISTS datasets_kept BEFORE DELETE ON datasets
+        BEGIN SELECT RAISE(ABORT, 'datasets are immutable'); END""",
+    *(
+        f"""CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_refused
+            BEFORE {event} ON {table}
+            BEGIN SELECT RAISE(ABORT, 'datasets are immutable'); END"""
+        for table in ("dataset_tables", "rejects")
+        for event in ("UPDATE", "DELETE")
+    ),
+)
+
+
+class StoreError(Exception):
+    """The store file cannot be opened or was written by a newer pioneer."""
+
+    def __init__(self, path: str | Path, message: str) -> None:
+        super().__init__(f"{path}: {message}")
+        self.path = str(path)
+        self.message = message
+
+
+def open_store(path: str | Path) -> Database:
+    """Open or create the store at `path` (WAL mode, foreign keys on).
+
+    Creates the core dataset tables when missing. Raises `StoreError` when the
+    file is not a SQLite database, cannot be created, or has a newer schema.
+    """
+    try:
+        db = Database(path)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(path, f"cannot open the store: {error}") from None
+    try:
+        _prepare(db)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise StoreError(path, f"cannot open the store: {error}") from None
+    except _NewerSchema as newer:
+        db.close()
+        raise StoreError(
+            path,
+            f"the store has schema version {newer.version}; this pioneer knows up to "
+            f"{SCHEMA_VERSION}: upgrade pioneer",
+        ) from None
+    return db
+
+
+class _NewerSchema(Exception):
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+def _prepare(db: Database) -> None:
+    if db.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+        db.enable_wal()
+    db.execute("PRAGMA foreign_keys = ON")
+    with transaction(db):
+        db.execute(_CORE_DDL[0])
+        version = get_meta(db, "schema_version")
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise _NewerSchema(int(version))
+        for statement in _CORE_DDL[1:]:
+            db.execute(statement)
+        if version is None:
+            set_meta(db, "schema_version", str(SCHEMA_VERSION))
+
+
+@contextmanager
+def transaction(db: Database) -> Iterator[Database]:
+    """Run the block in one transaction: commit at the end, roll back on error.
+
+    Nested blocks become savepoints, so a helper may open its own.
+    """
+    with db.atomic():
+        yield db
+
+
+def get_meta(db: Database, key: str) -> str | None:
+    """The value stored under `key` in the `meta` table, or None."""
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+    return None if row is None else str(row[0])
+
+
+def set_meta(db: Database, key: str, value: str) -> None:
+    """Store `value` under `key` in the `meta` table (insert or replace)."""
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def quote_identifier(name: str) -> str:
+    """`name` quoted for use as an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
