@@ -747,6 +747,8 @@ def write_routes(sink: Sink, seed: int, count: int) -> None:
             sink.add("incidents", None, None, rid, day_in(rng), "积压邮件", "一般", True)
         if not is_model and i % 30 == 13:
             sink.add("incidents", None, None, rid, day_in(rng), "泄露客户信息", "较大", True)
+        if not is_model and i % 30 == 28:
+            sink.add("incidents", None, None, rid, day_in(rng), "交通事故", "较大", True)
         if not is_model and rng.random() < 0.05:
             sink.add("incidents", None, None, rid, day_in(rng), "交通事故", "一般", False)
 
@@ -837,7 +839,8 @@ def write_members(sink: Sink, seed: int, count: int) -> None:
             sink.add("member_complaints", mid, day_in(rng), category, rng.random() < 0.5)
         activities = {"疫情防控": 4, "防汛救灾": 1, "保供稳价": 1, "文明城市创建": 3, "爱心送考": 1}
         activities |= {"助农直播": 2, "社区报到服务": 3}
-        for _ in range(poisson(rng, 2 + 22 * q * q)):  # a few do a lot: 为民服务先锋
+        padded = 15 if role == 43 else 0  # role 43: hours later found padded (vetoed)
+        for _ in range(poisson(rng, 2 + 22 * q * q) + padded):  # a few do a lot
             day = day_in(rng, dt.date(2021, 12, 1) if rng.random() < 0.03 else START)
             hours = rng.choice((1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 6.0))
             sink.add("service_hours", mid, day, hours, pick(rng, activities))

@@ -59,8 +59,13 @@ class AuditEntry:
     def body(self) -> dict[str, Any]:
         """What the entry's hash covers."""
         return {
-            "seq": self.seq, "at": self.at, "today": self.today, "actor": self.actor,
-            "action": self.action, "run_id": self.run_id, "detail": self.detail,
+            "seq": self.seq,
+            "at": self.at,
+            "today": self.today,
+            "actor": self.actor,
+            "action": self.action,
+            "run_id": self.run_id,
+            "detail": self.detail,
             "prev_hash": self.prev_hash,
         }
 
@@ -76,16 +81,28 @@ def head(db: Database) -> str | None:
 
 
 def append(
-    db: Database, actor: str, action: str, *, run_id: int | None = None,
-    detail: dict[str, Any] | None = None, today: dt.date | None = None,
+    db: Database,
+    actor: str,
+    action: str,
+    *,
+    run_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> AuditEntry:
     """Append one entry (inside the caller's transaction)."""
     last = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    body = {
-        "seq": seq, "at": now, "today": (today or dt.date.today()).isoformat(), "actor": actor,
-        "action": action, "run_id": run_id, "detail": detail or {}, "prev_hash": prev,
+    details = detail or {}
+    body: dict[str, Any] = {
+        "seq": seq,
+        "at": now,
+        "today": (today or dt.date.today()).isoformat(),
+        "actor": actor,
+        "action": action,
+        "run_id": run_id,
+        "detail": details,
+        "prev_hash": prev,
     }
     digest = entry_hash(body)
     db.execute(
@@ -93,7 +110,9 @@ def append(
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [seq, now, body["today"], actor, action, run_id, canonical(body["detail"]), prev, digest],
     )
-    return AuditEntry(seq, now, str(body["today"]), actor, action, run_id, body["detail"], prev, digest)
+    return AuditEntry(
+        seq, now, str(body["today"]), actor, action, run_id, body["detail"], prev, digest
+    )
 
 
 def entries(db: Database) -> list[AuditEntry]:
@@ -102,7 +121,8 @@ def entries(db: Database) -> list[AuditEntry]:
         "SELECT seq, at, today, actor, action, run_id, detail, prev_hash, hash FROM audit ORDER BY seq"
     ).fetchall()
     return [
-        AuditEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8]) for r in rows
+        AuditEntry(int(r[0]), r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7], r[8])
+        for r in rows
     ]
 
 

@@ -53,9 +53,19 @@ def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt
         raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
 
 
-today_option = click.option("--today", callback=_date, help="The date the action counts as taken (YYYY-MM-DD).")
-actor_option = click.option("--as", "actor", metavar="NAME", help="Act as NAME instead of the OS user.")
-db_option = click.option("--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The store (SQLite file).")
+today_option = click.option(
+    "--today", callback=_date, help="The date the action counts as taken (YYYY-MM-DD)."
+)
+actor_option = click.option(
+    "--as", "actor", metavar="NAME", help="Act as NAME instead of the OS user."
+)
+db_option = click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The store (SQLite file).",
+)
 
 
 @contextmanager
@@ -117,7 +127,9 @@ def _load(path: str) -> service.Rules:
 
 def _ingest(db: Any, rules: service.Rules, folder: str, strict: bool, actor: str | None) -> int:
     with progress_bar("ingest") as progress:
-        report = service.ingest_folder(db, rules, folder, strict=strict, actor=actor, progress=progress)
+        report = service.ingest_folder(
+            db, rules, folder, strict=strict, actor=actor, progress=progress
+        )
     for line in summary_lines(report):
         click.echo(line)
     for warning in report.warnings:
@@ -149,14 +161,25 @@ def ingest(folder: str, rules_path: str, db_path: str, strict: bool, actor: str 
 @cli.command()
 @click.argument("rules_path", metavar="RULES", type=click.Path(dir_okay=False))
 @db_option
-@click.option("--period", required=True, help="2022, 2022-H2, 2022-Q4, 2022-12 or 2022-01-01..2022-06-30")
-@click.option("--data", type=click.Path(exists=True, file_okay=False), help="Ingest this folder first.")
+@click.option(
+    "--period", required=True, help="2022, 2022-H2, 2022-Q4, 2022-12 or 2022-01-01..2022-06-30"
+)
+@click.option(
+    "--data", type=click.Path(exists=True, file_okay=False), help="Ingest this folder first."
+)
 @click.option("--strict", is_flag=True, help="With --data: fail on the first rejected row.")
 @actor_option
 @today_option
 @user_errors
-def score(rules_path: str, db_path: str, period: str, data: str | None, strict: bool,
-          actor: str | None, today: dt.date | None) -> None:
+def score(
+    rules_path: str,
+    db_path: str,
+    period: str,
+    data: str | None,
+    strict: bool,
+    actor: str | None,
+    today: dt.date | None,
+) -> None:
     """Score every award of RULES over the period; prints the run id last."""
     rules = _load(rules_path)
     service.parse_period_text(period)
@@ -167,9 +190,13 @@ def score(rules_path: str, db_path: str, period: str, data: str | None, strict: 
         rejected = _ingest(db, rules, data, strict, actor)
         dataset_id = service.latest_dataset(db, rules)
     with progress_bar("score") as progress:
-        run = service.score(db, rules, period, dataset_id=dataset_id, actor=actor, today=today, progress=progress)
+        run = service.score(
+            db, rules, period, dataset_id=dataset_id, actor=actor, today=today, progress=progress
+        )
     for award, n in run.subjects.items():
-        click.echo(f"{award}: {n} scored, {run.ranked[award]} ranked, {run.selected[award]} selected")
+        click.echo(
+            f"{award}: {n} scored, {run.ranked[award]} ranked, {run.selected[award]} selected"
+        )
     for table, n in run.outside_period.items():
         if n:
             click.echo(f"{table}: {n} record(s) outside the period, not counted")
@@ -188,7 +215,9 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
     db = service.open_existing(db_path)
     found = service.rejects(db, dataset_id)
     for r in found:
-        click.echo(f"{r.file}:{r.line}: {r.column or '-'}: {r.value if r.value is not None else ''!r}: {r.reason}")
+        click.echo(
+            f"{r.file}:{r.line}: {r.column or '-'}: {r.value if r.value is not None else ''!r}: {r.reason}"
+        )
     click.echo(f"{len(found)} rejected row(s)")
 
 
@@ -221,10 +250,18 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
             + (["ineligible"] if not r.eligible else [])
             + (["boundary tie"] if r.boundary_tie else [])
         )
-        table.append([
-            str(r.rank) if r.rank is not None else "-", r.subject, r.name or "", r.unit or "",
-            r.total, r.grade or "", "yes" if r.selected else "", note,
-        ])
+        table.append(
+            [
+                str(r.rank) if r.rank is not None else "-",
+                r.subject,
+                r.name or "",
+                r.unit or "",
+                r.total,
+                r.grade or "",
+                "yes" if r.selected else "",
+                note,
+            ]
+        )
     widths = [max(display_width(row[i]) for row in table) for i in range(len(table[0]))]
     for row in table:
         click.echo("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
@@ -233,8 +270,12 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
 @cli.command()
 @db_option
 @click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
-@click.option("--format", "fmt", required=True, type=click.Choice(["json", "csv", "xlsx", "md", "html"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(["json", "csv", "xlsx", "md", "html"])
+)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output."
+)
 @user_errors
 def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     """Export a run: the full results (json) or the 公示 list (csv, xlsx, md, html)."""
@@ -267,7 +308,9 @@ def audit_log(db_path: str) -> None:
     db = service.open_existing(db_path)
     for e in service.audit_entries(db):
         run = f" run {e.run_id}" if e.run_id is not None else ""
-        click.echo(f"{e.seq:>5}  {e.at}  {e.today}  {e.actor}  {e.action}{run}  {json.dumps(e.detail, ensure_ascii=False)}")
+        click.echo(
+            f"{e.seq:>5}  {e.at}  {e.today}  {e.actor}  {e.action}{run}  {json.dumps(e.detail, ensure_ascii=False)}"
+        )
 
 
 @audit.command("verify")
@@ -279,7 +322,9 @@ def audit_verify(db_path: str) -> None:
     broken = service.verify_audit(db)
     if broken:
         fail(broken)
-    click.echo(f"audit log ok: {len(service.audit_entries(db))} entries, chain and results hashes match")
+    click.echo(
+        f"audit log ok: {len(service.audit_entries(db))} entries, chain and results hashes match"
+    )
 
 
 @cli.command()

@@ -61,7 +61,9 @@ class DatasetReader:
                 row[name] = decode(value, kind)
         return row
 
-    def _select(self, info: TableInfo, where: str, params: Sequence[Any], order: str) -> Iterator[Row]:
+    def _select(
+        self, info: TableInfo, where: str, params: Sequence[Any], order: str
+    ) -> Iterator[Row]:
         cols = list(info.columns)
         sql = (
             f"SELECT {', '.join(_quote(c) for c in cols)} FROM {_quote(table_name(self.dataset_id, info.name))}"
@@ -150,7 +152,10 @@ def key_value(info: TableInfo, text: str) -> Value:
 
 
 def rows_by_table(
-    reader: DatasetReader, tables: Mapping[str, str], keys: Sequence[Value], period: tuple[dt.date, dt.date]
+    reader: DatasetReader,
+    tables: Mapping[str, str],
+    keys: Sequence[Value],
+    period: tuple[dt.date, dt.date],
 ) -> dict[str, dict[Value, list[Row]]]:
     """For each table (name -> subject table it links to), the rows per key."""
     return {t: reader.linked(t, subject, keys, period) for t, subject in tables.items()}

@@ -74,7 +74,9 @@ class SubjectScorer:
     period: tuple[dt.date, dt.date]
     percent_ranks: PercentRanks = field(default_factory=dict)
 
-    def gate(self, key: str, subject: Row, linked: Mapping[str, Sequence[Row]]) -> tuple[bool, list[str], list[str]]:
+    def gate(
+        self, key: str, subject: Row, linked: Mapping[str, Sequence[Row]]
+    ) -> tuple[bool, list[str], list[str]]:
         """Eligibility, holding veto reasons and warnings (decided before scoring)."""
         warnings: list[str] = []
         env = self._env(subject, linked, lambda p: None, warnings, "eligible")
@@ -131,8 +133,13 @@ class SubjectScorer:
         return Outcome(key, eligible, vetoes, ordered, metrics, no_data, warnings, total)
 
     def _leaf(
-        self, node: NodePlan, key: str, ranked: bool, env: SubjectEnv,
-        metrics: dict[str, Value], no_data: list[str],
+        self,
+        node: NodePlan,
+        key: str,
+        ranked: bool,
+        env: SubjectEnv,
+        metrics: dict[str, Value],
+        no_data: list[str],
     ) -> Fraction:
         env.where = node.path
         x = self.metric(node, env)
@@ -146,7 +153,9 @@ class SubjectScorer:
         raw: Fraction
         if score.kind == "linear":
             assert score.lo is not None and score.hi is not None
-            raw = node.max * clamp((_num(x) - score.lo) / (score.hi - score.lo), Fraction(0), Fraction(1))
+            raw = node.max * clamp(
+                (_num(x) - score.lo) / (score.hi - score.lo), Fraction(0), Fraction(1)
+            )
         elif score.kind == "bands":
             raw = next((b.points for b in score.bands if b.holds(_num(x))), Fraction(0))
         elif score.kind == "per":
@@ -173,12 +182,21 @@ class SubjectScorer:
         return round_half_up(value, self.precision)
 
     def _env(
-        self, subject: Row, linked: Mapping[str, Sequence[Row]], points_of: Callable[[str], Value],
-        warnings: list[str], where: str,
+        self,
+        subject: Row,
+        linked: Mapping[str, Sequence[Row]],
+        points_of: Callable[[str], Value],
+        warnings: list[str],
+        where: str,
     ) -> SubjectEnv:
         return SubjectEnv(
-            subject=subject, period_start=self.period[0], period_end=self.period[1],
-            linked=linked, points_of=points_of, sink=warnings, where=where,
+            subject=subject,
+            period_start=self.period[0],
+            period_end=self.period[1],
+            linked=linked,
+            points_of=points_of,
+            sink=warnings,
+            where=where,
         )
 
 

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from scoring.data import DatasetReader, Row, key_value
 from scoring.diagnostics import display_width
-from scoring.numbers import Value, fixed
+from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
 from scoring.results import ResultRow, RunInfo
 
@@ -37,8 +37,9 @@ class Explanation:
     ranked_count: int
 
 
-def gather_evidence(plan: Plan, award: AwardPlan, reader: DatasetReader, key: str,
-                    period: tuple[dt.date, dt.date]) -> tuple[Row | None, list[Evidence]]:
+def gather_evidence(
+    plan: Plan, award: AwardPlan, reader: DatasetReader, key: str, period: tuple[dt.date, dt.date]
+) -> tuple[Row | None, list[Evidence]]:
     """The subject's own row and, per table read by the award, its linked rows."""
     info = plan.catalog.tables[award.subjects]
     value = key_value(info, key)
@@ -49,7 +50,10 @@ def gather_evidence(plan: Plan, award: AwardPlan, reader: DatasetReader, key: st
         for expr in _exprs_of(node):
             for table in sorted(expr):
                 used.setdefault(table, []).append(path)
-    for label, compiled in [("eligible", award.eligible), *[(f"veto {i + 1}", v.when) for i, v in enumerate(award.vetoes)]]:
+    for label, compiled in [
+        ("eligible", award.eligible),
+        *[(f"veto {i + 1}", v.when) for i, v in enumerate(award.vetoes)],
+    ]:
         if compiled is not None:
             for table in sorted(compiled.checked.tables):
                 used.setdefault(table, []).append(label)
@@ -60,7 +64,9 @@ def gather_evidence(plan: Plan, award: AwardPlan, reader: DatasetReader, key: st
         columns = list(tinfo.columns)
         if tinfo.virtual:
             columns += list(tinfo.virtual)
-        evidence.append(Evidence(table, sorted(set(used[table]), key=used[table].index), columns, rows))
+        evidence.append(
+            Evidence(table, sorted(set(used[table]), key=used[table].index), columns, rows)
+        )
     return subject, evidence
 
 
@@ -81,7 +87,11 @@ def _cell(value: Value) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Fraction):
-        return fixed(value, 6).rstrip("0").rstrip(".") if value.denominator != 1 else str(value.numerator)
+        return (
+            fixed(value, 6).rstrip("0").rstrip(".")
+            if value.denominator != 1
+            else str(value.numerator)
+        )
     return str(value)
 
 
@@ -100,6 +110,28 @@ def _metric_text(stored: object) -> str:
     return str(stored)
 
 
+def _node_row(
+    r: ResultRow, path: str, node: NodePlan, depth: int
+) -> tuple[str, str, str, str, str]:
+    label = "  " * depth + path.split(".")[-1] + (f" {node.title}" if node.title != path else "")
+    metric = _metric_text(r.metrics.get(path)) if node.metric is not None else ""
+    if node.is_leaf:
+        parts = [f"metric {node.metric.text}"] if node.metric is not None else []
+        if node.default is not None:
+            shown = (
+                plain(node.default) if isinstance(node.default, int | Fraction) else node.default
+            )
+            parts.append(f"default {shown}")
+        if node.score is not None:
+            parts.append(node.score.describe())
+        rule = "; ".join(parts)
+    else:
+        kids = ", ".join(c.split(".")[-1] for c in node.children)
+        rule = f"sum of {kids}, at most {plain(node.max)}"
+    points = r.points.get(path, "") + (" (no data)" if path in r.no_data else "")
+    return (label, plain(node.max), metric, points, rule)
+
+
 def render(ex: Explanation) -> str:
     """The explanation as plain text for a terminal."""
     r, a = ex.result, ex.award
@@ -107,7 +139,8 @@ def render(ex: Explanation) -> str:
         f"{a.title} ({a.name}) — {r.subject} {r.name or ''} {('(' + r.unit + ')') if r.unit else ''}".rstrip(),
         f"run {ex.run.id}, campaign {ex.run.campaign}, period {ex.run.period_start}..{ex.run.period_end}, status {ex.run.status}",
         "",
-        f"eligible: {'yes' if r.eligible else 'NO (not ranked)'}" + (f"   rule: {a.eligible.text}" if a.eligible else ""),
+        f"eligible: {'yes' if r.eligible else 'NO (not ranked)'}"
+        + (f"   rule: {a.eligible.text}" if a.eligible else ""),
     ]
     if r.veto:
         out.append("veto (一票否决, not ranked): " + "; ".join(r.veto))
@@ -116,35 +149,21 @@ def render(ex: Explanation) -> str:
     for v in a.vetoes:
         out.append(f"  veto rule: {v.when.text} => {v.reason}")
     rank = f"rank {r.rank} of {ex.ranked_count}" if r.rank is not None else "not ranked"
-    out.append(f"{rank}; grade {r.grade or '—'}; {'selected' if r.selected else 'not selected'}"
-               + ("; boundary tie at the quota line" if r.boundary_tie else ""))
+    out.append(
+        f"{rank}; grade {r.grade or '—'}; {'selected' if r.selected else 'not selected'}"
+        + ("; boundary tie at the quota line" if r.boundary_tie else "")
+    )
     out.append("")
     rows = [("node", "max", "metric", "points", "rule")]
     for path, node in a.nodes.items():
-        depth = path.count(".") if node.part == "criteria" else 1
-        label = "  " * depth + path.split(".")[-1] + (f" {node.title}" if node.title != path else "")
-        metric = _metric_text(r.metrics.get(path)) if node.metric is not None else ""
-        if path in r.no_data and node.metric is None:
-            metric = "no data"
-        rule = ""
-        if node.is_leaf:
-            parts = []
-            if node.metric is not None:
-                parts.append(f"metric {node.metric.text}")
-            if node.default is not None:
-                parts.append(f"default {node.default}")
-            if node.score is not None:
-                parts.append(node.score.describe())
-            rule = "; ".join(parts)
-        else:
-            rule = "sum of " + ", ".join(c.split(".")[-1] for c in node.children) + f", at most {node.max}"
-        points = r.points.get(path, "")
-        if path in r.no_data:
-            points += " (no data)"
-        rows.append((label, str(node.max), metric, points, rule))
+        if node.part == "criteria":
+            rows.append(_node_row(r, path, node, path.count(".")))
     for name, block in (("bonus", a.bonus), ("deductions", a.deductions)):
-        if block is not None:
-            rows.append((name, str(block.max), "", r.points.get(name, ""), f"sum of items, at most {block.max}"))
+        if block is None:
+            continue
+        rule = f"sum of items, at most {plain(block.max)}"
+        rows.append((name, plain(block.max), "", r.points.get(name, ""), rule))
+        rows.extend(_node_row(r, item, a.nodes[item], 1) for item in block.items)
     widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
     for row in rows:
         out.append("  ".join(pad(row[i], widths[i]) for i in range(4)) + "  " + row[4])
@@ -164,7 +183,9 @@ def render(ex: Explanation) -> str:
         out.append(f"  {ev.table}: {len(ev.rows)} record(s), used by {', '.join(ev.used_by)}")
         if not ev.rows:
             continue
-        table = [ev.columns] + [[_cell(row.get(c)) for c in ev.columns] for row in ev.rows[:EVIDENCE_LIMIT]]
+        table = [ev.columns] + [
+            [_cell(row.get(c)) for c in ev.columns] for row in ev.rows[:EVIDENCE_LIMIT]
+        ]
         w = [max(display_width(t[i]) for t in table) for i in range(len(ev.columns))]
         for t in table:
             out.append("    " + "  ".join(pad(t[i], w[i]) for i in range(len(ev.columns))).rstrip())

@@ -13,7 +13,52 @@ from scoring.diagnostics import Diagnostic, did_you_mean
 from scoring.model import SCORE_KINDS, RuleFile
 from scoring.source import PathKey, SourceFile, load_source
 
-KNOWN_KEYS = ["version", "campaign", "tables", "awards", "id", "title", "precision", "key", "date", "columns", "links", "type", "header", "private", "when", "reason", "min", "max", "points", "linear", "bands", "per", "percentile", "within", "formula", "metric", "default", "score", "criteria", "items", "tie_break", "count", "share", "at_least", "min_score", "boundary_tie", "subjects", "eligible", "veto", "bonus", "deductions", "grades", "ranking", "quota"]
+KNOWN_KEYS = [
+    "version",
+    "campaign",
+    "tables",
+    "awards",
+    "id",
+    "title",
+    "precision",
+    "key",
+    "date",
+    "columns",
+    "links",
+    "type",
+    "header",
+    "private",
+    "when",
+    "reason",
+    "min",
+    "max",
+    "points",
+    "linear",
+    "bands",
+    "per",
+    "percentile",
+    "within",
+    "formula",
+    "metric",
+    "default",
+    "score",
+    "criteria",
+    "items",
+    "tie_break",
+    "count",
+    "share",
+    "at_least",
+    "min_score",
+    "boundary_tie",
+    "subjects",
+    "eligible",
+    "veto",
+    "bonus",
+    "deductions",
+    "grades",
+    "ranking",
+    "quota",
+]
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
 
@@ -54,7 +99,13 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (
+            isinstance(node, dict)
+            and part in node
+            or isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
             out.append(part)
             node = node[part]
         # anything else is a union tag or a model name: skip it
@@ -65,7 +116,9 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
     errors = exc.errors(include_url=False)
     meaningful = [e for e in errors if e["type"] not in _NOISE_TYPES]
     errors = meaningful or errors
-    errors = [e for e in errors if not (e["type"] == "literal_error" and isinstance(e["input"], dict))]
+    errors = [
+        e for e in errors if not (e["type"] == "literal_error" and isinstance(e["input"], dict))
+    ]
     seen: set[PathKey] = set()
     out: list[Diagnostic] = []
     for err in errors:
@@ -95,7 +148,11 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
                 )
             )
         elif kind == "score_kind":
-            given = [k for k in err["input"] if isinstance(k, str)] if isinstance(err["input"], dict) else []
+            given = (
+                [k for k in err["input"] if isinstance(k, str)]
+                if isinstance(err["input"], dict)
+                else []
+            )
             hint = "expected one of: " + ", ".join(SCORE_KINDS)
             unknown = [k for k in given if k not in SCORE_KINDS]
             close = next((h for k in unknown if (h := did_you_mean(k, SCORE_KINDS))), None)

@@ -67,3 +67,19 @@ def metric_export(stored: Any) -> Any:
     if isinstance(stored, dict) and "n" in stored:
         return Decimal(stored["n"])
     return stored
+
+
+def plain(value: Fraction | int) -> str:
+    """A number for people: exact decimals when they terminate ('0.98'), else a
+    fraction ('1/3')."""
+    q = Fraction(value)
+    den = q.denominator
+    for p in (2, 5):
+        while den % p == 0:
+            den //= p
+    if den != 1:
+        return f"{q.numerator}/{q.denominator}"
+    places = 0
+    while (q * 10**places).denominator != 1:
+        places += 1
+    return fixed(q, places)

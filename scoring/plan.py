@@ -9,14 +9,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
 from scoring.catalog import Catalog
 from scoring.checks.context import CheckContext, award_nodes
 from scoring.expr import CheckedExpr, EvalEnv, compile_expr
+from scoring.expr import Value as ExprValue
 from scoring.model import Award, Bands, Formula, Linear, Per, Percentile, When
-from scoring.numbers import Value, to_fraction
+from scoring.numbers import Value, plain, to_fraction
 from scoring.ranking import QuotaSpec
 from scoring.source import PathKey
 
@@ -30,7 +32,7 @@ class CompiledExpr:
 
     text: str
     checked: CheckedExpr = field(repr=False, compare=False)
-    run: Callable[[EvalEnv], Value] = field(repr=False, compare=False)
+    run: Callable[[EvalEnv], ExprValue] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -57,12 +59,14 @@ class ScorePlan:
 
     def describe(self) -> str:
         if self.kind == "linear":
-            return f"linear [{self.lo}, {self.hi}]"
+            assert self.lo is not None and self.hi is not None
+            return f"linear [{plain(self.lo)}, {plain(self.hi)}]"
         if self.kind == "bands":
-            parts = [f"{_bound(b.min, b.max)} -> {b.points}" for b in self.bands]
+            parts = [f"{_bound(b.min, b.max)} -> {plain(b.points)}" for b in self.bands]
             return "bands " + "; ".join(parts)
         if self.kind == "per":
-            return f"per {self.per}"
+            assert self.per is not None
+            return f"per {plain(self.per)}"
         if self.kind == "percentile":
             return "percentile" + (f" within {self.within}" if self.within else "")
         assert self.expr is not None
@@ -72,7 +76,10 @@ class ScorePlan:
 def _bound(lo: Fraction | None, hi: Fraction | None) -> str:
     if lo is None and hi is None:
         return "otherwise"
-    return " and ".join(s for s in (f"x >= {lo}" if lo is not None else "", f"x <= {hi}" if hi is not None else "") if s)
+    parts = [f"x >= {plain(lo)}"] if lo is not None else []
+    if hi is not None:
+        parts.append(f"x <= {plain(hi)}")
+    return " and ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,9 @@ class AwardPlan:
 
     @property
     def has_percentile(self) -> bool:
-        return any(n.score is not None and n.score.kind == "percentile" for n in self.nodes.values())
+        return any(
+            n.score is not None and n.score.kind == "percentile" for n in self.nodes.values()
+        )
 
     def point_paths(self) -> list[str]:
         """Every figure of `points`: nodes, then the blocks and their items."""
@@ -171,7 +180,7 @@ class Plan:
             for node in a.nodes.values():
                 depth = node.path.count(".") + 1 if node.part == "criteria" else 1
                 pad = "  " * depth
-                head = f"{pad}{node.path} max {node.max}"
+                head = f"{pad}{node.path} max {plain(node.max)}"
                 if node.is_leaf:
                     metric = f" metric {node.metric.text}" if node.metric else ""
                     default = f" default {node.default}" if node.default is not None else ""
@@ -180,11 +189,13 @@ class Plan:
                 lines.append(head)
             for name, block in (("bonus", a.bonus), ("deductions", a.deductions)):
                 if block is not None:
-                    lines.append(f"  {name} max {block.max}: {', '.join(block.items)}")
+                    lines.append(f"  {name} max {plain(block.max)}: {', '.join(block.items)}")
             if a.grades:
-                lines.append("  grades " + ", ".join(f"{g} >= {m}" for g, m in a.grades))
+                lines.append("  grades " + ", ".join(f"{g} >= {plain(m)}" for g, m in a.grades))
             if a.tie_break:
-                lines.append("  tie_break " + ", ".join(p if d else f"-{p}" for p, d in a.tie_break))
+                lines.append(
+                    "  tie_break " + ", ".join(p if d else f"-{p}" for p, d in a.tie_break)
+                )
             if a.quota:
                 lines.append(f"  quota {a.quota}" + (f" per {a.quota_per}" if a.quota_per else ""))
         return "\n".join(lines) + "\n"
@@ -217,12 +228,17 @@ def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
         assert node.max is not None
         children = tuple(f"{dotted}.{k}" for k in node.criteria) if node.criteria else ()
         metric = _compiled(ctx, (*path, "metric"), node.metric) if node.metric else None
-        default: Value = node.default
-        if node.default is not None and not isinstance(node.default, bool | str):
-            default = to_fraction(node.default)
+        default: Value = (
+            to_fraction(node.default) if isinstance(node.default, Decimal) else node.default
+        )
         nodes[dotted] = NodePlan(
-            path=dotted, title=node.title or dotted, max=to_fraction(node.max), part=part,  # type: ignore[arg-type]
-            children=children, metric=metric, default=default,
+            path=dotted,
+            title=node.title or dotted,
+            max=to_fraction(node.max),
+            part=part,  # type: ignore[arg-type]
+            children=children,
+            metric=metric,
+            default=default,
             score=_compile_score(ctx, path, node.score) if node.score is not None else None,
         )
     tables: set[str] = set()
@@ -248,9 +264,13 @@ def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
         top=tuple(award.criteria),
         bonus=_block(award, "bonus"),
         deductions=_block(award, "deductions"),
-        grades=tuple(sorted(((g, to_fraction(m)) for g, m in award.grades.items()), key=lambda t: -t[1])),
+        grades=tuple(
+            sorted(((g, to_fraction(m)) for g, m in award.grades.items()), key=lambda t: -t[1])
+        ),
         tie_break=tuple((t.lstrip("-"), not t.startswith("-")) for t in award.ranking.tie_break),
-        quota=None if quota is None else QuotaSpec(
+        quota=None
+        if quota is None
+        else QuotaSpec(
             count=quota.count,
             share=to_fraction(quota.share) if quota.share is not None else None,
             at_least=quota.at_least,

@@ -80,10 +80,21 @@ def resolve_run(db: Database, ref: str | int) -> RunInfo:
     if row is None:
         raise PioneerError(f"there is no run {run_id} in this store (see `pioneer status`)")
     return RunInfo(
-        id=row[0], campaign=row[1], status=row[2], period_start=row[3], period_end=row[4],
-        period_label=row[5], rules_path=row[6], rules_text=row[7], rules_sha256=row[8],
-        dataset_id=row[9], dataset_sha256=row[10], results_sha256=row[11], precision=row[12],
-        outside_period=json.loads(row[13]), created=row[14],
+        id=row[0],
+        campaign=row[1],
+        status=row[2],
+        period_start=row[3],
+        period_end=row[4],
+        period_label=row[5],
+        rules_path=row[6],
+        rules_text=row[7],
+        rules_sha256=row[8],
+        dataset_id=row[9],
+        dataset_sha256=row[10],
+        results_sha256=row[11],
+        precision=row[12],
+        outside_period=json.loads(row[13]),
+        created=row[14],
     )
 
 
@@ -95,20 +106,34 @@ _COLUMNS = (
 
 def _result(row: Any) -> ResultRow:
     return ResultRow(
-        award=row[0], subject=row[1], name=row[2], unit=row[3], eligible=bool(row[4]),
-        veto=json.loads(row[5]), total=row[6], rank=row[7], grade=row[8], selected=bool(row[9]),
-        boundary_tie=bool(row[10]), points=json.loads(row[11]), metrics=json.loads(row[12]),
-        no_data=json.loads(row[13]), warnings=json.loads(row[14]),
+        award=row[0],
+        subject=row[1],
+        name=row[2],
+        unit=row[3],
+        eligible=bool(row[4]),
+        veto=json.loads(row[5]),
+        total=row[6],
+        rank=row[7],
+        grade=row[8],
+        selected=bool(row[9]),
+        boundary_tie=bool(row[10]),
+        points=json.loads(row[11]),
+        metrics=json.loads(row[12]),
+        no_data=json.loads(row[13]),
+        warnings=json.loads(row[14]),
     )
 
 
 def awards_of(db: Database, run_id: int) -> list[str]:
-    rows = db.execute("SELECT DISTINCT award FROM results WHERE run_id = ? ORDER BY award", [run_id])
+    rows = db.execute(
+        "SELECT DISTINCT award FROM results WHERE run_id = ? ORDER BY award", [run_id]
+    )
     return [r[0] for r in rows.fetchall()]
 
 
-def results(db: Database, run_id: int, award: str, *, limit: int | None = None,
-            offset: int = 0) -> list[ResultRow]:
+def results(
+    db: Database, run_id: int, award: str, *, limit: int | None = None, offset: int = 0
+) -> list[ResultRow]:
     """An award's results in export order: by rank then key, unranked last."""
     sql = f"SELECT {_COLUMNS} FROM results WHERE run_id = ? AND award = ? ORDER BY ord"
     params: list[Any] = [run_id, award]
@@ -126,8 +151,13 @@ def result(db: Database, run_id: int, award: str, subject: str) -> ResultRow | N
     return None if row is None else _result(row)
 
 
-def export_document(db: Database, run: RunInfo, titles: dict[str, str], order: list[str],
-                    campaign_title: str | None = None) -> dict[str, Any]:
+def export_document(
+    db: Database,
+    run: RunInfo,
+    titles: dict[str, str],
+    order: list[str],
+    campaign_title: str | None = None,
+) -> dict[str, Any]:
     """The §4.1 JSON export document (numbers as Decimals)."""
     head: dict[str, Any] = {
         "id": run.id,

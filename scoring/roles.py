@@ -15,11 +15,19 @@ Role = Literal["author", "reviewer", "publisher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 NEEDS: dict[str, Role] = {
-    "ingest": "author", "score": "author",
-    "review-start": "reviewer", "adjust": "reviewer", "approve": "reviewer", "flag": "reviewer",
-    "unflag": "reviewer", "resolve-tie": "reviewer", "object": "reviewer",
+    "ingest": "author",
+    "score": "author",
+    "review-start": "reviewer",
+    "adjust": "reviewer",
+    "approve": "reviewer",
+    "flag": "reviewer",
+    "unflag": "reviewer",
+    "resolve-tie": "reviewer",
+    "object": "reviewer",
     "resolve-objection": "reviewer",
-    "notice": "publisher", "publish": "publisher", "revoke": "publisher",
+    "notice": "publisher",
+    "publish": "publisher",
+    "revoke": "publisher",
     "roles": "admin",
 }
 

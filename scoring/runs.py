@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -30,8 +31,23 @@ from scoring.store import transaction
 Progress = Callable[[str, int, int], None]
 
 RESULT_FIELDS = (
-    "run_id", "award", "ord", "subject", "name", "unit", "eligible", "veto", "total", "rank",
-    "grade", "selected", "boundary_tie", "points", "metrics", "no_data", "warnings",
+    "run_id",
+    "award",
+    "ord",
+    "subject",
+    "name",
+    "unit",
+    "eligible",
+    "veto",
+    "total",
+    "rank",
+    "grade",
+    "selected",
+    "boundary_tie",
+    "points",
+    "metrics",
+    "no_data",
+    "warnings",
 )
 
 
@@ -108,8 +124,14 @@ class RunSummary:
 class _Scorer:
     """Scores one award over the dataset, one batch of subjects at a time."""
 
-    def __init__(self, plan: Plan, award: AwardPlan, reader: DatasetReader, period: Period,
-                 totals: dict[str, dict[str, Fraction]]) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        reader: DatasetReader,
+        period: Period,
+        totals: dict[str, dict[str, Fraction]],
+    ) -> None:
         self.plan = plan
         self.award = award
         self.reader = reader
@@ -183,8 +205,15 @@ def _percent_rank(groups: dict[Any, list[tuple[str, Fraction]]]) -> dict[str, Fr
     return out
 
 
-def _result_row(run_id: int, award: AwardPlan, info_name: str | None, info_unit: str | None,
-                row: Row, out: Outcome, precision: int) -> dict[str, Any]:
+def _result_row(
+    run_id: int,
+    award: AwardPlan,
+    info_name: str | None,
+    info_unit: str | None,
+    row: Row,
+    out: Outcome,
+    precision: int,
+) -> dict[str, Any]:
     return {
         "run_id": run_id,
         "award": award.name,
@@ -194,11 +223,16 @@ def _result_row(run_id: int, award: AwardPlan, info_name: str | None, info_unit:
         "eligible": int(out.eligible),
         "veto": canonical(out.vetoes),
         "total": fixed(out.total, precision),
-        "points": canonical({p: fixed(v, precision) for p, v in out.points.items()}),
-        "metrics": canonical({p: metric_text(v) for p, v in out.metrics.items()}),
+        "points": ordered_json({p: fixed(v, precision) for p, v in out.points.items()}),
+        "metrics": ordered_json({p: metric_text(v) for p, v in out.metrics.items()}),
         "no_data": canonical(out.no_data),
         "warnings": canonical(out.warnings),
     }
+
+
+def ordered_json(data: dict[str, Any]) -> str:
+    """Compact JSON keeping the plan's node order (deterministic, not sorted)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _text(value: Value) -> str | None:
@@ -234,14 +268,18 @@ def _score_award(
             entries.append(
                 Entry(
                     key=key,
-                    key_number=int(key_value) if scorer.key_is_int and isinstance(key_value, int) else None,
+                    key_number=int(key_value)
+                    if scorer.key_is_int and isinstance(key_value, int)
+                    else None,
                     ranked=out.ranked,
                     total=out.total,
                     tie=tuple(out.points.get(p, Fraction(0)) for p, _ in award.tie_break),
                     group=_text(row.get(per)) if per else None,
                 )
             )
-            rows_out.append(_result_row(run_id, award, name_col, unit_col, row, out, plan.precision))
+            rows_out.append(
+                _result_row(run_id, award, name_col, unit_col, row, out, plan.precision)
+            )
         _insert_results(db, rows_out)
         done += len(batch)
         if progress:
@@ -281,7 +319,9 @@ def results_hash(db: Database, run_id: int) -> str:
     """SHA-256 over every stored result of a run, in export order."""
     digest = hashlib.sha256()
     cols = ", ".join(RESULT_FIELDS[1:])
-    cursor = db.execute(f"SELECT {cols} FROM results WHERE run_id = ? ORDER BY award, ord", [run_id])
+    cursor = db.execute(
+        f"SELECT {cols} FROM results WHERE run_id = ? ORDER BY award, ord", [run_id]
+    )
     for row in cursor:
         digest.update(canonical(list(row)).encode("utf-8"))
         digest.update(b"\n")
@@ -289,8 +329,16 @@ def results_hash(db: Database, run_id: int) -> str:
 
 
 def execute_run(
-    db: Database, plan: Plan, *, rules_path: str, rules_text: str, dataset_id: int,
-    catalog_reader: DatasetReader, period: Period, actor: str, today: dt.date | None = None,
+    db: Database,
+    plan: Plan,
+    *,
+    rules_path: str,
+    rules_text: str,
+    dataset_id: int,
+    catalog_reader: DatasetReader,
+    period: Period,
+    actor: str,
+    today: dt.date | None = None,
     progress: Progress | None = None,
 ) -> RunSummary:
     """Score every award of `plan` over a dataset, all in one transaction."""
@@ -301,9 +349,17 @@ def execute_run(
             " period_start, period_end, period_label, created, actor, precision)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                plan.campaign, rules_path, plan.rules_sha256, rules_text, dataset_id,
-                period.start.isoformat(), period.end.isoformat(), period.label,
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), actor, plan.precision,
+                plan.campaign,
+                rules_path,
+                plan.rules_sha256,
+                rules_text,
+                dataset_id,
+                period.start.isoformat(),
+                period.end.isoformat(),
+                period.label,
+                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                actor,
+                plan.precision,
             ],
         )
         run_id = int(cur.lastrowid or 0)
@@ -317,17 +373,25 @@ def execute_run(
             summary.selected[award.name] = selected
         for name, info in sorted(plan.catalog.tables.items()):
             if info.kind == "record":
-                summary.outside_period[name] = catalog_reader.outside_period(name, (period.start, period.end))
+                summary.outside_period[name] = catalog_reader.outside_period(
+                    name, (period.start, period.end)
+                )
         summary.results_sha256 = results_hash(db, run_id)
         db.execute(
             "UPDATE runs SET results_sha256 = ?, outside_period = ? WHERE id = ?",
             [summary.results_sha256, canonical(summary.outside_period), run_id],
         )
         audit.append(
-            db, actor, "score", run_id=run_id, today=today,
+            db,
+            actor,
+            "score",
+            run_id=run_id,
+            today=today,
             detail={
-                "campaign": plan.campaign, "rules_sha256": plan.rules_sha256,
-                "dataset_id": dataset_id, "period": period.label,
+                "campaign": plan.campaign,
+                "rules_sha256": plan.rules_sha256,
+                "dataset_id": dataset_id,
+                "period": period.label,
                 "results_sha256": summary.results_sha256,
             },
         )

@@ -27,6 +27,16 @@ from scoring.diagnostics import Diagnostic, has_errors
 from scoring.errors import PioneerError, RulesError
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
+from scoring.ingest import (
+    DatasetNotFound,
+    IngestError,
+    IngestReport,
+    Reject,
+    ingest,
+    latest_dataset_id,
+    list_rejects,
+)
+from scoring.ingest.tables import declarations
 from scoring.load import load_rules
 from scoring.model import RuleFile
 from scoring.periods import Period, parse_period
@@ -34,8 +44,6 @@ from scoring.plan import Plan, compile_plan
 from scoring.results import RunInfo, resolve_run, result, results
 from scoring.results import export_document as build_export
 from scoring.runs import RunSummary, ensure_run_schema, execute_run
-from scoring.ingest import DatasetNotFound, IngestError, IngestReport, Reject, ingest, latest_dataset_id, list_rejects
-from scoring.ingest.tables import declarations
 from scoring.store import StoreError, open_store, transaction
 
 
@@ -50,7 +58,9 @@ class Rules:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-def check_file(path: str | Path, text: str | None = None) -> tuple[list[Diagnostic], CheckContext | None]:
+def check_file(
+    path: str | Path, text: str | None = None
+) -> tuple[list[Diagnostic], CheckContext | None]:
     """Every diagnostic of one rule file (errors and warnings)."""
     loaded = load_rules(path, text)
     ctx = check_rules(loaded)
@@ -91,7 +101,9 @@ def open_db(path: str | Path, *, actor: str | None = None) -> Database:
 def open_existing(path: str | Path) -> Database:
     """Open a store that must already exist (read commands)."""
     if not Path(path).is_file():
-        raise PioneerError(f"{path}: no such store (create one with `pioneer ingest` or `pioneer score`)")
+        raise PioneerError(
+            f"{path}: no such store (create one with `pioneer ingest` or `pioneer score`)"
+        )
     return open_db(path)
 
 
@@ -101,8 +113,13 @@ def parse_period_text(text: str) -> Period:
 
 
 def ingest_folder(
-    db: Database, rules: Rules, folder: str | Path, *, strict: bool = False,
-    actor: str | None = None, today: dt.date | None = None,
+    db: Database,
+    rules: Rules,
+    folder: str | Path,
+    *,
+    strict: bool = False,
+    actor: str | None = None,
+    today: dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest one file per declared table of `rules` from `folder`."""
@@ -119,10 +136,17 @@ def ingest_folder(
         raise PioneerError(str(exc)) from None
     with transaction(db):
         audit.append(
-            db, who, "ingest", today=today,
+            db,
+            who,
+            "ingest",
+            today=today,
             detail={
-                "dataset_id": report.dataset_id, "sha256": report.sha256, "reused": report.reused,
-                "rows_in": report.rows_in, "accepted": report.accepted, "rejected": report.rejected,
+                "dataset_id": report.dataset_id,
+                "sha256": report.sha256,
+                "reused": report.reused,
+                "rows_in": report.rows_in,
+                "accepted": report.accepted,
+                "rejected": report.rejected,
             },
         )
     return report
@@ -166,8 +190,13 @@ def latest_dataset(db: Database, rules: Rules) -> int:
 
 
 def score(
-    db: Database, rules: Rules, period: str | Period, *, dataset_id: int | None = None,
-    actor: str | None = None, today: dt.date | None = None,
+    db: Database,
+    rules: Rules,
+    period: str | Period,
+    *,
+    dataset_id: int | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> RunSummary:
     """Score every award of `rules` over a stored dataset; returns the new run."""
@@ -177,8 +206,15 @@ def score(
     ds = dataset_id if dataset_id is not None else latest_dataset(db, rules)
     reader = DatasetReader(db, ds, rules.plan.catalog)
     return execute_run(
-        db, rules.plan, rules_path=rules.path, rules_text=rules.text, dataset_id=ds,
-        catalog_reader=reader, period=p, actor=who, today=today,
+        db,
+        rules.plan,
+        rules_path=rules.path,
+        rules_text=rules.text,
+        dataset_id=ds,
+        catalog_reader=reader,
+        period=p,
+        actor=who,
+        today=today,
         progress=progress,
     )
 
@@ -188,22 +224,25 @@ def run_rules(run: RunInfo) -> Rules:
     return load(run.rules_path, run.rules_text)
 
 
-def export_document(db: Database, run_ref: str | int) -> dict[str, Any]:
-    """The §4.1 export document of a run."""
+def export_document(
+    db: Database, run_ref: str | int, *, with_title: bool = False
+) -> dict[str, Any]:
+    """The §4.1 export document of a run (`with_title` adds the campaign title
+    for the 公示 renderers)."""
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
     titles = {a.name: a.title for a in rules.plan.awards}
     order = list(rules.model.awards)
-    return build_export(db, run, titles, order, rules.model.campaign.title)
+    title = rules.model.campaign.title if with_title else None
+    return build_export(db, run, titles, order, title)
 
 
 def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
     """A run's results as json, or the 公示 list as csv, xlsx, md or html."""
-    doc = export_document(db, run_ref)
     if fmt == "json":
-        return render_json(doc).encode("utf-8")
-    run = resolve_run(db, run_ref)
-    rules = run_rules(run)
+        return render_json(export_document(db, run_ref)).encode("utf-8")
+    doc = export_document(db, run_ref, with_title=True)
+    rules = run_rules(resolve_run(db, run_ref))
     masked: dict[str, frozenset[str]] = {}
     for award in rules.plan.awards:
         info = rules.plan.catalog.tables[award.subjects]
@@ -233,13 +272,20 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     return Explanation(run, plan_award, found, row, evidence, int(ranked))
 
 
-def ranking(db: Database, run_ref: str | int, award: str, limit: int | None = None) -> tuple[RunInfo, list[Any]]:
+def ranking(
+    db: Database, run_ref: str | int, award: str, limit: int | None = None
+) -> tuple[RunInfo, list[Any]]:
     """An award's results in rank order (unranked last)."""
     run = resolve_run(db, run_ref)
     rows = results(db, run.id, award, limit=limit)
     if not rows and not results(db, run.id, award, limit=1):
-        awards = [r[0] for r in db.execute("SELECT DISTINCT award FROM results WHERE run_id = ?", [run.id])]
-        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {', '.join(sorted(awards))})")
+        awards = [
+            r[0]
+            for r in db.execute("SELECT DISTINCT award FROM results WHERE run_id = ?", [run.id])
+        ]
+        raise PioneerError(
+            f"run {run.id} has no award `{award}` (awards: {', '.join(sorted(awards))})"
+        )
     return run, rows
 
 
@@ -251,9 +297,12 @@ def verify_audit(db: Database) -> str | None:
     if broken:
         return broken
     for entry in audit.entries(db):
-        if entry.action == "score" and entry.run_id is not None:
-            if results_hash(db, entry.run_id) != entry.detail.get("results_sha256"):
-                return f"run {entry.run_id}: its stored results do not match the hash in audit entry {entry.seq}"
+        if (
+            entry.action == "score"
+            and entry.run_id is not None
+            and results_hash(db, entry.run_id) != entry.detail.get("results_sha256")
+        ):
+            return f"run {entry.run_id}: its stored results do not match the hash in audit entry {entry.seq}"
     return None
 
 
@@ -290,6 +339,8 @@ def demo_lines(head: int = 5) -> list[str]:
                 for r in rows:
                     mark = "★" if r.selected else " "
                     rank = r.rank if r.rank is not None else "-"
-                    lines.append(f"  {rank:>4} {mark} {r.total:>7}  {r.grade or '':<4} {r.name or r.subject} ({r.unit or ''})")
+                    lines.append(
+                        f"  {rank:>4} {mark} {r.total:>7}  {r.grade or '':<4} {r.name or r.subject} ({r.unit or ''})"
+                    )
         db.close()
     return lines

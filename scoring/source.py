@@ -177,8 +177,13 @@ class _Builder:
         km = key_mark or start
         style = node.style if isinstance(node, yaml.ScalarNode) else None
         self.src.positions[path] = Position(
-            start.line + 1, start.column + 1, end.line + 1, end.column + 1,
-            km.line + 1, km.column + 1, style,
+            start.line + 1,
+            start.column + 1,
+            end.line + 1,
+            end.column + 1,
+            km.line + 1,
+            km.column + 1,
+            style,
         )
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}

@@ -114,7 +114,7 @@ class _NewerSchema(Exception):
 
 
 def _prepare(db: Database) -> None:
-    if db.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
+    if store_path(db) != ":memory:":
         db.enable_wal()
     db.execute("PRAGMA foreign_keys = ON")
     with transaction(db):
@@ -147,6 +147,12 @@ def get_meta(db: Database, key: str) -> str | None:
 def set_meta(db: Database, key: str, value: str) -> None:
     """Store `value` under `key` in the `meta` table (insert or replace)."""
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
+
+
+def store_path(db: Database) -> str:
+    """The file behind `db` (':memory:' for an in-memory store), for messages."""
+    row = db.execute("PRAGMA database_list").fetchone()
+    return str(row[2]) or ":memory:"
 
 
 def quote_identifier(name: str) -> str:

@@ -28,6 +28,7 @@ INT = re.compile(r"[+-]?\d+")
 NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
 
+@cache
 def load_generator() -> ModuleType:
     """Import examples/generate.py (it is a script, not a package module)."""
     spec = importlib.util.spec_from_file_location("examples_generate", GENERATOR)

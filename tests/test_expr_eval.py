@@ -524,3 +524,25 @@ def test_compile_once_evaluate_many() -> None:
 
 def test_x_is_the_metric_even_when_reading_other_columns() -> None:
     assert value("x + bonus", x=2, subject={"bonus": Fraction(1, 4)}) == Fraction(9, 4)
+
+
+def test_constant_parts_are_folded_without_changing_results() -> None:
+    assert value("count(complaints[1 < 2 and verified])", tables={"complaints": COMPLAINTS}) == 2
+    assert value("x + (1 / 0)", x=1) is None
+    assert value("(1 if null else 2) * x", x=3) == 6
+    assert value("period.end + days(2 * 3) - days(6)") == END
+
+
+def test_dict_env_defaults() -> None:
+    env = DictEnv(SUBJECT, START, END)
+    assert env.rows("deliveries") == ()
+    assert env.node_points("business") is None
+    env.warn("careful")
+    assert env.warnings == ["careful"]
+
+
+def test_checked_expressions_compare_by_value() -> None:
+    ctx = ExprContext(CATALOG, "riders")
+    first, second = check("count(votes) > 1", ctx), check("count(votes) > 1", ctx)
+    assert first == second
+    assert hash(first) == hash(second)

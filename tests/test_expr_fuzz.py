@@ -363,7 +363,7 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
 
 
 @settings(
-    max_examples=200,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -6,7 +6,16 @@ from fractions import Fraction
 
 import pytest
 
-from scoring.expr import MAX_DEPTH, MAX_LENGTH, ExprError, ExprIssue, parse, render, render_issue
+from scoring.expr import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    ExprError,
+    ExprIssue,
+    line_col,
+    parse,
+    render,
+    render_issue,
+)
 from scoring.expr.nodes import (
     Binary,
     Boolean,
@@ -432,3 +441,23 @@ def test_expr_error_message_summarises() -> None:
         ExprError, match=r"E-EXPR-FUNC at 0: unknown function `avgg` \(and 1 more\)"
     ):
         parse("avgg(x) + a ** 2")
+
+
+def test_render_issue_on_a_later_line() -> None:
+    text = "party_member\n  and 见义 == 1"
+    start = text.index("见义")
+    issue = ExprIssue("E-EXPR-NAME", "unknown column", start, start + 2)
+    lines = render_issue(text, issue).splitlines()
+    assert lines == [
+        "2:7: E-EXPR-NAME unknown column",
+        "    and 见义 == 1",
+        "  " + " " * 6 + "^^^^",
+    ]
+
+
+def test_line_col() -> None:
+    text = "a\nbc\n见义"
+    assert line_col(text, 0) == (1, 1)
+    assert line_col(text, text.index("c")) == (2, 2)
+    assert line_col(text, text.index("义")) == (3, 2)
+    assert line_col(text, 999) == (3, 3)

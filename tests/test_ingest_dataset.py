@@ -30,7 +30,7 @@ from scoring.ingest import (
     stored_report,
 )
 from scoring.ingest.tables import reading_order
-from scoring.store import open_store
+from scoring.store import StoreError, open_store
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
@@ -671,3 +671,117 @@ def test_datasets_cannot_be_changed(db: Database) -> None:
     ):
         with pytest.raises(sqlite3.IntegrityError, match="datasets are immutable"):
             db.execute(statement)
+
+
+def test_a_jsonl_column_must_appear_in_some_object(tmp_path: Path, db: Database) -> None:
+    copy = folder(tmp_path, "good")
+    (copy / "ratings.jsonl").write_text(
+        '{"rider": "R001", "day": "2022-03-05", "verified": true}\n', encoding="utf-8"
+    )
+    with pytest.raises(FileError) as caught:
+        ingest(copy, catalog(), db)
+    assert str(caught.value) == (
+        f"{copy / 'ratings.jsonl'}:1: missing column: stars (the header has: rider, day, verified)"
+    )
+
+
+def test_records_with_ids_reject_duplicate_ids(tmp_path: Path, db: Database) -> None:
+    honors = TableInfo(
+        "honors",
+        "record",
+        {"id": "int", "rider": "text", "day": "date"},
+        key="id",
+        date="day",
+        links={"riders": "rider"},
+    )
+    copy = folder(tmp_path, "good")
+    (copy / "honors.csv").write_text(
+        "id,rider,day\n１,R001,2022-05-01\n1.0,R002,2022-05-02\n2,R002,2022-05-02\n",
+        encoding="utf-8",
+    )
+    report = ingest(copy, catalog(honors=honors), db)
+    assert reject_tuples(report) == [
+        ("honors", "honors.csv", 3, "id", "1", "duplicate key '1': first at line 2")
+    ]
+    assert str(report.rejects[0]).endswith("honors.csv:3: id: duplicate key '1': first at line 2")
+    rows = list(iter_rows(db, report.dataset_id, "honors", keys=[2]))
+    assert [(row["id"], row["rider"]) for row in rows] == [(2, "R002")]
+
+
+def test_a_reject_without_a_column_reads_path_line_reason(db: Database) -> None:
+    report = ingest(FIXTURES / "rejects", catalog(), db)
+    short = next(r for r in report.rejects if r.column is None)
+    assert (
+        str(short)
+        == f"{FIXTURES / 'rejects' / 'riders.csv'}:6: too few fields: 4, the header has 5"
+    )
+
+
+def test_no_such_folder(tmp_path: Path, db: Database) -> None:
+    with pytest.raises(FileError) as caught:
+        ingest(tmp_path / "nowhere", catalog(), db)
+    assert str(caught.value) == f"{tmp_path / 'nowhere'}: no such folder"
+
+
+def test_a_locked_store_is_a_store_error(tmp_path: Path, db: Database) -> None:
+    other = sqlite3.connect(tmp_path / "store.db")
+    other.execute("BEGIN IMMEDIATE")  # another writer holds the lock
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        with pytest.raises(StoreError, match="cannot write the dataset: database is locked"):
+            ingest(FIXTURES / "good", catalog(), db)
+    finally:
+        other.rollback()
+        other.close()
+    assert latest_dataset_id(db) is None
+
+
+def test_deeply_nested_json_is_a_row_reject(tmp_path: Path, db: Database) -> None:
+    copy = folder(tmp_path, "good")
+    append(copy / "ratings.jsonl", "[" * 100_000 + "]" * 100_000 + "\n")
+    report = ingest(copy, catalog(), db)
+    assert reject_tuples(report) == [
+        ("ratings", "ratings.jsonl", 5, None, None, "not valid JSON: nested too deeply")
+    ]
+
+
+def test_two_tables_linking_each_other_are_read_together(tmp_path: Path, db: Database) -> None:
+    teams = TableInfo(
+        "teams",
+        "subject",
+        {"id": "text", "leader": "text"},
+        key="id",
+        links={"riders": "leader"},
+    )
+    riders = TableInfo(
+        "riders", "subject", {"id": "text", "team": "text"}, key="id", links={"teams": "team"}
+    )
+    cat = Catalog({"teams": teams, "riders": riders})
+    assert [(g.tables, g.cyclic) for g in reading_order(cat)] == [(("teams", "riders"), True)]
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "teams.csv").write_text("id,leader\nT1,R1\nT2,R2\n", encoding="utf-8")
+    (data / "riders.csv").write_text("id,team\nR1,T1\nR2,T9\nR3,T2\n", encoding="utf-8")
+    report = ingest(data, cat, db)
+    assert_counts_add_up(report)
+    # R2's team is dangling; T2's leader was R2; R3's team was T2.
+    assert reject_tuples(report) == [
+        (
+            "teams",
+            "teams.csv",
+            3,
+            "leader",
+            "R2",
+            "'R2' is not a key of riders: its row (riders.csv line 3) was rejected",
+        ),
+        ("riders", "riders.csv", 3, "team", "T9", "'T9' is not a key of teams"),
+        (
+            "riders",
+            "riders.csv",
+            4,
+            "team",
+            "T2",
+            "'T2' is not a key of teams: its row (teams.csv line 3) was rejected",
+        ),
+    ]
+    assert [r["id"] for r in load_rows(db, report.dataset_id, "riders")] == ["R1"]

@@ -2,7 +2,7 @@
 
 Values are `None` (null), `bool`, `int` or `fractions.Fraction` (numbers, never
 `float`), `str` and `datetime.date`; `datetime.timedelta` appears only inside
-date arithmetic (`days(n)`). Semantics follow SQL: three-valued logic, nulls
+date arithmetic (`days(n)`), never as the value of a whole expression. Semantics follow SQL: three-valued logic, nulls
 propagate through arithmetic and comparisons, aggregates skip nulls, division
 by zero is null. Every operand of an operator is evaluated (so warnings such as
 a too-small `trimmed_mean` panel do not depend on operand order); `and`, `or`,
@@ -51,8 +51,8 @@ from .nodes import (
 from .numeric import divide, round_half_away
 from .typecheck import CheckedExpr
 
-Value = bool | int | Fraction | str | date | timedelta | None
-"""A value of the language (`timedelta` only inside date arithmetic)."""
+Value = None | bool | int | Fraction | str | date
+"""A value of the language: null, true/false, an exact number, text or a date."""
 Row = Mapping[str, Value]
 Fn = Callable[["EvalEnv", Row], Any]
 """A compiled sub-expression: (environment, current filter row) -> value."""
@@ -277,7 +277,7 @@ def _is_constant(expr: Expr) -> bool:
     return True
 
 
-def _constant(value: Value) -> Fn:
+def _constant(value: Any) -> Fn:
     return lambda env, row: value
 
 

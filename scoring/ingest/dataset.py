@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.cells import DbValue, quoted
-from scoring.ingest.errors import FileError, IngestError, RejectError, combine
+from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
 from scoring.ingest.report import IngestReport, Reject, TableCounts
 from scoring.ingest.rows import Layout, Problem, check_cells, map_columns
@@ -49,7 +50,7 @@ from scoring.ingest.tables import (
     insert_sql,
     reading_order,
 )
-from scoring.store import PENDING_PREFIX, transaction
+from scoring.store import PENDING_PREFIX, StoreError, store_path, transaction
 
 Progress = Callable[[str, int], None]
 """Called with a table name and the number of its rows read so far."""
@@ -59,7 +60,7 @@ BATCH = 1000
 
 
 def ingest(
-    folder: Path,
+    folder: str | Path,
     catalog: Catalog,
     db: Database,
     *,
@@ -72,16 +73,22 @@ def ingest(
     with `strict`, the first reject raises `RejectError` and nothing is
     written. A whole-file problem raises `FileError` (every one found, in
     `also`), a catalog that cannot be ingested `CatalogError`; nothing is
-    written then either. When the accepted content equals a dataset already
-    in the store, that dataset is reused and the report says so.
+    written then either, nor when the store cannot be written (`StoreError`).
+    When the accepted content equals a dataset already in the store, that
+    dataset is reused and the report says so.
     """
     folder = Path(folder)
     check_catalog(catalog)
     groups = reading_order(catalog)
+    if not folder.is_dir():
+        raise FileError(str(folder), None, None, "no such folder")
     with ExitStack() as stack:
         files = _open_files(folder, catalog, stack)
         run = _Ingest(db, catalog, files, strict, progress)
-        return run.execute(folder, groups)
+        try:
+            return run.execute(folder, groups)
+        except sqlite3.OperationalError as error:  # locked, full, read-only…
+            raise StoreError(store_path(db), f"cannot write the dataset: {error}") from None
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -419,4 +426,4 @@ def _canonical(document: object) -> str:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-__all__ = ["IngestError", "Progress", "ingest"]
+__all__ = ["Progress", "ingest"]

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from scoring.ingest.cells import native_text, trim
+from scoring.ingest.cells import CellError, native_text, trim
 from scoring.ingest.errors import FileError
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
@@ -95,8 +95,6 @@ def locate(folder: Path, table: str) -> Path:
     near = [name for name in others if name.split(".")[0].casefold() in close]
     if near:
         message += f" (found {', '.join(near)})"
-    elif not folder.is_dir():
-        message += f" ({folder} is not a folder)"
     raise FileError(str(folder / table), None, None, message)
 
 
@@ -115,10 +113,25 @@ def open_source(path: Path) -> Source:
         )
     if path.suffix == ".xlsx":
         return _open_xlsx(path)
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FileError(str(path), None, None, f"cannot read the file: {error.strerror}") from None
     if path.suffix == ".jsonl":
         return _open_jsonl(path, data)
     return _open_csv(path, data)
+
+
+def shown(cell: object) -> str:
+    """A cell as text, for headers and reject reports: '' for None, 1001 -> '1001'."""
+    if cell is None or cell is ABSENT:
+        return ""
+    if isinstance(cell, str):
+        return cell
+    try:
+        return native_text(cell)
+    except CellError:
+        return repr(cell)
 
 
 def is_blank(cells: tuple[object, ...] | list[object]) -> bool:
@@ -234,7 +247,7 @@ def _open_xlsx(path: Path) -> Source:
 
 
 def _xlsx_header(values: tuple[object, ...]) -> tuple[str, ...]:
-    cells = ["" if value is None else trim(native_text(value)) for value in values]
+    cells = [trim(shown(value)) for value in values]
     while cells and not cells[-1]:
         cells.pop()
     return tuple(cells)
@@ -254,8 +267,6 @@ def _xlsx_rows(source: Source, rows: Iterator[tuple[int, tuple[object, ...]]]) -
                 )
             cells = tuple(values[:width]) + (None,) * (width - len(values))
             yield RawRow(line, cells)
-    except FileError:
-        raise
     except Exception as error:
         raise FileError(
             str(source.path), None, None, f"not a readable .xlsx workbook: {error}"
@@ -310,6 +321,8 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str | None]:
         return None, f"not valid JSON: {error.msg} at character {error.colno}"
     except ValueError as error:
         return None, f"not valid JSON: {error}"
+    except RecursionError:
+        return None, "not valid JSON: nested too deeply"
     if not isinstance(value, dict):
         return None, "not a JSON object ({...})"
     return value, None

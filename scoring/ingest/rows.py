@@ -15,7 +15,6 @@ from scoring.catalog import ColumnType, TableInfo
 from scoring.ingest.cells import (
     CellError,
     DbValue,
-    native_text,
     normalise,
     parse_cell,
     to_db,
@@ -23,7 +22,7 @@ from scoring.ingest.cells import (
     visible,
 )
 from scoring.ingest.errors import FileError
-from scoring.ingest.readers import ABSENT, RawRow, Source
+from scoring.ingest.readers import ABSENT, RawRow, Source, shown
 
 
 @dataclass(frozen=True)
@@ -62,11 +61,6 @@ class Layout:
     def position(self, column: str) -> int:
         """The position of declared `column` in a row's values."""
         return [source.name for source in self.columns].index(column)
-
-    @property
-    def key(self) -> ColumnSource | None:
-        """The key column, if the table has one."""
-        return None if self.info.key is None else self.columns[self.position(self.info.key)]
 
     def links(self) -> list[tuple[str, int]]:
         """(target table, position of the link column) for each link."""
@@ -145,16 +139,20 @@ def _missing_message(
     return f"missing {noun}: {'; '.join(names)} (the header has: {', '.join(header)})"
 
 
-def shown(raw: object) -> str:
-    """A cell's value as written, for a reject report."""
-    if raw is None:
-        return ""
-    if isinstance(raw, str):
-        return visible(raw)
-    try:
-        return native_text(raw)
-    except CellError:
-        return repr(raw)
+def _pick(cells: tuple[object, ...], column: ColumnSource) -> tuple[object, str, str | None]:
+    """A column's cell in a row, its label, and a reason when two JSON keys both give it."""
+    if len(column.places) == 1:  # the usual case: one column of the file
+        index, label = column.places[0]
+        cell = cells[index]
+        return (None if cell is ABSENT else cell), label, None
+    given = [(cells[i], label) for i, label in column.places if cells[i] is not ABSENT]
+    if not given:
+        return None, column.label, None
+    doubled = None
+    if len(given) > 1:
+        names = " and ".join(repr(label) for _, label in given)
+        doubled = f"{names} both give column {column.name}"
+    return given[0][0], given[0][1], doubled
 
 
 def check_cells(raw: RawRow, layout: Layout) -> tuple[list[DbValue], list[Problem]]:
@@ -167,31 +165,23 @@ def check_cells(raw: RawRow, layout: Layout) -> tuple[list[DbValue], list[Proble
         return [None] * len(layout.columns), [Problem(None, None, raw.problem)]
     values: list[DbValue] = []
     problems: list[Problem] = []
-    cells = raw.cells
     for column in layout.columns:
-        places = column.places
-        if len(places) == 1:  # the usual case: one file column
-            index, label = places[0]
-            cell = None if cells[index] is ABSENT else cells[index]
-        else:
-            given = [(cells[i], label) for i, label in places if cells[i] is not ABSENT]
-            cell, label = given[0] if given else (None, column.label)
+        cell, label, doubled = _pick(raw.cells, column)
         try:
-            if len(places) > 1 and len(given) > 1:
-                names = " and ".join(repr(label) for _, label in given)
-                raise CellError(f"{names} both give column {column.name}")
+            if doubled is not None:
+                raise CellError(doubled)
             value = to_db(
                 parse_cell(cell, column.ctype, identifier=column.identifier), column.ctype
             )
         except CellError as error:
-            problems.append(Problem(label, shown(cell), error.reason))
+            problems.append(Problem(label, visible(shown(cell)), error.reason))
             value = None
         else:
             if value is None and column.name == layout.info.date and layout.info.kind == "record":
-                problems.append(Problem(column.label, "", "no date: every record needs one"))
+                problems.append(Problem(label, "", "no date: every record needs one"))
         values.append(value)
     for index, label in layout.extra:
         cell = raw.cells[index]
         if isinstance(cell, str) and "\x00" in cell:
-            problems.append(Problem(label or None, shown(cell), "NUL byte in the cell"))
+            problems.append(Problem(label or None, visible(shown(cell)), "NUL byte in the cell"))
     return values, problems
