@@ -70,25 +70,34 @@ db_option = click.option(
 
 @contextmanager
 def progress_bar(label: str) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on a terminal; nothing when piped."""
+    """Progress on a terminal (a bar when the total is known, a counter when
+    not); nothing at all when standard error is piped."""
     if not sys.stderr.isatty():
         yield None
         return
-    state: dict[str, Any] = {}
+    bars: dict[str, Any] = {}
+    counting = False
 
     def update(what: str, done: int, total: int) -> None:
-        bar = state.get(what)
+        nonlocal counting
+        if total <= 0:
+            click.echo(f"\r{label} {what}: {done} rows\033[K", nl=False, err=True)
+            counting = True
+            return
+        bar = bars.get(what)
         if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=f"{label} {what}", file=sys.stderr)
+            bar = click.progressbar(length=total, label=f"{label} {what}", file=sys.stderr)
             bar.__enter__()
-            state[what] = bar
+            bars[what] = bar
         bar.update(done - bar.pos)
 
     try:
         yield update
     finally:
-        for bar in state.values():
+        for bar in bars.values():
             bar.__exit__(None, None, None)
+        if counting:
+            click.echo("\r\033[K", nl=False, err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

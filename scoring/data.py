@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
 
-from scoring.catalog import Catalog, ColumnType, TableInfo
+from scoring.catalog import Catalog, TableInfo
+from scoring.ingest.cells import from_db
+from scoring.ingest.tables import data_table as table_name
 from scoring.numbers import Value
 from scoring.store import quote_identifier
 
@@ -22,25 +23,8 @@ Row = dict[str, Value]
 BATCH = 500
 
 
-def table_name(dataset_id: int, table: str) -> str:
-    """The SQLite table holding one declared table of one dataset."""
-    return f"ds{dataset_id}_{table}"
-
-
-def decode(value: Any, kind: ColumnType) -> Value:
-    """A stored cell back as a Python value of its declared type."""
-    if value is None:
-        return None
-    if kind == "number":
-        return Fraction(str(value))
-    if kind == "int":
-        return int(value)
-    if kind == "bool":
-        return bool(value)
-    if kind == "date":
-        return dt.date.fromisoformat(str(value))
-    return str(value)
-
+decode = from_db
+"""A stored cell back as a Python value of its declared type."""
 
 _quote = quote_identifier
 

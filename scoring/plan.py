@@ -183,7 +183,7 @@ class Plan:
                 head = f"{pad}{node.path} max {plain(node.max)}"
                 if node.is_leaf:
                     metric = f" metric {node.metric.text}" if node.metric else ""
-                    default = f" default {node.default}" if node.default is not None else ""
+                    default = f" default {_shown(node.default)}" if node.default is not None else ""
                     score = f" score {node.score.describe()}" if node.score else ""
                     head += metric + default + score
                 lines.append(head)
@@ -197,8 +197,28 @@ class Plan:
                     "  tie_break " + ", ".join(p if d else f"-{p}" for p, d in a.tie_break)
                 )
             if a.quota:
-                lines.append(f"  quota {a.quota}" + (f" per {a.quota_per}" if a.quota_per else ""))
+                lines.append("  quota " + _quota_text(a.quota, a.quota_per))
         return "\n".join(lines) + "\n"
+
+
+def _shown(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Fraction):
+        return plain(value)
+    return str(value)
+
+
+def _quota_text(q: QuotaSpec, per: str | None) -> str:
+    parts = [f"count {q.count}" if q.count is not None else f"share {plain(q.share or 0)}"]
+    if q.at_least is not None:
+        parts.append(f"at_least {q.at_least}")
+    if per:
+        parts.append(f"per {per}")
+    if q.min_score is not None:
+        parts.append(f"min_score {plain(q.min_score)}")
+    parts.append(f"boundary_tie {q.boundary_tie}")
+    return ", ".join(parts)
 
 
 def compile_plan(ctx: CheckContext) -> Plan:

@@ -337,7 +337,7 @@ def demo_lines(head: int = 5) -> list[str]:
                     f"{summary.ranked[award.name]} ranked, {summary.selected[award.name]} selected"
                 )
                 for r in rows:
-                    mark = "★" if r.selected else " "
+                    mark = "入选" if r.selected else "并列" if r.boundary_tie else "    "
                     rank = r.rank if r.rank is not None else "-"
                     lines.append(
                         f"  {rank:>4} {mark} {r.total:>7}  {r.grade or '':<4} {r.name or r.subject} ({r.unit or ''})"
