@@ -17,10 +17,12 @@ import click
 
 from scoring import service
 from scoring.diagnostics import display_width, has_errors, render_all, summary
+from scoring.diff import render_diff
 from scoring.errors import PioneerError
 from scoring.explain import pad, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
+from scoring.ruletest import find_test_files, run_test_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_REJECTED = 3
@@ -334,6 +336,52 @@ def audit_verify(db_path: str) -> None:
     click.echo(
         f"audit log ok: {len(service.audit_entries(db))} entries, chain and results hashes match"
     )
+
+
+@cli.command("diff")
+@db_option
+@click.argument("run_a")
+@click.argument("run_b")
+@user_errors
+def diff_cmd(db_path: str, run_a: str, run_b: str) -> None:
+    """Rank movers and selection changes between two runs."""
+    db = service.open_existing(db_path)
+    click.echo(render_diff(service.diff(db, run_a, run_b)), nl=False)
+
+
+@cli.command()
+@click.argument("rules_path", metavar="R2", type=click.Path(dir_okay=False))
+@db_option
+@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@user_errors
+def whatif(rules_path: str, db_path: str, run_ref: str) -> None:
+    """Score R2 on a run's dataset and period and show what would change; saves nothing."""
+    rules = _load(rules_path)
+    db = service.open_existing(db_path)
+    click.echo(render_diff(service.whatif(db, rules, run_ref)), nl=False)
+
+
+@cli.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@user_errors
+def test_rules(paths: tuple[str, ...]) -> None:
+    """Run rule unit tests (*.test.yaml); exit 1 if any expectation fails."""
+    failing = 0
+    for path in find_test_files(list(paths)):
+        report = run_test_file(path)
+        for failure in report.failures:
+            click.echo(failure.render())
+        failing += len(report.failures)
+        state = "FAILED" if report.failures else "ok"
+        click.echo(
+            f"{report.file}: {state}: {report.cases} case(s), {report.checked} expectation(s), "
+            f"{len(report.failures)} failing"
+        )
+        if report.uncovered:
+            shown = ", ".join(report.uncovered[:10])
+            more = f" and {len(report.uncovered) - 10} more" if len(report.uncovered) > 10 else ""
+            click.echo(f"{report.file}: note: no case checks the points of {shown}{more}")
+    sys.exit(1 if failing else 0)
 
 
 @cli.command()

@@ -39,10 +39,14 @@ class Diagnostic:
         if self.source_line is not None:
             text = self.source_line.rstrip("\n")
             out.append(f"    {text}")
-            lead = display_width(text[: max(self.col - 1, 0)])
+            # Tabs stay tabs under the line, so the caret lines up in any terminal.
+            lead = "".join(
+                "\t" if ch == "\t" else " " * display_width(ch)
+                for ch in text[: max(self.col - 1, 0)]
+            )
             end = self.end_col if self.end_col and self.end_col > self.col else self.col + 1
             width = max(display_width(text[self.col - 1 : end - 1]), 1)
-            out.append("    " + " " * lead + "^" * width)
+            out.append("    " + lead + "^" * width)
         if self.hint:
             out.append(f"    = hint: {self.hint}")
         return "\n".join(out)

@@ -181,7 +181,7 @@ def export_document(
 
 
 def _export_result(r: ResultRow) -> dict[str, Any]:
-    return {
+    out = {
         "subject": r.subject,
         "name": r.name,
         "unit": r.unit,
@@ -196,3 +196,6 @@ def _export_result(r: ResultRow) -> dict[str, Any]:
         "metrics": {p: metric_export(v) for p, v in r.metrics.items()},
         "adjustments": [],
     }
+    if r.warnings:
+        out["warnings"] = r.warnings
+    return out

@@ -24,6 +24,7 @@ from scoring import audit, roles
 from scoring.checks import CheckContext, check_rules
 from scoring.data import DatasetReader
 from scoring.diagnostics import Diagnostic, has_errors
+from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, RulesError
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
@@ -36,7 +37,7 @@ from scoring.ingest import (
     latest_dataset_id,
     list_rejects,
 )
-from scoring.ingest.tables import declarations
+from scoring.ingest.tables import data_table, declarations
 from scoring.load import load_rules
 from scoring.model import RuleFile
 from scoring.periods import Period, parse_period
@@ -344,3 +345,62 @@ def demo_lines(head: int = 5) -> list[str]:
                     )
         db.close()
     return lines
+
+
+class _Discard(Exception):
+    """Raised to roll back a what-if run."""
+
+
+def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
+    """Rank movers and selection changes between two stored runs."""
+    a, b = resolve_run(db, run_a), resolve_run(db, run_b)
+    return diff_runs(db, a.id, b.id)
+
+
+def whatif(db: Database, rules: Rules, run_ref: str | int) -> RunDiff:
+    """Score `rules` on a run's dataset and period and compare, saving nothing."""
+    base = resolve_run(db, run_ref)
+    _check_dataset_fits(db, rules, base.dataset_id)
+    period = Period(
+        dt.date.fromisoformat(base.period_start),
+        dt.date.fromisoformat(base.period_end),
+        base.period_label,
+    )
+    reader = DatasetReader(db, base.dataset_id, rules.plan.catalog)
+    found: RunDiff | None = None
+    try:
+        with transaction(db):
+            summary = execute_run(
+                db,
+                rules.plan,
+                rules_path=rules.path,
+                rules_text=rules.text,
+                dataset_id=base.dataset_id,
+                catalog_reader=reader,
+                period=period,
+                actor=current_user(),
+            )
+            found = diff_runs(db, base.id, summary.run_id)
+            raise _Discard
+    except _Discard:
+        pass
+    assert found is not None
+    return found
+
+
+def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
+    """Refuse a what-if whose rules declare tables or columns the dataset lacks."""
+    for name, info in rules.plan.catalog.tables.items():
+        table = data_table(dataset_id, name)
+        if not db[table].exists():
+            raise PioneerError(
+                f"{rules.path}: table `{name}` is not in dataset {dataset_id}: "
+                "ingest the data again with the new rules and compare with `pioneer diff`"
+            )
+        have = {c.name for c in db[table].columns}
+        missing = [c for c in info.columns if c not in have]
+        if missing:
+            raise PioneerError(
+                f"{rules.path}: column `{name}.{missing[0]}` is not in dataset {dataset_id}: "
+                "ingest the data again with the new rules and compare with `pioneer diff`"
+            )

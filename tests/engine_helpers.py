@@ -36,7 +36,7 @@ ACTOR = "tester"
 PEOPLE_RECORDS = """\
 people:
   key: id
-  columns: {id: text, name: text, unit: text, level: number, member: bool, grp: text}
+  columns: {id: text, name: text, unit: text, level: number, member: bool, grp: text, joined: date}
 records:
   date: day
   links: {people: person}

@@ -33,11 +33,9 @@ def _check_one(ctx: CheckContext, site: ExprSite) -> Diags:
         checked = check(site.text, site.ctx)
     except ExprError as exc:
         for issue in exc.issues:
-            line, col = ctx.src.expression_position(site.path, issue.start)
-            end_line, end_col = ctx.src.expression_position(site.path, max(issue.end, issue.start + 1))
+            line, col, end_col = ctx.src.expression_span(site.path, issue.start, issue.end)
             yield ctx.src.at(
-                issue.code, f"{site.what}: {issue.message}", line, col,
-                end_col if end_line == line else None, hint=issue.hint,
+                issue.code, f"{site.what}: {issue.message}", line, col, end_col, hint=issue.hint
             )
         return
     ctx.exprs[site.path] = checked
