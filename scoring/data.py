@@ -8,13 +8,13 @@ subjects at a time and the records linked to that batch.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
-from scoring.ingest.cells import from_db
 from scoring.ingest.tables import data_table as table_name
 from scoring.numbers import Value
 from scoring.store import quote_identifier
@@ -23,10 +23,25 @@ Row = dict[str, Value]
 BATCH = 500
 
 
-decode = from_db
-"""A stored cell back as a Python value of its declared type."""
-
 _quote = quote_identifier
+
+
+def _to_date(stored: Any) -> Value:
+    return dt.date.fromisoformat(str(stored))
+
+
+def _to_number(stored: Any) -> Value:
+    return Fraction(str(stored))
+
+
+_CONVERT: dict[str, Callable[[Any], Value]] = {
+    "number": _to_number,
+    "int": int,
+    "bool": bool,
+    "date": _to_date,
+    "text": str,
+}
+"""Stored cell -> Python value, per declared type (the inverse of ingest's to_db)."""
 
 
 class DatasetReader:
@@ -37,24 +52,19 @@ class DatasetReader:
         self.dataset_id = dataset_id
         self.catalog = catalog
 
-    def _decode_row(self, info: TableInfo, names: Sequence[str], raw: Sequence[Any]) -> Row:
-        row: Row = {}
-        for name, value in zip(names, raw, strict=True):
-            kind = info.columns.get(name)
-            if kind is not None:
-                row[name] = decode(value, kind)
-        return row
-
     def _select(
         self, info: TableInfo, where: str, params: Sequence[Any], order: str
     ) -> Iterator[Row]:
         cols = list(info.columns)
+        convert = [_CONVERT[info.columns[c]] for c in cols]
         sql = (
-            f"SELECT {', '.join(_quote(c) for c in cols)} FROM {_quote(table_name(self.dataset_id, info.name))}"
-            f" {where} {order}"
+            f"SELECT {', '.join(_quote(c) for c in cols)}"
+            f" FROM {_quote(table_name(self.dataset_id, info.name))} {where} {order}"
         )
         for raw in self.db.execute(sql, list(params)).fetchall():
-            yield self._decode_row(info, cols, raw)
+            yield {
+                c: None if v is None else f(v) for c, f, v in zip(cols, convert, raw, strict=True)
+            }
 
     def subject_batches(self, table: str, size: int = BATCH) -> Iterator[list[Row]]:
         """Subjects of `table` ordered by key, `size` at a time."""

@@ -1,66 +1,58 @@
 """YAML text → validated `RuleFile`, with pydantic's errors mapped back to the
-YAML node that caused them."""
+YAML node that caused them.
+
+Pydantic's `loc` walks the models (union tags, model names, `[key]`); the
+YAML path walks the data. `_data_path` keeps the parts that exist in the data,
+and messages are rewritten for rule authors: "expected a number", "did you
+mean `metric`?", "expected one of: title, max, metric…" rather than class names.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from scoring.diagnostics import Diagnostic, did_you_mean
-from scoring.model import SCORE_KINDS, RuleFile
+from scoring.model import (
+    SCORE_KINDS,
+    Award,
+    Band,
+    Block,
+    Campaign,
+    ColumnSpec,
+    Node,
+    PercentileOptions,
+    Quota,
+    Ranking,
+    RuleFile,
+    Table,
+    Veto,
+)
 from scoring.source import PathKey, SourceFile, load_source
 
-KNOWN_KEYS = [
-    "version",
-    "campaign",
-    "tables",
-    "awards",
-    "id",
-    "title",
-    "precision",
-    "key",
-    "date",
-    "columns",
-    "links",
-    "type",
-    "header",
-    "private",
-    "when",
-    "reason",
-    "min",
-    "max",
-    "points",
-    "linear",
-    "bands",
-    "per",
-    "percentile",
-    "within",
-    "formula",
-    "metric",
-    "default",
-    "score",
-    "criteria",
-    "items",
-    "tie_break",
-    "count",
-    "share",
-    "at_least",
-    "min_score",
-    "boundary_tie",
-    "subjects",
-    "eligible",
-    "veto",
-    "bonus",
-    "deductions",
-    "grades",
-    "ranking",
-    "quota",
-]
-
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
+"""Errors of a union member that did not apply; dropped when a more precise error exists."""
+
+_NOUNS = {
+    "dict_type": "a mapping (`key: value`)",
+    "model_type": "a mapping (`key: value`)",
+    "model_attributes_type": "a mapping (`key: value`)",
+    "list_type": "a list",
+    "tuple_type": "a list",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "value_error": "a number",
+}
 
 
 @dataclass
@@ -79,7 +71,14 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     if src.data is None:
         return LoadedRules(src, None, diags)
     if not isinstance(src.data, dict):
-        diags.append(src.diag("E-SHAPE", "a rule file is a mapping of keys", ()))
+        diags.append(
+            src.diag(
+                "E-SHAPE",
+                "a rule file is a mapping of keys",
+                (),
+                hint="start with `version: 1`, then `campaign:`, `tables:` and `awards:`",
+            )
+        )
         return LoadedRules(src, None, diags)
     try:
         model = RuleFile.model_validate(src.data)
@@ -98,32 +97,113 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     """Keep the parts of a pydantic `loc` that walk through the YAML data."""
     out: list[str | int] = []
     node = data
-    for part in loc:
-        if (
-            isinstance(node, dict)
-            and part in node
-            or isinstance(node, list)
-            and isinstance(part, int)
-            and 0 <= part < len(node)
-        ):
+    for i, part in enumerate(loc):
+        if out and out[-1] == "score" and part in SCORE_KINDS and loc[i - 1] == "score":
+            continue  # the tag of the score union, not the key inside the score
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             out.append(part)
             node = node[part]
         # anything else is a union tag or a model name: skip it
     return tuple(out)
 
 
+def _model_at(path: PathKey) -> type[BaseModel] | None:
+    """The model a mapping at `path` is read as (for "expected one of" hints)."""
+    p = list(path)
+    if not p:
+        return RuleFile
+    head, rest = p[0], p[1:]
+    if head == "campaign" and not rest:
+        return Campaign
+    if head == "tables":
+        if len(rest) == 1:
+            return Table
+        if len(rest) == 3 and rest[1] == "columns":
+            return ColumnSpec
+        return None
+    if head != "awards" or not rest:
+        return None
+    rest = rest[1:]
+    if not rest:
+        return Award
+    simple: dict[str, type[BaseModel]] = {"ranking": Ranking, "quota": Quota}
+    if len(rest) == 1 and rest[0] in simple:
+        return simple[rest[0]]
+    if rest[0] == "veto":
+        return Veto if len(rest) == 2 else None
+    if rest[0] in ("bonus", "deductions"):
+        if len(rest) == 1:
+            return Block
+        if len(rest) < 3 or rest[1] != "items":
+            return None
+        rest = rest[3:]
+    elif rest[0] == "criteria":
+        while len(rest) >= 2 and rest[0] == "criteria":
+            rest = rest[2:]
+    else:
+        return None
+    if not rest:
+        return Node
+    if rest[0] == "score" and len(rest) == 3 and rest[1] == "percentile":
+        return PercentileOptions
+    if rest[0] == "score" and len(rest) == 4 and rest[1] == "bands":
+        return Band
+    return None
+
+
+def _allowed_keys(path: PathKey) -> list[str]:
+    model = _model_at(path)
+    if model is None:
+        return []
+    return list(model.model_fields)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    return f"`{value}`"
+
+
+def _keep(errors: Sequence[ErrorDetails], data: Any) -> list[tuple[ErrorDetails, PathKey]]:
+    """The errors worth showing: a union member's "wrong container" error only
+    when nothing more precise was said about the same node or inside it."""
+    located = [(e, _data_path(data, tuple(e["loc"]))) for e in errors]
+
+    def precise_at_or_below(path: PathKey, other: ErrorDetails) -> bool:
+        return any(
+            e is not other
+            and p[: len(path)] == path
+            and e["type"] not in _NOISE_TYPES
+            and not (e["type"] == "literal_error" and isinstance(e["input"], dict | list))
+            for e, p in located
+        )
+
+    kept = []
+    for err, path in located:
+        vague = err["type"] in _NOISE_TYPES or (
+            err["type"] == "literal_error" and isinstance(err["input"], dict | list)
+        )
+        if vague and precise_at_or_below(path, err):
+            continue
+        kept.append((err, path))
+    return kept
+
+
 def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic]:
-    errors = exc.errors(include_url=False)
-    meaningful = [e for e in errors if e["type"] not in _NOISE_TYPES]
-    errors = meaningful or errors
-    errors = [
-        e for e in errors if not (e["type"] == "literal_error" and isinstance(e["input"], dict))
-    ]
+    kept = _keep(exc.errors(include_url=False), src.data)
+    by_path: dict[PathKey, list[ErrorDetails]] = {}
+    for err, path in kept:
+        by_path.setdefault(path, []).append(err)
     seen: set[PathKey] = set()
     out: list[Diagnostic] = []
-    for err in errors:
+    for err, path in kept:
         loc = tuple(err["loc"])
-        path = _data_path(src.data, loc)
         kind = err["type"]
         if kind == "missing":
             name = str(loc[-1])
@@ -131,41 +211,135 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
             if key in seen:
                 continue
             seen.add(key)
-            out.append(src.diag("E-MISSING", f"missing required key `{name}`", path, at_key=True))
+            out.append(_missing(src, path, loc))
             continue
         if path in seen:
             continue
         seen.add(path)
-        if kind == "extra_forbidden":
-            name = str(path[-1]) if path else str(loc[-1])
+        if "[key]" in loc:
             out.append(
                 src.diag(
-                    "E-UNKNOWN-KEY",
-                    f"unknown key `{name}`",
+                    "E-SHAPE",
+                    f"`{path[-1] if path else loc[-2]}` is not a name: names are snake_case text",
                     path,
                     at_key=True,
-                    hint=did_you_mean(name, KNOWN_KEYS),
                 )
             )
+        elif kind == "extra_forbidden":
+            out.append(_unknown_key(src, path, loc))
         elif kind == "score_kind":
-            given = (
-                [k for k in err["input"] if isinstance(k, str)]
-                if isinstance(err["input"], dict)
-                else []
-            )
-            hint = "expected one of: " + ", ".join(SCORE_KINDS)
-            unknown = [k for k in given if k not in SCORE_KINDS]
-            close = next((h for k in unknown if (h := did_you_mean(k, SCORE_KINDS))), None)
-            out.append(
-                src.diag(
-                    "E-SCORE",
-                    "a score needs exactly one scoring function",
-                    path,
-                    hint=f"{close} {hint}" if close else hint,
-                )
-            )
+            out.append(_score_kind(src, path, err["input"]))
         else:
-            msg = str(err["msg"]).removeprefix("Value error, ")
-            where = ".".join(str(p) for p in path) or "the file"
-            out.append(src.diag("E-SHAPE", f"{where}: {msg[:1].lower()}{msg[1:]}", path))
+            out.append(_wrong_value(src, path, by_path[path]))
     return out
+
+
+def _missing(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
+    name = loc[-1]
+    if isinstance(name, int):
+        where = ".".join(str(p) for p in path) or "the file"
+        what = "two numbers: [lo, hi]" if path and path[-1] == "linear" else f"{name + 1} items"
+        return src.diag("E-SHAPE", f"{where}: expected {what}", path)
+    return src.diag(
+        "E-MISSING",
+        f"missing required key `{name}`",
+        path,
+        at_key=True,
+        hint=_MISSING_HINTS.get(str(name)),
+    )
+
+
+_MISSING_HINTS = {
+    "version": "the first line of a rule file is `version: 1`",
+    "campaign": "add `campaign: {id: my_campaign, title: 评选名称}`",
+    "tables": "declare the subject and record tables under `tables:`",
+    "awards": "declare at least one award under `awards:`",
+    "criteria": "an award scores its subjects by `criteria:`, a tree of nodes",
+    "subjects": "name the subject table this award scores, e.g. `subjects: riders`",
+    "columns": "declare the table's columns, e.g. `columns: {id: text, unit: text}`",
+    "points": "each band gives `points`, e.g. `{min: 0.95, points: 12}`",
+}
+
+
+def _unknown_key(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
+    name = str(path[-1]) if path else str(loc[-1])
+    allowed = _allowed_keys(path[:-1])
+    if allowed:
+        hint = did_you_mean(name, allowed) or "expected one of: " + ", ".join(allowed)
+    else:
+        hint = None
+    return src.diag("E-UNKNOWN-KEY", f"unknown key `{name}`", path, at_key=True, hint=hint)
+
+
+def _score_kind(src: SourceFile, path: PathKey, given: Any) -> Diagnostic:
+    expected = "expected one of: " + ", ".join(SCORE_KINDS)
+    if not isinstance(given, dict):
+        return src.diag(
+            "E-SCORE",
+            f"a score is a mapping with one scoring function, not {_describe(given)}",
+            path,
+            hint="for example `score: {linear: [0, 100]}`; " + expected,
+        )
+    kinds = [k for k in given if k in SCORE_KINDS]
+    if len(kinds) > 1:
+        return src.diag(
+            "E-SCORE",
+            f"a score has one scoring function, this one has {len(kinds)}: "
+            + ", ".join(f"`{k}`" for k in kinds),
+            (*path, kinds[1]),
+            at_key=True,
+            hint="keep one; combine several rules with `formula` or split the node",
+        )
+    unknown = [k for k in given if k not in SCORE_KINDS]
+    if unknown:
+        name = str(unknown[0])
+        close = did_you_mean(name, SCORE_KINDS)
+        return src.diag(
+            "E-SCORE",
+            f"unknown scoring function `{name}`",
+            (*path, unknown[0]),
+            at_key=True,
+            hint=f"{close} {expected}" if close else expected,
+        )
+    return src.diag("E-SCORE", "a score needs a scoring function", path, hint=expected)
+
+
+def _wrong_value(src: SourceFile, path: PathKey, errors: list[ErrorDetails]) -> Diagnostic:
+    where = ".".join(str(p) for p in path) or "the file"
+    err = errors[0]
+    value = err["input"]
+    if path == ("version",) and value == "1":
+        return src.diag(
+            "E-SHAPE", "version is the number 1, not text", path, hint="write `version: 1`"
+        )
+    if path == ("version",):
+        return src.diag(
+            "E-SHAPE",
+            f"version {_describe(value)} is not supported: this pioneer reads rule language version 1",
+            path,
+            hint="write `version: 1`",
+        )
+    nouns = list(dict.fromkeys(_NOUNS[e["type"]] for e in errors if e["type"] in _NOUNS))
+    if len(errors) > 1 and len(nouns) == len(errors):
+        listed = ", ".join(nouns[:-1]) + f" or {nouns[-1]}"
+        return src.diag("E-SHAPE", f"{where}: expected {listed}, not {_describe(value)}", path)
+    hint = None
+    if err["type"] == "literal_error":
+        expected = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        msg = f"expected {(err.get('ctx') or {}).get('expected', 'another value')}"
+        hint = did_you_mean(str(value), expected) if isinstance(value, str) else None
+    elif err["type"] in _NOUNS and err["type"] != "value_error":
+        msg = f"expected {_NOUNS[err['type']]}, not {_describe(value)}"
+    elif err["type"] == "too_long" and path and path[-1] == "linear":
+        msg = "`linear` takes two numbers: [lo, hi]"
+    elif err["type"] == "too_short":
+        least = (err.get("ctx") or {}).get("min_length", 1)
+        msg = f"expected at least {least} item{'s' if least != 1 else ''}, not none"
+    elif err["type"] == "string_too_short":
+        msg = "cannot be empty"
+    else:
+        text = str(err["msg"]).removeprefix("Value error, ")
+        msg = text[:1].lower() + text[1:]
+        if err["type"] == "value_error" and msg.startswith("expected") and "got" not in msg:
+            msg += f", not {_describe(value)}"
+    return src.diag("E-SHAPE", f"{where}: {msg}", path, hint=hint)

@@ -21,26 +21,31 @@ def to_fraction(value: Decimal | int | Fraction) -> Fraction:
     return Fraction(value)
 
 
+def _scaled_half_up(value: Fraction | int, places: int) -> int:
+    """`value × 10^places` rounded half away from zero, as an integer."""
+    q = Fraction(value)
+    numerator: int = q.numerator
+    denominator: int = q.denominator
+    scale: int = 10**places
+    whole, rest = divmod(abs(numerator) * scale, denominator)
+    if 2 * rest >= denominator:
+        whole += 1
+    return whole if numerator >= 0 else -whole
+
+
 def round_half_up(value: Fraction, places: int) -> Fraction:
     """Round half up (四舍五入, away from zero at .5) to `places` decimals."""
-    scale = 10**places
-    scaled = abs(value) * scale
-    whole = int(scaled)
-    if scaled - whole >= Fraction(1, 2):
-        whole += 1
-    signed = whole if value >= 0 else -whole
-    return Fraction(signed, scale)
+    return Fraction(_scaled_half_up(value, places), 10**places)
 
 
 def fixed(value: Fraction, places: int) -> str:
     """Text of a Fraction rounded half up to exactly `places` decimals: '18.00'."""
-    r = round_half_up(value, places)
-    scale = 10**places
-    units = r.numerator * (scale // r.denominator)
+    units = _scaled_half_up(value, places)
     sign = "-" if units < 0 else ""
     units = abs(units)
     if places == 0:
         return f"{sign}{units}"
+    scale = 10**places
     return f"{sign}{units // scale}.{units % scale:0{places}d}"
 
 

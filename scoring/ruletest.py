@@ -259,7 +259,8 @@ def _compare(
         if key in RESULT_KEYS:
             got = actual.get(key)
             if key == "veto" and isinstance(want, str):
-                yield f"{award} {subject} veto contains", path, want, want if want in got else got
+                holding = got if isinstance(got, list) else []
+                yield f"{award} {subject} veto contains", path, want, want if want in holding else got
             else:
                 yield f"{award} {subject} {key}", path, want, got
         elif key in ("points", "metrics") and isinstance(want, dict):

@@ -217,7 +217,9 @@ def people(*specs: tuple[str, ...] | str, unit: str = "u1") -> list[dict[str, An
     return out
 
 
-def recs(person: str, *values: Any, field: str = "v", day: str = "2022-06-01", **extra: Any) -> list[dict[str, Any]]:
+def recs(
+    person: str, *values: Any, field: str = "v", day: str = "2022-06-01", **extra: Any
+) -> list[dict[str, Any]]:
     """One record per value for `person` (column `field`), all on `day`."""
     return [{"person": person, "day": day, field: v, **extra} for v in values]
 

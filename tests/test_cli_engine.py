@@ -101,7 +101,9 @@ def test_score_shipped_example_ends_with_run_id(shipped: Shipped) -> None:
     assert shipped.first.exit_code == 0, shipped.first.stderr
     assert last_line(shipped.first.stdout) == "run 1"
     assert re.search(r"^total: \d+ in, \d+ accepted, 0 rejected$", shipped.first.stdout, re.M)
-    assert re.search(r"^pioneer_rider: \d+ scored, \d+ ranked, \d+ selected$", shipped.first.stdout, re.M)
+    assert re.search(
+        r"^pioneer_rider: \d+ scored, \d+ ranked, \d+ selected$", shipped.first.stdout, re.M
+    )
 
 
 def test_second_score_gives_same_results_hash(shipped: Shipped) -> None:
@@ -111,9 +113,7 @@ def test_second_score_gives_same_results_hash(shipped: Shipped) -> None:
 
 
 def test_score_reports_records_outside_period(shipped: Shipped) -> None:
-    lines = [
-        line for line in shipped.first.stdout.splitlines() if "outside the period" in line
-    ]
+    lines = [line for line in shipped.first.stdout.splitlines() if "outside the period" in line]
     assert lines  # the example holds records dated outside 2022
     assert all(re.match(r"^\w+: \d+ record\(s\) outside the period", line) for line in lines)
 
@@ -126,14 +126,18 @@ def test_score_with_entry_point_prints_run_last(tiny: tuple[Path, Path], tmp_pat
 
 
 @pytest.mark.parametrize("period", ["2022-H2", "2022-Q4", "2022-12", "2022-01-01..2022-06-30"])
-def test_score_accepts_every_period_form(tiny: tuple[Path, Path], tmp_path: Path, period: str) -> None:
+def test_score_accepts_every_period_form(
+    tiny: tuple[Path, Path], tmp_path: Path, period: str
+) -> None:
     rules, data = tiny
     done = run("score", rules, "--data", data, "--db", tmp_path / "p.db", "--period", period)
     assert done.exit_code == 0, done.stderr
     assert last_line(done.stdout) == "run 1"
 
 
-@pytest.mark.parametrize("period", ["2022-H3", "22", "2022-13", "2022/01/01..2022/06/30", "last year"])
+@pytest.mark.parametrize(
+    "period", ["2022-H3", "22", "2022-13", "2022/01/01..2022/06/30", "last year"]
+)
 def test_bad_period_is_refused_with_accepted_forms(
     tiny: tuple[Path, Path], tmp_path: Path, period: str
 ) -> None:
@@ -159,7 +163,9 @@ def _count(db: Path, table: str) -> int:
         return int(conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
 
-def test_ingest_prints_one_line_per_table_and_total(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+def test_ingest_prints_one_line_per_table_and_total(
+    tiny: tuple[Path, Path], tmp_path: Path
+) -> None:
     rules, data = tiny
     done = run("ingest", data, "--rules", rules, "--db", tmp_path / "i.db")
     assert done.exit_code == 0, done.stderr
@@ -247,12 +253,29 @@ def test_explain_shows_tree_metrics_points_and_evidence(shipped: Shipped) -> Non
     top = run("rank", "--db", shipped.db, "--run", "1", "--award", "pioneer_rider", "--limit", "1")
     subject = top.stdout.splitlines()[1].split()[1]
     done = run(
-        "explain", "--db", shipped.db, "--run", "1", "--award", "pioneer_rider", "--subject", subject
+        "explain",
+        "--db",
+        shipped.db,
+        "--run",
+        "1",
+        "--award",
+        "pioneer_rider",
+        "--subject",
+        subject,
     )
     assert done.exit_code == 0, done.stderr
     out = done.stdout
     assert subject in out.splitlines()[0]
-    for node in ("business", "  volume", "  on_time", "service", "safety", "dedication", "bonus", "deductions"):
+    for node in (
+        "business",
+        "  volume",
+        "  on_time",
+        "service",
+        "safety",
+        "dedication",
+        "bonus",
+        "deductions",
+    ):
         assert node in out, node
     volume = next(line for line in out.splitlines() if line.strip().startswith("volume"))
     assert re.search(r"\s20\s+\d+\s+\d+\.\d\d\s", volume), volume  # max, metric, points
@@ -265,7 +288,15 @@ def test_explain_shows_tree_metrics_points_and_evidence(shipped: Shipped) -> Non
 
 def test_explain_accepts_latest(shipped: Shipped) -> None:
     done = run(
-        "explain", "--db", shipped.db, "--run", "latest", "--award", "pioneer_crew", "--subject", "T001"
+        "explain",
+        "--db",
+        shipped.db,
+        "--run",
+        "latest",
+        "--award",
+        "pioneer_crew",
+        "--subject",
+        "T001",
     )
     assert done.exit_code == 0, done.stderr
     assert "run 2," in done.stdout
@@ -284,7 +315,9 @@ def test_explain_accepts_latest(shipped: Shipped) -> None:
         (("export", "--run", "xyz", "--format", "csv"), "xyz"),
     ],
 )
-def test_unknown_names_are_clear_errors(shipped: Shipped, args: tuple[str, ...], needle: str) -> None:
+def test_unknown_names_are_clear_errors(
+    shipped: Shipped, args: tuple[str, ...], needle: str
+) -> None:
     done = run(args[0], "--db", shipped.db, *args[1:])
     assert done.exit_code == 1, done.output
     assert done.stderr.startswith("error:") and needle in done.stderr, done.stderr
@@ -299,7 +332,9 @@ def test_read_commands_on_a_missing_store(tmp_path: Path) -> None:
 
 
 def test_rank_limit_shows_that_many_rows(shipped: Shipped) -> None:
-    done = run("rank", "--db", shipped.db, "--run", "latest", "--award", "pioneer_rider", "--limit", "3")
+    done = run(
+        "rank", "--db", shipped.db, "--run", "latest", "--award", "pioneer_rider", "--limit", "3"
+    )
     assert done.exit_code == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0].split()[:5] == ["rank", "subject", "name", "unit", "total"]
@@ -400,4 +435,9 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert run("rank", "--db", tmp_path / "x.db", "--run", "1").exit_code == 2
     done = run("export", "--db", tmp_path / "x.db", "--run", "1", "--format", "pdf")
     assert done.exit_code == 2
-    assert run("rank", "--db", tmp_path / "x.db", "--run", "1", "--award", "a", "--limit", "0").exit_code == 2
+    assert (
+        run(
+            "rank", "--db", tmp_path / "x.db", "--run", "1", "--award", "a", "--limit", "0"
+        ).exit_code
+        == 2
+    )

@@ -60,7 +60,10 @@ a:
   quota: {count: 3, per: unit, min_score: 5}
 """
 
-TREE = {"business": ["business.volume", "business.quality"], "service": ["service.okshare", "service.pct"]}
+TREE = {
+    "business": ["business.volume", "business.quality"],
+    "service": ["service.okshare", "service.pct"],
+}
 MAXES = {"business": 30, "service": 20, "bonus": 4, "deductions": 5}
 TOP = ["business", "service", "extra", "third"]
 BONUS = ["bonus.b1", "bonus.b2"]
@@ -92,7 +95,13 @@ value_st = st.one_of(
     st.integers(min_value=0, max_value=30).map(Decimal),
 )
 day_st = st.sampled_from(
-    [dt.date(2021, 12, 31), dt.date(2022, 1, 1), dt.date(2022, 6, 15), dt.date(2022, 12, 31), dt.date(2023, 1, 1)]
+    [
+        dt.date(2021, 12, 31),
+        dt.date(2022, 1, 1),
+        dt.date(2022, 6, 15),
+        dt.date(2022, 12, 31),
+        dt.date(2023, 1, 1),
+    ]
 )
 record_st = st.tuples(
     st.integers(min_value=0, max_value=7),
@@ -181,7 +190,12 @@ def check_ranking(s: Scored) -> None:
         expected_grade = "A" if r["total"] >= 40 else "B" if r["total"] >= 20 else None
         assert r["grade"] == expected_grade
     for r in unranked:
-        assert (r["rank"], r["grade"], r["selected"], r["boundary_tie"]) == (None, None, False, False)
+        assert (r["rank"], r["grade"], r["selected"], r["boundary_tie"]) == (
+            None,
+            None,
+            False,
+            False,
+        )
         assert r["points"]["service.pct"] == 0
     chosen = [r for r in results if r["selected"]]
     assert len(chosen) <= min(QUOTA, len(ranked))

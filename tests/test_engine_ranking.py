@@ -255,7 +255,9 @@ def test_quota_per_unit_largest_remainder(tmp_path: Path) -> None:
 
 def test_quota_per_remainder_tie_by_value_then_null_first(tmp_path: Path) -> None:
     units = {"x1": "b", "x2": "a", "x3": "c"}
-    s = scored(tmp_path, {"x1": 90, "x2": 10, "x3": 50}, "quota: {count: 1, per: unit}", units=units)
+    s = scored(
+        tmp_path, {"x1": 90, "x2": 10, "x3": 50}, "quota: {count: 1, per: unit}", units=units
+    )
     assert s.selected() == {"x2"}  # equal remainders and sizes: 'a' first
     units2: dict[Any, str | None] = {"x1": "a", "x2": None}
     s2 = scored(

@@ -241,7 +241,9 @@ def test_percentile_within_unit_and_null_group(tmp_path: Path) -> None:
 
 def test_percentile_unranked_get_zero_but_metric_reported(tmp_path: Path) -> None:
     crit = 'k: {max: 10, metric: "sum(records.v)", score: {percentile: {}}}'
-    head = 'eligible: "member"\nveto:\n  - {when: "count(records[kind == \'x\']) > 0", reason: 否决}'
+    head = (
+        'eligible: "member"\nveto:\n  - {when: "count(records[kind == \'x\']) > 0", reason: 否决}'
+    )
     data = {
         "people": [
             {"id": "A", "member": True},
@@ -553,6 +555,9 @@ md: {max: 10, metric: "median(records.v)", score: {linear: [0, 100]}}
     warnings = s.stored("B").warnings
     assert warnings and any("panel.tm" in w for w in warnings), warnings
     assert s.stored("A").warnings == []
+    assert "warnings" not in s.row("A")
+    if "warnings" in s.row("B"):  # the export carries them when the schema has the field
+        assert s.row("B")["warnings"] == warnings
     assert "panel.tm" in s.explain("B").split("warnings:")[1]
     # median: even count → mean of the two middle values.
     assert s.metrics("A")["md"] == D("55")
@@ -620,7 +625,11 @@ def test_records_outside_period_not_counted(tmp_path: Path) -> None:
     assert mets(s) == {"A": 30, "B": 3}
     assert s.summary.outside_period == {"records": 3}
     h2 = campaign(
-        tmp_path, award(crit), {"people": people("A", "B"), "records": rows}, period="2022-H2", name="h2"
+        tmp_path,
+        award(crit),
+        {"people": people("A", "B"), "records": rows},
+        period="2022-H2",
+        name="h2",
     )
     assert mets(h2) == {"A": 20, "B": 3}
     assert h2.summary.outside_period == {"records": 4}
@@ -700,7 +709,9 @@ def test_bonus_and_deductions_caps_and_floor(tmp_path: Path) -> None:
         + recs("C", 0, kind="d2")
         + recs("C", 5)
     )
-    s = campaign(tmp_path, award(crit, block=BLOCKS), {"people": people("A", "B", "C"), "records": rows})
+    s = campaign(
+        tmp_path, award(crit, block=BLOCKS), {"people": people("A", "B", "C"), "records": rows}
+    )
     a = s.points("A")
     assert (a["bonus.b1"], a["bonus.b2"], a["bonus"]) == (D("4.00"), D("3.00"), D("5.00"))
     assert a["deductions"] == D("0.00")
@@ -731,7 +742,9 @@ def test_bonus_and_deductions_caps_and_floor(tmp_path: Path) -> None:
 
 def test_award_without_blocks_has_no_block_keys(tmp_path: Path) -> None:
     crit = 'k: {max: 10, metric: "sum(records.v)", score: {per: 1}}'
-    only_deductions = "deductions:\n  max: 2\n  items:\n    d: {max: 2, metric: count(records), score: {per: 1}}"
+    only_deductions = (
+        "deductions:\n  max: 2\n  items:\n    d: {max: 2, metric: count(records), score: {per: 1}}"
+    )
     s = campaign(tmp_path, award(crit), per_subject({"A": [3]}))
     assert set(s.points("A")) == {"k"}
     d = campaign(tmp_path, award(crit, block=only_deductions), per_subject({"A": [3]}), name="d")

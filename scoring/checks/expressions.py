@@ -11,6 +11,7 @@ from scoring.catalog import ColumnType
 from scoring.checks.context import CheckContext, award_nodes, criteria_paths
 from scoring.diagnostics import Diagnostic
 from scoring.expr import ExprContext, ExprError, check
+from scoring.expr.nodes import Call, Expr, Name, String, SubjectRef, TableColumn, walk
 from scoring.model import Award, Bands, Formula, Linear, Node, Per, Percentile, When
 from scoring.source import PathKey
 
@@ -41,7 +42,8 @@ def _check_one(ctx: CheckContext, site: ExprSite) -> Diags:
     ctx.exprs[site.path] = checked
     if site.want is not None and checked.type not in (site.want, "null"):
         yield ctx.src.diag(
-            "E-EXPR-TYPE", f"{site.what} must be {_article(site.want)}, but it is {_article(checked.type)}",
+            "E-EXPR-TYPE",
+            f"{site.what} must be {_article(site.want)}, but it is {_article(checked.type)}",
             site.path,
         )
 
@@ -52,7 +54,9 @@ def _article(t: str) -> str:
 
 def _sites(ctx: CheckContext, name: str, award: Award) -> Iterator[ExprSite]:
     catalog = ctx.catalog
-    base = ExprContext(catalog=catalog, subject_table=award.subjects, hidden_virtual=frozenset({name}))
+    base = ExprContext(
+        catalog=catalog, subject_table=award.subjects, hidden_virtual=frozenset({name})
+    )
     here = ("awards", name)
     if award.eligible is not None:
         yield ExprSite((*here, "eligible"), award.eligible, base, "bool", "eligible")
@@ -67,18 +71,28 @@ def _sites(ctx: CheckContext, name: str, award: Award) -> Iterator[ExprSite]:
 
 
 def _score_sites(
-    ctx: CheckContext, dotted: str, path: PathKey, node: Node, base: ExprContext, paths: frozenset[str]
+    ctx: CheckContext,
+    dotted: str,
+    path: PathKey,
+    node: Node,
+    base: ExprContext,
+    paths: frozenset[str],
 ) -> Iterator[ExprSite]:
     score = node.score
     if not isinstance(score, Formula | When):
         return
     x_type = _metric_type(ctx, (*path, "metric")) if node.metric is not None else None
     sctx = ExprContext(
-        catalog=base.catalog, subject_table=base.subject_table, x_type=x_type,
-        node_paths=paths, hidden_virtual=base.hidden_virtual,
+        catalog=base.catalog,
+        subject_table=base.subject_table,
+        x_type=x_type,
+        node_paths=paths,
+        hidden_virtual=base.hidden_virtual,
     )
     if isinstance(score, Formula):
-        yield ExprSite((*path, "score", "formula"), score.formula, sctx, "number", f"formula of `{dotted}`")
+        yield ExprSite(
+            (*path, "score", "formula"), score.formula, sctx, "number", f"formula of `{dotted}`"
+        )
     else:
         yield ExprSite((*path, "score", "when"), score.when, sctx, "bool", f"`when` of `{dotted}`")
 
@@ -93,8 +107,9 @@ def _metric_type(ctx: CheckContext, path: PathKey) -> ColumnType:
 def check_expressions(ctx: CheckContext) -> Diags:
     """Every expression parses and type-checks; defaults match their metric."""
     for name, award in ctx.rules.awards.items():
-        if award.subjects not in ctx.catalog.tables:
-            continue  # reported by check_awards
+        subjects = ctx.catalog.tables.get(award.subjects)
+        if subjects is None or subjects.kind != "subject":
+            continue  # reported by check_awards; checking against it would only add noise
         for site in _sites(ctx, name, award):
             yield from _check_one(ctx, site)
         for dotted, path, node, _part in award_nodes(name, award):
@@ -113,7 +128,8 @@ def _check_default(ctx: CheckContext, dotted: str, path: PathKey, node: Node) ->
         return
     if given != checked.type:
         yield ctx.src.diag(
-            "E-DEFAULT-TYPE", f"`default` of `{dotted}` is a {given}, but its metric is a {checked.type}",
+            "E-DEFAULT-TYPE",
+            f"`default` of `{dotted}` is a {given}, but its metric is a {checked.type}",
             (*path, "default"),
         )
 
@@ -128,7 +144,7 @@ def _find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:
         stack.append(n)
         for m in sorted(graph.get(n, ())):
             if state.get(m) == 1:
-                return [*stack[stack.index(m):], m]
+                return [*stack[stack.index(m) :], m]
             if m not in state and (found := visit(m)):
                 return found
         stack.pop()
@@ -158,12 +174,43 @@ def check_node_cycles(ctx: CheckContext) -> Diags:
                     deps.update(checked.nodes)
                     where[dotted] = (*path, "score", key)
         cycle = _find_cycle(graph)
-        if cycle:
-            at = next((where[n] for n in cycle if n in where), ("awards", name, "criteria"))
-            yield ctx.src.diag(
-                "E-NODE-CYCLE", "node references form a cycle: " + " -> ".join(cycle), at,
-                hint="a formula cannot read its own node, an ancestor, or a node that reads it",
+        if not cycle:
+            continue
+        message = "node references form a cycle: " + " -> ".join(cycle)
+        hint = "a formula cannot read its own node, an ancestor, or a node that reads it"
+        for source, target in zip(cycle, cycle[1:], strict=False):
+            at = where.get(source)
+            checked = ctx.exprs.get(at) if at is not None else None
+            if at is None or checked is None or target not in checked.nodes:
+                continue
+            call = next(
+                (
+                    e
+                    for e in walk(checked.expr)
+                    if isinstance(e, Call)
+                    and e.func == "node"
+                    and e.args
+                    and isinstance(e.args[0], String)
+                    and e.args[0].value == target
+                ),
+                None,
             )
+            yield _at_part(ctx, at, call, "E-NODE-CYCLE", message, hint)
+            break
+        else:
+            yield ctx.src.diag(
+                "E-NODE-CYCLE", message, ("awards", name, "criteria"), at_key=True, hint=hint
+            )
+
+
+def _at_part(
+    ctx: CheckContext, path: PathKey, part: Expr | None, code: str, message: str, hint: str
+) -> Diagnostic:
+    """A diagnostic under one sub-expression of the expression at `path` (or all of it)."""
+    if part is None:
+        return ctx.src.diag(code, message, path, hint=hint)
+    line, col, end_col = ctx.src.expression_span(path, part.start, part.end)
+    return ctx.src.at(code, message, line, col, end_col, hint=hint)
 
 
 def award_dependencies(ctx: CheckContext) -> dict[str, set[str]]:
@@ -183,10 +230,7 @@ def check_award_cycles(ctx: CheckContext) -> Diags:
     deps = award_dependencies(ctx)
     cycle = _find_cycle(deps)
     if cycle:
-        yield ctx.src.diag(
-            "E-AWARD-CYCLE", "awards read each other's totals in a cycle: " + " -> ".join(cycle),
-            ("awards", cycle[0]), at_key=True,
-        )
+        yield _award_cycle(ctx, cycle)
         return
     order: list[str] = []
     done: set[str] = set()
@@ -202,3 +246,30 @@ def check_award_cycles(ctx: CheckContext) -> Diags:
     for a in ctx.rules.awards:
         place(a)
     ctx.order = order
+
+
+def _award_cycle(ctx: CheckContext, cycle: list[str]) -> Diagnostic:
+    """The cycle, reported where the first award reads the next one's total."""
+    message = "awards read each other's totals in a cycle: " + " -> ".join(cycle)
+    hint = "an award is scored after the awards it reads; one of these reads must go"
+    reader, total = cycle[0], cycle[1]
+    for path, checked in ctx.exprs.items():
+        if path[1] != reader or not any(
+            column == total and total in ctx.catalog.tables[table].virtual
+            for table, column in checked.reads
+            if table in ctx.catalog.tables
+        ):
+            continue
+        ref = next(
+            (
+                e
+                for e in walk(checked.expr)
+                if isinstance(e, Name)
+                and e.id == total
+                or isinstance(e, TableColumn | SubjectRef)
+                and e.column == total
+            ),
+            None,
+        )
+        return _at_part(ctx, path, ref, "E-AWARD-CYCLE", message, hint)
+    return ctx.src.diag("E-AWARD-CYCLE", message, ("awards", reader), at_key=True, hint=hint)

@@ -31,8 +31,11 @@ def check_identifiers(ctx: CheckContext) -> Diags:
         if IDENT.match(name):
             return None
         return src.diag(
-            "E-IDENT", f"{what} `{name}` is not a snake_case identifier", path,
-            at_key=True, hint=_suggest_snake(name),
+            "E-IDENT",
+            f"{what} `{name}` is not a snake_case identifier",
+            path,
+            at_key=True,
+            hint=_suggest_snake(name),
         )
 
     found = [bad(rules.campaign.id, ("campaign", "id"), "campaign id")]
@@ -54,21 +57,31 @@ def check_tables(ctx: CheckContext) -> Diags:
         cols = list(table.columns)
         if table.key is not None and table.date is not None:
             yield src.diag(
-                "E-TABLE-KIND", f"table `{t}` has both `key` and `date`", (*base, "date"),
+                "E-TABLE-KIND",
+                f"table `{t}` has both `key` and `date`",
+                (*base, "date"),
                 at_key=True,
                 hint="a subject table has a `key`; a record table has a `date` and `links`",
             )
         if table.key is None and table.date is None:
-            yield src.diag(
-                "E-TABLE-KIND", f"table `{t}` has neither `key` nor `date`", base, at_key=True,
-                hint="give a subject table `key: COLUMN`, a record table `date: COLUMN`",
-            )
+            dates = [c for c in cols if table.column_type(c) == "date"]
+            if table.links:
+                message = f"record table `{t}` has no `date`"
+                hint = "a record table names its date column: " + (
+                    f"`date: {dates[0]}`" if dates else "`date: COLUMN` (a column of type `date`)"
+                )
+            else:
+                message = f"table `{t}` has neither `key` nor `date`"
+                hint = "give a subject table `key: COLUMN`, a record table `date: COLUMN`"
+            yield src.diag("E-TABLE-KIND", message, base, at_key=True, hint=hint)
         for role in ("key", "date"):
             col = getattr(table, role)
             if col is not None and col not in table.columns:
                 yield src.diag(
-                    "E-UNKNOWN-COLUMN", f"{role} column `{col}` is not declared in `{t}`",
-                    (*base, role), hint=did_you_mean(col, cols),
+                    "E-UNKNOWN-COLUMN",
+                    f"{role} column `{col}` is not declared in `{t}`",
+                    (*base, role),
+                    hint=did_you_mean(col, cols),
                 )
         if table.date is not None and table.column_type(table.date) not in (None, "date"):
             yield src.diag(
@@ -80,8 +93,11 @@ def check_tables(ctx: CheckContext) -> Diags:
             )
         if table.key is not None and "unit" not in table.columns:
             yield src.diag(
-                "W-NO-UNIT", f"subject table `{t}` has no `unit` column", (*base, "columns"),
-                severity="warning", at_key=True,
+                "W-NO-UNIT",
+                f"subject table `{t}` has no `unit` column",
+                (*base, "columns"),
+                severity="warning",
+                at_key=True,
                 hint="every subject table has a unit (the organisation it belongs to)",
             )
         yield from _check_links(ctx, t)
@@ -95,19 +111,26 @@ def _check_links(ctx: CheckContext, t: str) -> Diags:
         other = tables.get(target)
         if other is None:
             yield src.diag(
-                "E-UNKNOWN-TABLE", f"link to undeclared table `{target}`", path, at_key=True,
+                "E-UNKNOWN-TABLE",
+                f"link to undeclared table `{target}`",
+                path,
+                at_key=True,
                 hint=did_you_mean(target, tables),
             )
             continue
         if other.key is None:
             yield src.diag(
-                "E-LINK", f"`{target}` is a record table; links point at subject tables", path,
+                "E-LINK",
+                f"`{target}` is a record table; links point at subject tables",
+                path,
                 at_key=True,
             )
             continue
         if col not in table.columns:
             yield src.diag(
-                "E-UNKNOWN-COLUMN", f"link column `{col}` is not declared in `{t}`", path,
+                "E-UNKNOWN-COLUMN",
+                f"link column `{col}` is not declared in `{t}`",
+                path,
                 hint=did_you_mean(col, list(table.columns)),
             )
             continue
@@ -115,7 +138,8 @@ def _check_links(ctx: CheckContext, t: str) -> Diags:
         have = table.column_type(col)
         if want is not None and have != want:
             yield src.diag(
-                "E-LINK", f"link column `{t}.{col}` is `{have}` but `{target}.{other.key}` is `{want}`",
+                "E-LINK",
+                f"link column `{t}.{col}` is `{have}` but `{target}.{other.key}` is `{want}`",
                 path,
             )
 
@@ -128,13 +152,17 @@ def check_awards(ctx: CheckContext) -> Diags:
         table = tables.get(award.subjects)
         if table is None:
             yield ctx.src.diag(
-                "E-UNKNOWN-TABLE", f"award `{a}` scores undeclared table `{award.subjects}`", path,
+                "E-UNKNOWN-TABLE",
+                f"award `{a}` scores undeclared table `{award.subjects}`",
+                path,
                 hint=did_you_mean(award.subjects, tables),
             )
         elif table.key is None:
             yield ctx.src.diag(
-                "E-SUBJECTS", f"`{award.subjects}` is a record table; awards score subject tables",
-                path, hint="give the table a `key` column",
+                "E-SUBJECTS",
+                f"`{award.subjects}` is a record table; awards score subject tables",
+                path,
+                hint="give the table a `key` column",
             )
 
 
@@ -150,24 +178,34 @@ def check_tree(ctx: CheckContext) -> Diags:
         top = [n.max for n in award.criteria.values() if n.max is not None]
         if not award.criteria or sum(top, Decimal(0)) <= 0:
             yield src.diag(
-                "E-TOTAL", f"award `{a}`: the top-level criteria must add up to a positive total",
-                ("awards", a, "criteria"), at_key=True,
+                "E-TOTAL",
+                f"award `{a}`: the top-level criteria must add up to a positive total",
+                ("awards", a, "criteria"),
+                at_key=True,
             )
         for block_name in ("bonus", "deductions"):
             block = getattr(award, block_name)
             if block is not None and block.max is None:
                 yield src.diag(
-                    "E-NO-MAX", f"`{block_name}` has no `max`", ("awards", a, block_name),
-                    at_key=True, hint="cap the block, e.g. `max: 10`",
+                    "E-NO-MAX",
+                    f"`{block_name}` has no `max`",
+                    ("awards", a, block_name),
+                    at_key=True,
+                    hint="cap the block, e.g. `max: 10`",
                 )
 
 
-def _check_node_shape(ctx: CheckContext, path: tuple[str | int, ...], node: Node, part: str) -> Diags:
+def _check_node_shape(
+    ctx: CheckContext, path: tuple[str | int, ...], node: Node, part: str
+) -> Diags:
     src = ctx.src
     name = str(path[-1])
     if node.max is None:
         yield src.diag(
-            "E-NO-MAX", f"node `{name}` has no `max`", path, at_key=True,
+            "E-NO-MAX",
+            f"node `{name}` has no `max`",
+            path,
+            at_key=True,
             hint="every node has `max` (分值), e.g. `max: 20`",
         )
     elif node.max < 0:
@@ -175,37 +213,52 @@ def _check_node_shape(ctx: CheckContext, path: tuple[str | int, ...], node: Node
     if node.criteria is not None:
         if part != "criteria":
             yield src.diag(
-                "E-TREE", f"`{part}` items are leaves; `{name}` has `criteria`",
-                (*path, "criteria"), at_key=True,
+                "E-TREE",
+                f"`{part}` items are leaves; `{name}` has `criteria`",
+                (*path, "criteria"),
+                at_key=True,
             )
         for key in ("metric", "score", "default"):
             if getattr(node, key) is not None:
                 yield src.diag(
-                    "E-TREE", f"node `{name}` has both `criteria` and `{key}`", (*path, key),
-                    at_key=True, hint="an inner node sums its children; a leaf has metric and score",
+                    "E-TREE",
+                    f"node `{name}` has both `criteria` and `{key}`",
+                    (*path, key),
+                    at_key=True,
+                    hint="an inner node sums its children; a leaf has metric and score",
                 )
         if not node.criteria:
             yield src.diag("E-TREE", f"node `{name}` has empty `criteria`", (*path, "criteria"))
         return
     if node.score is None:
         yield src.diag(
-            "E-NO-SCORE", f"leaf `{name}` has no `score`", path, at_key=True,
+            "E-NO-SCORE",
+            f"leaf `{name}` has no `score`",
+            path,
+            at_key=True,
             hint="expected one of: linear, bands, per, percentile, formula, when",
         )
     elif node.metric is None and isinstance(node.score, Linear | Bands | Per | Percentile):
         kind = type(node.score).__name__.lower()
         yield src.diag(
-            "E-NO-METRIC", f"leaf `{name}` scores with `{kind}` but has no `metric`", path,
-            at_key=True, hint="add `metric: EXPR`, the value the function maps to points",
+            "E-NO-METRIC",
+            f"leaf `{name}` scores with `{kind}` but has no `metric`",
+            path,
+            at_key=True,
+            hint="add `metric: EXPR`, the value the function maps to points",
         )
     if node.default is not None and node.metric is None:
         yield src.diag(
-            "E-TREE", f"leaf `{name}` has `default` but no `metric`", (*path, "default"),
+            "E-TREE",
+            f"leaf `{name}` has `default` but no `metric`",
+            (*path, "default"),
             at_key=True,
         )
 
 
-def _check_children_sum(ctx: CheckContext, dotted: str, path: tuple[str | int, ...], node: Node) -> Diags:
+def _check_children_sum(
+    ctx: CheckContext, dotted: str, path: tuple[str | int, ...], node: Node
+) -> Diags:
     assert node.criteria is not None and node.max is not None
     kids = [c.max for c in node.criteria.values()]
     if any(k is None for k in kids):
@@ -215,7 +268,8 @@ def _check_children_sum(ctx: CheckContext, dotted: str, path: tuple[str | int, .
         yield ctx.src.diag(
             "W-MAX-SUM",
             f"children of `{dotted}` add up to {total}, but its `max` is {node.max}",
-            (*path, "max"), severity="warning",
+            (*path, "max"),
+            severity="warning",
             hint="an inner node's points are the sum of its children, clipped to its max",
         )
 
@@ -232,14 +286,18 @@ def check_scores(ctx: CheckContext) -> Diags:
                 lo, hi = score.linear
                 if lo == hi:
                     yield src.diag(
-                        "E-LINEAR", f"`linear: [{lo}, {hi}]` has lo = hi", (*spath, "linear"),
+                        "E-LINEAR",
+                        f"`linear: [{lo}, {hi}]` has lo = hi",
+                        (*spath, "linear"),
                         hint="lo and hi must differ; lo > hi means lower is better",
                     )
             elif isinstance(score, Bands):
                 yield from _check_bands(ctx, spath, score, node)
             elif isinstance(score, Per) and score.per == 0:
                 yield src.diag(
-                    "W-PER-ZERO", "`per: 0` never changes the points", (*spath, "per"),
+                    "W-PER-ZERO",
+                    "`per: 0` never changes the points",
+                    (*spath, "per"),
                     severity="warning",
                 )
             elif isinstance(score, Percentile) and score.percentile.within is not None:
@@ -253,35 +311,45 @@ def check_scores(ctx: CheckContext) -> Diags:
                     )
 
 
-def _check_bands(ctx: CheckContext, spath: tuple[str | int, ...], score: Bands, node: Node) -> Diags:
+def _check_bands(
+    ctx: CheckContext, spath: tuple[str | int, ...], score: Bands, node: Node
+) -> Diags:
     src = ctx.src
     seen: list[tuple[Decimal | None, Decimal | None]] = []
     for i, band in enumerate(score.bands):
         bpath = (*spath, "bands", i)
         if node.max is not None and band.points > node.max:
             yield src.diag(
-                "E-BAND-POINTS", f"band gives {band.points} points, above the node's max {node.max}",
+                "E-BAND-POINTS",
+                f"band gives {band.points} points, above the node's max {node.max}",
                 (*bpath, "points"),
             )
         if band.points < 0:
             yield src.diag("E-BAND-POINTS", "band points cannot be negative", (*bpath, "points"))
         if band.min is not None and band.max is not None and band.min > band.max:
             yield src.diag(
-                "E-BAND-EMPTY", f"band `min: {band.min}` is above its `max: {band.max}`", bpath,
+                "E-BAND-EMPTY",
+                f"band `min: {band.min}` is above its `max: {band.max}`",
+                bpath,
                 hint="no value can satisfy this band",
             )
             continue
-        covering = next((j for j, (lo, hi) in enumerate(seen) if _covers(lo, hi, band.min, band.max)), None)
+        covering = next(
+            (j for j, (lo, hi) in enumerate(seen) if _covers(lo, hi, band.min, band.max)), None
+        )
         if covering is not None:
             yield src.diag(
                 "E-BAND-UNREACHABLE",
                 f"band {i + 1} can never be reached: band {covering + 1} above it holds first",
-                bpath, hint="bands are tried top to bottom; order them from the highest threshold down",
+                bpath,
+                hint="bands are tried top to bottom; order them from the highest threshold down",
             )
         seen.append((band.min, band.max))
 
 
-def _covers(lo: Decimal | None, hi: Decimal | None, lo2: Decimal | None, hi2: Decimal | None) -> bool:
+def _covers(
+    lo: Decimal | None, hi: Decimal | None, lo2: Decimal | None, hi2: Decimal | None
+) -> bool:
     """Whether the interval [lo, hi] contains [lo2, hi2] (None = unbounded)."""
     low_ok = lo is None or (lo2 is not None and lo <= lo2)
     high_ok = hi is None or (hi2 is not None and hi2 <= hi)
@@ -297,13 +365,20 @@ def check_grades(ctx: CheckContext) -> Diags:
         values = list(award.grades.values())
         if values != sorted(values, reverse=True):
             yield ctx.src.diag(
-                "W-GRADES-ORDER", "grades are not written highest first", path, severity="warning",
-                at_key=True, hint="grades are matched by threshold; write them from the highest down",
+                "W-GRADES-ORDER",
+                "grades are not written highest first",
+                path,
+                severity="warning",
+                at_key=True,
+                hint="grades are matched by threshold; write them from the highest down",
             )
         if min(values) > 0:
             yield ctx.src.diag(
-                "W-GRADES-FLOOR", f"the lowest grade starts at {min(values)}: totals below it get no grade",
-                path, severity="warning", at_key=True,
+                "W-GRADES-FLOOR",
+                f"the lowest grade starts at {min(values)}: totals below it get no grade",
+                path,
+                severity="warning",
+                at_key=True,
                 hint="add a last grade at 0 (e.g. `不合格: 0`) if every subject should get one",
             )
 
@@ -319,12 +394,18 @@ def check_quota(ctx: CheckContext) -> Diags:
         if q.count is None and q.share is None:
             yield src.diag("E-QUOTA", "a quota needs `count` or `share`", path, at_key=True)
         if q.count is not None and q.share is not None:
-            yield src.diag("E-QUOTA", "give `count` or `share`, not both", (*path, "share"), at_key=True)
+            yield src.diag(
+                "E-QUOTA", "give `count` or `share`, not both", (*path, "share"), at_key=True
+            )
         if q.count is not None and q.count < 1:
-            yield src.diag("E-QUOTA", f"quota count must be at least 1, not {q.count}", (*path, "count"))
+            yield src.diag(
+                "E-QUOTA", f"quota count must be at least 1, not {q.count}", (*path, "count")
+            )
         if q.share is not None and not (0 < q.share <= 1):
             yield src.diag(
-                "E-QUOTA", f"quota share must be in (0, 1], not {q.share}", (*path, "share"),
+                "E-QUOTA",
+                f"quota share must be in (0, 1], not {q.share}",
+                (*path, "share"),
                 hint="a share is a fraction: 10% is `share: 0.1`",
             )
         if q.at_least is not None:
@@ -338,11 +419,15 @@ def check_quota(ctx: CheckContext) -> Diags:
             yield from _check_subject_column(ctx, award, q.per, (*path, "per"))
 
 
-def _check_subject_column(ctx: CheckContext, award: Award, col: str, path: tuple[str | int, ...]) -> Diags:
+def _check_subject_column(
+    ctx: CheckContext, award: Award, col: str, path: tuple[str | int, ...]
+) -> Diags:
     table = ctx.rules.tables.get(award.subjects)
     if table is not None and col not in table.columns:
         yield ctx.src.diag(
-            "E-UNKNOWN-COLUMN", f"`{col}` is not a column of `{award.subjects}`", path,
+            "E-UNKNOWN-COLUMN",
+            f"`{col}` is not a column of `{award.subjects}`",
+            path,
             hint=did_you_mean(col, list(table.columns)),
         )
 
@@ -360,7 +445,9 @@ def check_tie_breaks(ctx: CheckContext) -> Diags:
             target = entry[1:] if entry.startswith("-") else entry
             if target not in valid:
                 yield ctx.src.diag(
-                    "E-UNKNOWN-NODE", f"tie_break names no node `{target}`",
+                    "E-UNKNOWN-NODE",
+                    f"tie_break names no node `{target}`",
                     ("awards", a, "ranking", "tie_break", i),
-                    hint=did_you_mean(target, sorted(valid)) or "use a dotted node path, e.g. `service.rating`",
+                    hint=did_you_mean(target, sorted(valid))
+                    or "use a dotted node path, e.g. `service.rating`",
                 )
