@@ -22,7 +22,7 @@ from scoring.errors import PioneerError
 from scoring.explain import pad, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
-from scoring.ruletest import find_test_files, run_test_file
+from scoring.ruletest import find_test_files, load_test_file, run_test_file
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_REJECTED = 3
@@ -114,6 +114,9 @@ def check(rules: tuple[str, ...]) -> None:
     """Validate rule files; compiler-style errors; exit 1 on any error."""
     failed = False
     for path in rules:
+        if path.endswith(".test.yaml"):
+            failed = _check_test_file(path) or failed
+            continue
         diagnostics, _ = service.check_file(path)
         if diagnostics:
             click.echo(render_all(diagnostics), err=True)
@@ -121,6 +124,19 @@ def check(rules: tuple[str, ...]) -> None:
         click.echo(f"{path}: {status} ({summary(diagnostics)})")
         failed = failed or has_errors(diagnostics)
     sys.exit(1 if failed else 0)
+
+
+def _check_test_file(path: str) -> bool:
+    """A rule unit test file given to `check`: validate its shape, don't run it."""
+    try:
+        test = load_test_file(Path(path))
+    except PioneerError as exc:
+        click.echo(str(exc), err=True)
+        click.echo(f"{path}: FAILED (rule unit test file)")
+        return True
+    cases = len(test.doc["cases"])
+    click.echo(f"{path}: ok (rule unit test file, {cases} case(s); run it with `pioneer test`)")
+    return False
 
 
 @cli.command()
@@ -141,14 +157,14 @@ def _ingest(db: Any, rules: service.Rules, folder: str, strict: bool, actor: str
         report = service.ingest_folder(
             db, rules, folder, strict=strict, actor=actor, progress=progress
         )
-    for line in summary_lines(report):
-        click.echo(line)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.reused:
         click.echo(f"dataset {report.dataset_id} (identical to one already stored, reused)")
     else:
         click.echo(f"dataset {report.dataset_id} sha256 {report.sha256}")
+    for line in summary_lines(report):
+        click.echo(line)
     return report.rejected
 
 
@@ -194,7 +210,7 @@ def score(
     """Score every award of RULES over the period; prints the run id last."""
     rules = _load(rules_path)
     service.parse_period_text(period)
-    db = service.open_db(db_path, actor=actor)
+    db = service.open_db(db_path, actor=actor) if data else service.open_existing(db_path)
     rejected = 0
     dataset_id = None
     if data is not None:

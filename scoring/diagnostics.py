@@ -37,7 +37,11 @@ class Diagnostic:
         head = f"{self.file}:{self.line}:{self.col}: {self.severity}[{self.code}]: {self.message}"
         out = [head]
         if self.source_line is not None:
-            text = self.source_line.rstrip("\n")
+            # control characters would garble the terminal: show them as `?`
+            text = "".join(
+                "?" if unicodedata.category(ch) == "Cc" and ch != "\t" else ch
+                for ch in self.source_line.rstrip("\n")
+            )
             out.append(f"    {text}")
             # Tabs stay tabs under the line, so the caret lines up in any terminal.
             lead = "".join(

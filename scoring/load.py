@@ -68,8 +68,8 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     """Parse and validate the shape of one rule file; never raises on bad input."""
     src = load_source(path, text)
     diags = list(src.diagnostics)
-    if src.data is None:
-        return LoadedRules(src, None, diags)
+    if src.data is None and any(d.is_error for d in diags):
+        return LoadedRules(src, None, diags)  # the YAML itself was unreadable
     if not isinstance(src.data, dict):
         diags.append(
             src.diag(

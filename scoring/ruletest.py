@@ -24,14 +24,18 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, RulesError
 from scoring.source import PathKey, SourceFile, load_source
+
+if TYPE_CHECKING:
+    from scoring.service import Rules
 
 RESULT_KEYS = ("eligible", "veto", "total", "rank", "grade", "selected", "boundary_tie")
 
@@ -106,8 +110,9 @@ def find_test_files(paths: list[str]) -> list[Path]:
 
 
 def _line(src: SourceFile, path: PathKey) -> int:
+    """The line of a node's key (or of a list item), for messages."""
     pos, _ = src.nearest(path)
-    return pos.line if pos else 1
+    return pos.key_line if pos else 1
 
 
 def _cell(value: Any) -> Any:
@@ -118,115 +123,190 @@ def _cell(value: Any) -> Any:
 
 
 def _write_tables(folder: Path, catalog_tables: dict[str, list[str]], rows: dict[str, Any]) -> None:
+    """One JSON Lines file per declared table; a table a case leaves out is empty."""
     for table, columns in catalog_tables.items():
-        given = rows.get(table) or []
         with (folder / f"{table}.jsonl").open("w", encoding="utf-8") as out:
-            for row in given:
+            out.write("\n")  # a blank line: a table of zero rows, not an empty file
+            for row in rows.get(table) or []:
                 record = {c: _cell(row.get(c)) for c in columns}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
-            if not given:
-                out.write("")
 
 
-def run_test_file(path: Path) -> TestReport:
-    """Run every case of one test file."""
+@dataclass
+class TestFile:
+    """A parsed test file with its rule file, checked before anything runs."""
+
+    path: Path
+    src: SourceFile
+    doc: dict[str, Any]
+    rules: Rules
+    problems: list[str] = field(default_factory=list)
+    case: str = ""
+
+    def problem(self, path: PathKey, message: str) -> None:
+        where = f"case {self.case!r}: " if self.case else ""
+        self.problems.append(f"{self.path}:{_line(self.src, path)}: {where}{message}")
+
+
+def load_test_file(path: Path) -> TestFile:
+    """Parse a test file and its rule file and check the shape of every case.
+
+    Raises PioneerError naming file and line for anything that would make a
+    case meaningless: unknown tables, columns, awards or expectation keys.
+    """
     from scoring import service
 
     src = load_source(path)
-    name = str(path)
-    report = TestReport(name)
     if src.diagnostics:
         raise PioneerError("\n".join(d.render() for d in src.diagnostics))
     doc = src.data
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
-        raise PioneerError(f"{name}:1: a test file is a mapping with `cases:` (a list)")
-    rules_path = path.parent / str(
-        doc.get("rules") or path.name.removesuffix(".test.yaml") + ".yaml"
-    )
+        raise PioneerError(f"{path}:1: a test file is a mapping with `cases:` (a list)")
+    default = path.name.removesuffix(".test.yaml") + ".yaml"
+    rules_path = path.parent / str(doc.get("rules") or default)
+    if not rules_path.is_file():
+        raise PioneerError(f"{path}:1: its rule file {rules_path} does not exist (set `rules:`)")
     try:
         rules = service.load(rules_path)
     except RulesError as exc:
-        raise PioneerError(f"{name}: its rule file {rules_path} has errors:\n{exc}") from None
-    for award in rules.plan.awards:
-        report.nodes.extend(f"{award.name}:{p}" for p in award.point_paths())
-    columns = {t: list(info.columns) for t, info in rules.plan.catalog.tables.items()}
+        raise PioneerError(f"{path}: its rule file {rules_path} has errors:\n{exc}") from None
+    test = TestFile(path, src, doc, rules)
     for i, case in enumerate(doc["cases"]):
+        _validate_case(test, ("cases", i), case)
+    if test.problems:
+        raise PioneerError("\n".join(test.problems))
+    return test
+
+
+def _hinted(message: str, word: object, choices: Iterable[str]) -> str:
+    hint = did_you_mean(str(word), choices)
+    return f"{message} ({hint})" if hint else message
+
+
+def _validate_case(test: TestFile, here: PathKey, case: Any) -> None:
+    if isinstance(case, dict):
+        test.case = str(case.get("name", f"#{int(here[-1]) + 1}"))
+    if not isinstance(case, dict):
+        test.problem(here, "a case is a mapping with `name`, `tables` and `expect`")
+        return
+    if not (case.get("period") or test.doc.get("period")):
+        test.problem(here, "the case has no `period` (set one for the file or the case)")
+    tables = case.get("tables") or {}
+    if not isinstance(tables, dict):
+        test.problem((*here, "tables"), "`tables` maps a table name to a list of rows")
+    else:
+        for table, rows in tables.items():
+            _validate_rows(test, (*here, "tables", table), table, rows)
+    expect = case.get("expect")
+    if not isinstance(expect, dict):
+        test.problem(here, "the case needs `expect:` (award: subject: expectations)")
+        return
+    names = [a.name for a in test.rules.plan.awards]
+    for award, subjects in expect.items():
+        apath = (*here, "expect", award)
+        if award not in names:
+            test.problem(apath, _hinted(f"the rule file has no award `{award}`", award, names))
+        elif not isinstance(subjects, dict):
+            test.problem(apath, f"`{award}` maps a subject key to its expectations")
+        else:
+            for subject, wants in subjects.items():
+                _validate_expectations(test, (*apath, subject), wants)
+
+
+def _validate_rows(test: TestFile, tpath: PathKey, table: Any, rows: Any) -> None:
+    tables = test.rules.plan.catalog.tables
+    info = tables.get(str(table))
+    if info is None:
+        test.problem(tpath, _hinted(f"the rule file declares no table `{table}`", table, tables))
+        return
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        test.problem(tpath, f"`{table}` is a list of rows, each a mapping of column: value")
+        return
+    for j, row in enumerate(rows):
+        for col in row:
+            if col not in info.columns:
+                message = f"table `{table}` has no column `{col}`"
+                test.problem((*tpath, j, col), _hinted(message, col, info.columns))
+
+
+def _validate_expectations(test: TestFile, spath: PathKey, wants: Any) -> None:
+    if not isinstance(wants, dict):
+        test.problem(spath, "expectations are a mapping, e.g. {total: 87.25, rank: 1}")
+        return
+    allowed = (*RESULT_KEYS, "points", "metrics")
+    for key, want in wants.items():
+        if key not in allowed:
+            test.problem(
+                (*spath, key),
+                _hinted(
+                    f"unknown expectation `{key}` (one of: {', '.join(allowed)})", key, allowed
+                ),
+            )
+        elif key in ("points", "metrics") and not isinstance(want, dict):
+            test.problem(
+                (*spath, key), f"`{key}` maps a node path to a value, e.g. {{business: 18}}"
+            )
+
+
+def run_test_file(path: Path) -> TestReport:
+    """Run every case of one test file."""
+    test = load_test_file(path)
+    report = TestReport(str(path))
+    for award in test.rules.plan.awards:
+        report.nodes.extend(f"{award.name}:{p}" for p in award.point_paths())
+    for i, case in enumerate(test.doc["cases"]):
         report.cases += 1
-        _run_case(src, report, rules, columns, doc, i, case)
+        _run_case(test, report, i, case)
     return report
 
 
-def _run_case(
-    src: SourceFile,
-    report: TestReport,
-    rules: Any,
-    columns: dict[str, list[str]],
-    doc: dict[str, Any],
-    i: int,
-    case: Any,
-) -> None:
+def _score_case(
+    test: TestFile, report: TestReport, here: PathKey, label: str, case: dict[str, Any]
+) -> dict[str, Any]:
+    """Ingest the case's rows into an in-memory store and score them."""
     from scoring import service
 
-    here: PathKey = ("cases", i)
-    label = str(case.get("name", f"#{i + 1}")) if isinstance(case, dict) else f"#{i + 1}"
-    if not isinstance(case, dict) or not isinstance(case.get("expect"), dict):
-        raise PioneerError(
-            f"{report.file}:{_line(src, here)}: case {label!r} needs `expect:` (a mapping)"
-        )
-    tables = case.get("tables") or {}
-    unknown = [t for t in tables if t not in columns]
-    if unknown:
-        raise PioneerError(
-            f"{report.file}:{_line(src, (*here, 'tables', unknown[0]))}: "
-            f"case {label!r}: the rule file declares no table `{unknown[0]}`"
-        )
-    period = str(case.get("period", doc.get("period", "")))
-    if not period:
-        raise PioneerError(f"{report.file}:{_line(src, here)}: case {label!r} has no period")
+    rules = test.rules
+    period = str(case.get("period") or test.doc.get("period"))
+    columns = {t: list(info.columns) for t, info in rules.plan.catalog.tables.items()}
     with tempfile.TemporaryDirectory(prefix="pioneer-test-") as tmp:
-        folder = Path(tmp)
-        _write_tables(folder, columns, tables)
+        _write_tables(Path(tmp), columns, case.get("tables") or {})
         db = service.open_db(":memory:")
-        ingest = service.ingest_folder(db, rules, folder)
-        for reject in ingest.rejects:
-            line = _line(src, (*here, "tables", reject.table, max((reject.line or 1) - 1, 0)))
-            report.failures.append(
-                Failure(
-                    report.file,
-                    line,
-                    label,
-                    f"row of {reject.table} rejected",
-                    "an accepted row",
-                    f"{reject.column}: {reject.reason}",
+        try:
+            ingest = service.ingest_folder(db, rules, tmp)
+            for reject in ingest.rejects:
+                row = max((reject.line or 2) - 2, 0)  # line 1 is the blank line written first
+                report.failures.append(
+                    Failure(
+                        report.file,
+                        _line(test.src, (*here, "tables", reject.table, row)),
+                        label,
+                        f"row of {reject.table} rejected",
+                        "an accepted row",
+                        f"{reject.column}: {reject.reason}",
+                    )
                 )
-            )
-        summary = service.score(db, rules, period, dataset_id=ingest.dataset_id)
-        exported = service.export_document(db, summary.run_id)
-        db.close()
+            summary = service.score(db, rules, period, dataset_id=ingest.dataset_id)
+            return service.export_document(db, summary.run_id)
+        finally:
+            db.close()
+
+
+def _run_case(test: TestFile, report: TestReport, i: int, case: dict[str, Any]) -> None:
+    here: PathKey = ("cases", i)
+    label = str(case.get("name", f"#{i + 1}"))
+    exported = _score_case(test, report, here, label, case)
     for award, subjects in case["expect"].items():
-        results = exported["awards"].get(award)
         apath = (*here, "expect", award)
-        if results is None:
-            report.failures.append(
-                Failure(
-                    report.file,
-                    _line(src, apath),
-                    label,
-                    f"award {award}",
-                    "an award of the rule file",
-                    "no such award",
-                )
-            )
-            continue
-        by_key = {r["subject"]: r for r in results["results"]}
-        for subject, expected in (subjects or {}).items():
+        by_key = {r["subject"]: r for r in exported["awards"][award]["results"]}
+        for subject, expected in subjects.items():
             spath = (*apath, subject)
             actual = by_key.get(str(subject))
             if actual is None:
                 report.failures.append(
                     Failure(
                         report.file,
-                        _line(src, spath),
+                        _line(test.src, spath),
                         label,
                         f"{award} {subject}",
                         "a scored subject",
@@ -240,40 +320,39 @@ def _run_case(
                 report.checked += 1
                 if not _equal(want, got):
                     report.failures.append(
-                        Failure(report.file, _line(src, path), label, what, want, got)
+                        Failure(report.file, _line(test.src, path), label, what, want, got)
                     )
 
 
 def _compare(
     award: str,
     subject: str,
-    expected: Any,
+    expected: dict[str, Any],
     actual: dict[str, Any],
     spath: PathKey,
     report: TestReport,
 ) -> Iterator[tuple[str, PathKey, Any, Any]]:
-    if not isinstance(expected, dict):
-        raise PioneerError(f"{report.file}: expectations of {award} {subject} must be a mapping")
+    """(what, where, expected, actual) for each expectation of one subject."""
     for key, want in expected.items():
         path = (*spath, key)
         if key in RESULT_KEYS:
             got = actual.get(key)
             if key == "veto" and isinstance(want, str):
                 holding = got if isinstance(got, list) else []
-                yield f"{award} {subject} veto contains", path, want, want if want in holding else got
+                yield (
+                    f"{award} {subject} veto contains",
+                    path,
+                    want,
+                    want if want in holding else got,
+                )
             else:
                 yield f"{award} {subject} {key}", path, want, got
-        elif key in ("points", "metrics") and isinstance(want, dict):
-            for node, value in want.items():
-                if key == "points":
-                    report.covered.add(f"{award}:{node}")
-                got = actual[key].get(node, "<no such node>")
-                yield f"{award} {subject} {key}.{node}", (*path, node), value, got
-        else:
-            raise PioneerError(
-                f"{report.file}: unknown expectation `{key}` for {award} {subject} "
-                f"(one of: {', '.join((*RESULT_KEYS, 'points', 'metrics'))})"
-            )
+            continue
+        for node, value in want.items():
+            if key == "points":
+                report.covered.add(f"{award}:{node}")
+            got = actual[key].get(node, "<no such node>")
+            yield f"{award} {subject} {key}.{node}", (*path, node), value, got
 
 
 def _equal(want: Any, got: Any) -> bool:

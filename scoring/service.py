@@ -278,16 +278,10 @@ def ranking(
 ) -> tuple[RunInfo, list[Any]]:
     """An award's results in rank order (unranked last)."""
     run = resolve_run(db, run_ref)
-    rows = results(db, run.id, award, limit=limit)
-    if not rows and not results(db, run.id, award, limit=1):
-        awards = [
-            r[0]
-            for r in db.execute("SELECT DISTINCT award FROM results WHERE run_id = ?", [run.id])
-        ]
-        raise PioneerError(
-            f"run {run.id} has no award `{award}` (awards: {', '.join(sorted(awards))})"
-        )
-    return run, rows
+    names = [a.name for a in run_rules(run).plan.awards]
+    if award not in names:
+        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {', '.join(names)})")
+    return run, results(db, run.id, award, limit=limit)
 
 
 def verify_audit(db: Database) -> str | None:
@@ -297,6 +291,10 @@ def verify_audit(db: Database) -> str | None:
     broken = audit.verify_chain(db)
     if broken:
         return broken
+    stored = dict(db.execute("SELECT id, results_sha256 FROM runs").fetchall())
+    for run_id, published in sorted(stored.items()):
+        if results_hash(db, run_id) != published:
+            return f"run {run_id}: its stored results do not match its results_sha256"
     for entry in audit.entries(db):
         if (
             entry.action == "score"

@@ -457,7 +457,8 @@ def _yaml_error(src: SourceFile, exc: yaml.YAMLError) -> Diagnostic:
         before = src.text[: max(exc.position, 0)]
         lines = _LINE_BREAK.split(before)
         char = exc.character
-        shown = f"#x{ord(char):04x}" if isinstance(char, str) else repr(char)
+        code = ord(char) if isinstance(char, str) else int(char)
+        shown = f"U+{code:04X}"
         return src.at(
             "E-YAML",
             f"invalid YAML: the character {shown} is not allowed in a YAML file",

@@ -79,7 +79,7 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Shipped:
     """The shipped example scored twice (runs 1 and 2) into one store."""
     db = tmp_path_factory.mktemp("cli") / "store.db"
     first = run("score", RULES, "--data", DATA, "--db", db, "--period", "2022")
-    second = run("score", RULES, "--db", db, "--period", "2022")
+    second = run("score", RULES, "--data", DATA, "--db", db, "--period", "2022")
     return Shipped(db, first, second)
 
 
@@ -110,6 +110,7 @@ def test_second_score_gives_same_results_hash(shipped: Shipped) -> None:
     assert shipped.second.exit_code == 0, shipped.second.stderr
     assert last_line(shipped.second.stdout) == "run 2"
     assert sha_of(shipped.second.stdout) == sha_of(shipped.first.stdout)
+    assert "reused" in shipped.second.stdout  # the same files make the same dataset
 
 
 def test_score_reports_records_outside_period(shipped: Shipped) -> None:
@@ -123,6 +124,7 @@ def test_score_with_entry_point_prints_run_last(tiny: tuple[Path, Path], tmp_pat
     done = pioneer("score", rules, "--data", data, "--db", tmp_path / "s.db", "--period", "2022")
     assert done.returncode == 0, done.stderr
     assert last_line(done.stdout) == "run 1"
+    assert done.stderr == ""  # piped: no progress bar, no noise
 
 
 @pytest.mark.parametrize("period", ["2022-H2", "2022-Q4", "2022-12", "2022-01-01..2022-06-30"])
@@ -207,6 +209,32 @@ def test_bad_row_exit_3_and_rejects_lists_it(tmp_path: Path) -> None:
     dangling = next(line for line in lines if "records.csv:4" in line)
     assert "person" in dangling and "P9" in dangling
     assert lines[-1] == "2 rejected row(s)"
+
+
+def test_reject_lines_are_physical_lines(tmp_path: Path) -> None:
+    text = rules_text(TINY_AWARDS)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(text, encoding="utf-8")
+    records = (
+        "person,day,v,n,kind,ok\n"
+        'P1,2022-01-05,3,,"two\nlines",\n'  # one row over lines 2-3
+        "\n"  # a blank line (4): skipped, not a row
+        "P1,2022-01-06,abc,,,\n"  # line 5
+    )
+    write_tables(tmp_path / "d", text, {"people": people("P1"), "records": records})
+    db = tmp_path / "l.db"
+    done = run("ingest", tmp_path / "d", "--rules", rules, "--db", db)
+    assert done.exit_code == 3
+    assert "records: 2 in, 1 accepted, 1 rejected" in done.stdout
+    listed = run("rejects", "--db", db).stdout.splitlines()
+    assert len(listed) == 2 and "records.csv:5: v:" in listed[0], listed
+
+
+def test_ingest_output_ends_with_the_total_line(tiny: tuple[Path, Path], tmp_path: Path) -> None:
+    rules, data = tiny
+    done = run("ingest", data, "--rules", rules, "--db", tmp_path / "e.db")
+    assert done.exit_code == 0
+    assert last_line(done.stdout) == "total: 5 in, 5 accepted, 0 rejected"
 
 
 def test_score_with_rejected_rows_exits_3_but_scores(tmp_path: Path) -> None:
@@ -441,3 +469,85 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
         ).exit_code
         == 2
     )
+
+
+def test_audit_verify_detects_an_edited_run_hash(tmp_path: Path) -> None:
+    s = campaign(tmp_path, TINY_AWARDS, {"people": people("P1")})
+    s.db.close()
+    db = s.tmp / "store.db"
+    _tamper(db, "UPDATE runs SET results_sha256 = '" + "a" * 64 + "' WHERE id = 1")
+    done = run("audit", "verify", "--db", db)
+    assert done.exit_code == 1, done.output
+    assert "run 1" in done.stderr
+
+
+# ------------------------------------------------------------------ small campaigns
+
+
+GATED_AWARDS = """
+a:
+  title: 测试奖
+  subjects: people
+  eligible: "member"
+  veto:
+    - {when: "count(records[kind == 'x']) > 0", reason: 发生重大事故}
+  criteria:
+    k: {max: 10, metric: "sum(records.v)", score: {per: 1}}
+empty:
+  title: 无人参评
+  subjects: nobody
+  criteria:
+    k: {max: 10, metric: "count(records)", score: {per: 1}}
+"""
+
+GATED_TABLES = """
+people:
+  key: id
+  columns: {id: int, name: text, unit: text, member: bool}
+nobody:
+  key: id
+  columns: {id: text, name: text, unit: text}
+records:
+  date: day
+  links: {people: person, nobody: other}
+  columns: {person: int, other: text, day: date, v: number, kind: text}
+"""
+
+
+@pytest.fixture
+def gated(tmp_path: Path) -> Path:
+    data = {
+        "people": [
+            {"id": 9, "name": "九", "member": True},
+            {"id": 10, "name": "十", "member": True},
+            {"id": 11, "name": "十一", "member": False},
+        ],
+        "records": [
+            {"person": 9, "day": "2022-03-01", "v": 4},
+            {"person": 10, "day": "2022-03-01", "v": 6, "kind": "x"},
+            {"person": 11, "day": "2022-03-01", "v": 8},
+        ],
+    }
+    s = campaign(tmp_path, GATED_AWARDS, data, tables=GATED_TABLES)
+    s.db.close()
+    return s.tmp / "store.db"
+
+
+def test_rank_and_explain_show_veto_and_ineligibility(gated: Path) -> None:
+    done = run("rank", "--db", gated, "--run", "latest", "--award", "a")
+    assert done.exit_code == 0, done.stderr
+    rows = done.stdout.splitlines()[1:]
+    assert [r.split()[:2] for r in rows] == [["1", "9"], ["-", "10"], ["-", "11"]]
+    assert "发生重大事故" in rows[1]
+    assert "ineligible" in rows[2]
+    vetoed = run("explain", "--db", gated, "--run", "1", "--award", "a", "--subject", "10")
+    assert vetoed.exit_code == 0, vetoed.stderr
+    assert "发生重大事故" in vetoed.stdout and "not ranked" in vetoed.stdout
+    inel = run("explain", "--db", gated, "--run", "1", "--award", "a", "--subject", "11")
+    assert "NO" in inel.stdout and "member" in inel.stdout
+
+
+def test_rank_of_an_award_without_subjects_is_empty(gated: Path) -> None:
+    done = run("rank", "--db", gated, "--run", "1", "--award", "empty")
+    assert done.exit_code == 0, done.output
+    assert done.stdout.splitlines()[0].split()[:2] == ["rank", "subject"]

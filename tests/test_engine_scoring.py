@@ -927,3 +927,87 @@ ab: {max: 10, metric: "sum(records.v)", score: {formula: "abs(x)"}}
     assert a["gr"] == D("0.00") and b["gr"] == D("6.00")
     assert a["co"] == D("4.00") and b["co"] == D("6.00")
     assert a["ab"] == D("2.50")
+
+
+def test_formula_reads_later_inner_and_percentile_nodes(tmp_path: Path) -> None:
+    awards = """
+b:
+  title: 乙
+  subjects: people
+  veto:
+    - {when: "a > 5", reason: 甲奖高分}
+  criteria:
+    f: {max: 10, metric: "avg(records.v)", default: 3, score: {formula: "x * 2"}}
+    g: {max: 20, score: {formula: "node('grp') + node('pc')"}}
+    grp:
+      max: 10
+      criteria:
+        x1: {max: 5, metric: "count(records[day >= period.start + days(10)])", score: {per: 1}}
+        x2: {max: 5, metric: "count(records[v > subject.level])", score: {per: 1}}
+    pc: {max: 4, metric: "sum(records.v)", score: {percentile: {}}}
+a:
+  title: 甲
+  subjects: people
+  criteria:
+    k: {max: 10, metric: "sum(records.v)", score: {per: 1}}
+"""
+    data = {
+        "people": [{"id": "P1", "level": 1}, {"id": "P2", "level": 5}, {"id": "P3"}],
+        "records": recs("P1", 10, day="2022-01-05")
+        + recs("P1", 0.5, day="2022-01-11")
+        + recs("P2", 3)
+        + recs(None, 100),  # an empty link: no subject's record
+    }
+    s = campaign(tmp_path, awards, data)
+    p1, p2, p3 = (s.row(k, "b") for k in ("P1", "P2", "P3"))
+    assert p1["veto"] == ["甲奖高分"] and p1["rank"] is None  # a = 10 > 5
+    assert p1["points"]["grp.x1"] == D("1.00")  # 01-11 is period.start + 10 days
+    assert p1["points"]["grp.x2"] == D("1.00")  # 10 > 1; 0.5 is not
+    assert p1["points"]["pc"] == D("0.00")  # vetoed: no percentile
+    assert p1["points"]["g"] == D("2.00")
+    assert p1["points"]["f"] == D("10.00")  # avg 5.25 × 2, clipped
+    assert p2["points"]["pc"] == D("4.00") and p3["points"]["pc"] == D("0.00")
+    assert p2["points"]["g"] == D("5.00")  # grp 1 + pc 4
+    assert p3["metrics"]["f"] == D("3") and p3["points"]["f"] == D("6.00")
+    assert s.total("P1", "a") == D("10.00") and s.total("P3", "a") == D("0.00")
+
+
+def test_linear_figure_exactly_at_half_a_cent(tmp_path: Path) -> None:
+    # 15 × 1/200 = 0.075 exactly (a binary float would make it 0.0749…) → 0.08.
+    s = leaf(tmp_path, "{linear: [0, 200]}", {"A": [1], "B": [3]}, mx=15)
+    assert pts(s) == {"A": D("0.08"), "B": D("0.23")}  # 0.225 → 0.23
+
+
+def test_number_columns_kept_exact(tmp_path: Path) -> None:
+    crit = """
+k: {max: 10, metric: "sum(records.v)", score: {per: 1}}
+big: {max: 10, metric: "sum(records.v) - 12345678901234567", score: {per: 1}}
+"""
+    data = {
+        "people": people("A", "B"),
+        "records": recs("A", "0.1234567890123456789") + recs("B", "12345678901234567.89"),
+    }
+    s = campaign(tmp_path, award(crit), data)
+    assert s.metrics("A")["k"] == D("0.123457")
+    assert s.metrics("B")["k"] == D("12345678901234567.89")
+    assert s.metrics("B")["big"] == D("0.89")  # no float could keep these digits
+    assert s.points("B")["big"] == D("0.89")
+
+
+def test_range_period_bounds_inclusive(tmp_path: Path) -> None:
+    crit = 'k: {max: 100, metric: "count(records)", score: {per: 1}}'
+    days = ["2021-12-31", "2022-01-01", "2022-06-30", "2022-07-01"]
+    rows = [{"person": "A", "day": d, "v": 1} for d in days]
+    s = campaign(
+        tmp_path,
+        award(crit),
+        {"people": people("A"), "records": rows},
+        period="2022-01-01..2022-06-30",
+    )
+    assert s.metrics("A")["k"] == 2
+    assert s.doc["run"]["period"] == {"start": "2022-01-01", "end": "2022-06-30"}
+    assert s.summary.outside_period == {"records": 2}
+    q = campaign(
+        tmp_path, award(crit), {"people": people("A"), "records": rows}, period="2022-Q3", name="q"
+    )
+    assert q.metrics("A")["k"] == 1

@@ -9,7 +9,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -317,3 +317,60 @@ def test_private_name_masked_and_cells_neutralised(tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(service.export(s.db, s.run_id, "csv").decode("utf-8-sig"))))
     units = {r[3] for r in rows[1:]}
     assert units == {"'=cmd|' /C calc'!A0", "'+1"}
+
+
+# ------------------------------------------------------------------ figures against the CSVs
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with (DATA / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def six(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP).normalize()
+
+
+def metric_nodes(award: dict[str, Any], metric: str) -> list[str]:
+    """Paths of the award's nodes whose metric is exactly `metric`."""
+    found: list[str] = []
+
+    def walk(prefix: str, nodes: dict[str, Any]) -> None:
+        for name, node in nodes.items():
+            if node.get("metric") == metric:
+                found.append(prefix + name)
+            walk(f"{prefix}{name}.", node.get("criteria", {}))
+
+    walk("", award["criteria"])
+    return found
+
+
+def test_rider_nodes_match_the_csv(exported: Exported) -> None:
+    paths = metric_nodes(exported.rules["awards"]["pioneer_rider"], "sum(deliveries.parcels)")
+    assert paths
+    parcels: dict[str, int] = {}
+    for row in read_csv("deliveries"):
+        if row["月份"].startswith("2022"):
+            parcels[row["骑手编号"]] = parcels.get(row["骑手编号"], 0) + int(row["派送件数"])
+    for r in exported.doc["awards"]["pioneer_rider"]["results"]:
+        for path in paths:
+            assert r["metrics"][path] == parcels.get(r["subject"], 0), r["subject"]
+
+
+def test_crew_reads_current_members_totals(exported: Exported) -> None:
+    award = exported.rules["awards"]["pioneer_crew"]
+    avg_paths = metric_nodes(award, "avg(riders.pioneer_rider)")
+    assert avg_paths
+    totals = {r["subject"]: r["total"] for r in exported.doc["awards"]["pioneer_rider"]["results"]}
+    members: dict[str, list[Decimal]] = {}
+    for row in read_csv("riders"):
+        if row["现所在班组"]:
+            members.setdefault(row["现所在班组"], []).append(totals[row["骑手编号"]])
+    crews = exported.doc["awards"]["pioneer_crew"]["results"]
+    assert crews
+    for r in crews:
+        mine = members.get(r["subject"], [])
+        expected = six(sum(mine, Decimal(0)) / len(mine)) if mine else None
+        for path in avg_paths:
+            got = r["metrics"][path]
+            assert (got if got is None else got.normalize()) == expected, r["subject"]
