@@ -32,7 +32,10 @@ def test_scoring_never_uses_eval() -> None:
     for path in SCORING.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         calls = [
-            n for n in ast.walk(tree)
-            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in ("eval", "exec")
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Name)
+            and n.func.id in ("eval", "exec")
         ]
         assert not calls, f"{path} calls eval/exec"

@@ -184,8 +184,9 @@ def test_an_unknown_subject_is_a_failing_expectation(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     fixed = tmp_path / "unknown_subject.test.yaml"
     fixed.write_text(
-        text.replace("rules: ../ok/tiny.yaml", f"rules: {BAD.parent / 'ok' / 'tiny.yaml'}")
-        .split("      nosuch:")[0],
+        text.replace("rules: ../ok/tiny.yaml", f"rules: {BAD.parent / 'ok' / 'tiny.yaml'}").split(
+            "      nosuch:"
+        )[0],
         encoding="utf-8",
     )
     result = run(fixed)

@@ -24,7 +24,14 @@ SCALE = 2000
 def scaled(tmp_path_factory: pytest.TempPathFactory) -> tuple[service.Rules, object, int]:
     folder = tmp_path_factory.mktemp("scaled")
     subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "generate.py"), "--scale", str(SCALE), "--out", str(folder)],
+        [
+            sys.executable,
+            str(ROOT / "examples" / "generate.py"),
+            "--scale",
+            str(SCALE),
+            "--out",
+            str(folder),
+        ],
         check=True,
     )
     rules = service.load(ROOT / "rules" / "three_pioneers.yaml")
