@@ -78,8 +78,7 @@ class DatasetReader:
             if not batch:
                 return
             yield batch
-            raw_last = batch[-1][info.key]
-            last = raw_last
+            last = batch[-1][info.key]
             if len(batch) < size:
                 return
 

@@ -153,3 +153,18 @@ def test_expression_positions_land_on_the_token(name: str, token: str) -> None:
     (found,) = diagnostics
     assert found.source_line is not None
     assert found.source_line[found.col - 1 :].startswith(token)
+
+
+@pytest.mark.parametrize(
+    "name", ["chinese_literal_before_error", "block_scalar_expression", "duplicate_key"]
+)
+def test_windows_line_endings_and_bom_do_not_move_positions(tmp_path: Path, name: str) -> None:
+    source = FIXTURES / "invalid" / f"{name}.yaml"
+    text = source.read_text(encoding="utf-8")
+    windows = tmp_path / f"{name}.yaml"
+    windows.write_bytes(("\ufeff" + text.replace("\n", "\r\n")).encode("utf-8"))
+    want, _ = check_file(source)
+    got, _ = check_file(windows)
+    assert [(d.code, d.line, d.col, d.end_col, d.source_line) for d in got] == [
+        (d.code, d.line, d.col, d.end_col, d.source_line) for d in want
+    ]

@@ -13,12 +13,14 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scoring.diagnostics import Diagnostic, render_all
 from scoring.service import check_file
+from scoring.source import load_source
 
 ROOT = Path(__file__).parent.parent
 SHIPPED = {
@@ -93,8 +95,7 @@ SCALARS = (
 
 DOCUMENTS: st.SearchStrategy[Any] = st.recursive(
     SCALARS,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(KEYS, children, max_size=5),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=5),
     max_leaves=30,
 )
 
@@ -152,7 +153,7 @@ def mutated(draw: st.DrawFn) -> str:
     return "\n".join(lines)
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=100)
 @given(mutated())
 def test_mutated_shipped_rules(text: str) -> None:
     assert_well_formed(text)
@@ -162,3 +163,79 @@ def test_shipped_rules_are_clean() -> None:
     """The starting point of the mutations has no diagnostics at all."""
     for text in SHIPPED.values():
         assert assert_well_formed(text) == []
+
+
+# -- hostile documents -------------------------------------------------------------------
+
+LAUGHS = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]\n" for i in range(1, 8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        (LAUGHS, "E-YAML", "expands to more than"),  # a billion laughs: refused, not expanded
+        ("a: &a [*a]\n", "E-YAML", "nested too deeply"),
+        ("a: " + "[" * 5000 + "]" * 5000 + "\n", "E-YAML", "nested too deeply"),
+        ("version: 1\x00\n", "E-YAML", "U+0000"),
+        ("version: 1\n---\nversion: 1\n", "E-YAML", "another document"),
+        ("version: !!python/object:os.system x\n", "E-MISSING", "campaign"),
+        ("null\n", "E-SHAPE", "mapping"),
+        ("", "E-YAML", "empty"),
+        ("\ufeff", "E-YAML", "empty"),
+    ],
+)
+def test_hostile_documents(text: str, code: str, words: str) -> None:
+    diagnostics = assert_well_formed(text)
+    assert any(d.code == code and words in d.message for d in diagnostics), diagnostics
+
+
+def test_merge_keys_and_anchors_work() -> None:
+    text = (ROOT / "tests/fixtures/rules/valid/minimal.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "  riders: {key: id, columns: {id: text, unit: text, party_member: bool}}",
+        "  teams: &subject {key: id, columns: {id: text, unit: text, party_member: bool}}\n"
+        "  riders: {<<: *subject}",
+    )
+    assert assert_well_formed(text) == []
+    bad = text.replace("{<<: *subject}", "{<<: *subject, columns: {id: text, Unit: text}}")
+    codes = [(d.code, d.line) for d in assert_well_formed(bad)]
+    assert ("E-IDENT", 6) in codes  # the riders' own `columns` win over the merged ones
+
+
+# -- positions inside scalars -------------------------------------------------------------
+
+SCALAR_TEXT = st.text(st.sampled_from(list("ab xy_()[]'\"\\#:,{}-见义勇为\t\n")), max_size=40)
+
+
+@settings(FUZZ, max_examples=200)
+@given(
+    SCALAR_TEXT,
+    st.sampled_from([None, "'", '"', "|", ">"]),
+    st.integers(8, 60),
+    st.sampled_from([0, 2, 4]),
+)
+def test_every_scalar_character_maps_to_where_it_was_written(
+    value: str, style: str | None, width: int, indent: int
+) -> None:
+    """Quotes, escapes, folding and block scalars: the file text at each
+    mapped position is the character (or the escape that wrote it)."""
+    text = yaml.safe_dump({"k": value}, default_style=style, width=width, allow_unicode=True)
+    path: tuple[str, ...] = ("k",)
+    if indent:
+        text = "outer:\n" + "".join(" " * indent + line + "\n" for line in text.splitlines())
+        path = ("outer", "k")
+    src = load_source("scalar.yaml", text)
+    chars = src.scalar_chars(path)
+    if style in (None, "'", '"'):
+        assert chars is not None, text  # flow scalars are always mapped exactly
+    if chars is None:
+        return
+    assert "".join(c.char for c in chars).rstrip("\n") == value.rstrip("\n")
+    for c in chars:
+        written = src.lines[c.line - 1][c.col - 1 : c.end_col - 1]
+        if c.end_col - c.col == 1 and c.char not in " \n":
+            assert written == c.char, (text, c)
+        elif c.end_col - c.col > 1:
+            assert written.startswith(("\\", "''")), (text, c)

@@ -3,6 +3,7 @@ look for cycles between nodes (through `node()`) and between awards."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import cast
@@ -124,7 +125,13 @@ def _check_default(ctx: CheckContext, dotted: str, path: PathKey, node: Node) ->
         return
     d = node.default
     given = "bool" if isinstance(d, bool) else "text" if isinstance(d, str) else "number"
-    if checked.type == "date" and isinstance(d, str):
+    if checked.type == "date":
+        if not (isinstance(d, str) and _is_iso_date(d)):
+            yield ctx.src.diag(
+                "E-DEFAULT-TYPE",
+                f"`default` of `{dotted}` must be a date like 2022-01-01: its metric is a date",
+                (*path, "default"),
+            )
         return
     if given != checked.type:
         yield ctx.src.diag(
@@ -132,6 +139,14 @@ def _check_default(ctx: CheckContext, dotted: str, path: PathKey, node: Node) ->
             f"`default` of `{dotted}` is a {given}, but its metric is a {checked.type}",
             (*path, "default"),
         )
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _find_cycle(graph: Mapping[str, set[str]]) -> list[str] | None:

@@ -100,6 +100,15 @@ def check_tables(ctx: CheckContext) -> Diags:
                 at_key=True,
                 hint="every subject table has a unit (the organisation it belongs to)",
             )
+        if table.key is None and table.date is not None and not table.links:
+            yield src.diag(
+                "W-NO-LINK",
+                f"record table `{t}` has no `links`: no award can read its rows",
+                base,
+                severity="warning",
+                at_key=True,
+                hint="add `links: {SUBJECT_TABLE: COLUMN}`, the column holding the subject's key",
+            )
         yield from _check_links(ctx, t)
 
 
@@ -163,6 +172,16 @@ def check_awards(ctx: CheckContext) -> Diags:
                 f"`{award.subjects}` is a record table; awards score subject tables",
                 path,
                 hint="give the table a `key` column",
+            )
+        elif a in table.columns:
+            # the award's total is a virtual column of its subject table
+            yield ctx.src.diag(
+                "E-AWARD-NAME",
+                f"award `{a}` has the name of a column of `{award.subjects}`",
+                ("awards", a),
+                at_key=True,
+                hint=f"an award's total reads like a column of its subject table (`{a}`), "
+                "so the column would hide it; rename the award or the column",
             )
 
 
@@ -337,14 +356,38 @@ def _check_bands(
         covering = next(
             (j for j, (lo, hi) in enumerate(seen) if _covers(lo, hi, band.min, band.max)), None
         )
+        hint = "bands are tried top to bottom; order them from the highest threshold down"
         if covering is not None:
             yield src.diag(
                 "E-BAND-UNREACHABLE",
                 f"band {i + 1} can never be reached: band {covering + 1} above it holds first",
                 bpath,
-                hint="bands are tried top to bottom; order them from the highest threshold down",
+                hint=hint,
+            )
+        elif _covered_by_union(seen, band.min, band.max):
+            yield src.diag(
+                "E-BAND-UNREACHABLE",
+                f"band {i + 1} can never be reached: the bands above it hold for every value it does",
+                bpath,
+                hint=hint,
             )
         seen.append((band.min, band.max))
+
+
+def _covered_by_union(
+    intervals: list[tuple[Decimal | None, Decimal | None]], lo: Decimal | None, hi: Decimal | None
+) -> bool:
+    """Whether [lo, hi] lies inside the union of closed intervals (None = unbounded)."""
+    low, high = Decimal("-Infinity"), Decimal("Infinity")
+    spans = sorted((low if a is None else a, high if b is None else b) for a, b in intervals)
+    merged: list[tuple[Decimal, Decimal]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:  # closed intervals touching at a point join
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    want_lo, want_hi = low if lo is None else lo, high if hi is None else hi
+    return any(a <= want_lo and want_hi <= b for a, b in merged)
 
 
 def _covers(
