@@ -196,6 +196,18 @@ def _find_comment(text: str) -> int | None:
 
 def _syntax_issue(exc: SyntaxError, text: str, lead: int) -> ExprIssue:
     message = re.sub(r" \(detected at line \d+\)", "", exc.msg or "invalid syntax")
+    if not exc.offset and message == "invalid syntax":
+        # Python gives no position when the text simply stops too early ("1 +").
+        tail = re.search(r"(\S+)\s*$", text)
+        first, last = (tail.start(1), tail.end(1)) if tail else (0, len(text))
+        after = f" after `{tail.group(1)}`" if tail else ""
+        return ExprIssue(
+            E.SYNTAX,
+            f"the expression ends too early: something is missing{after}",
+            first,
+            last,
+            "complete the expression, e.g. `a + b`",
+        )
     start = lead + (exc.offset - 1 if exc.offset else 0)
     start = max(0, min(start, len(text)))
     end_offset = exc.end_offset if exc.end_offset and exc.end_offset > (exc.offset or 0) else None

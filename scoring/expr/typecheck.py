@@ -287,8 +287,11 @@ class TypeChecker:
             return ("null" if "null" in (left, right) else "number") if ok else "error"
         for operand, kind in ((expr.left, left), (expr.right, right)):
             if kind in ("text", "bool"):
-                what = f"`{op}` needs numbers, or a date and `days(n)`"
-                self.expect(operand, kind, ("number", "date", "duration"), what)
+                message = (
+                    f"`{op}` works on numbers (or a date and `days(n)`); "
+                    f"`{self.source(operand)}` is {_DESCRIBE[kind]}"
+                )
+                self.issue(E.TYPE, message, operand)
                 return "error"
         if "null" in (left, right):
             return "null"
