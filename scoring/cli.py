@@ -18,7 +18,7 @@ import click
 from scoring import service
 from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import render_diff
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, RulesError
 from scoring.explain import pad, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
@@ -40,6 +40,9 @@ def user_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
+        except RulesError as exc:  # already compiler-style: file:line:col: error[...]
+            click.echo(str(exc), err=True)
+            sys.exit(1)
         except PioneerError as exc:
             fail(str(exc))
 
