@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from scoring import service
+from scoring.cli_review import register as register_review
 from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import render_diff
 from scoring.errors import PioneerError, RulesError
@@ -409,6 +410,26 @@ def demo() -> None:
     """Score the shipped example end to end into a temporary store."""
     for line in service.demo_lines():
         click.echo(line)
+
+
+register_review(cli)
+
+
+@cli.command()
+@click.option(
+    "--db",
+    "db_path",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The store (SQLite file).",
+)
+@user_errors
+def review(db_path: str) -> None:
+    """Open the reviewer terminal UI."""
+    from tui.app import run_review
+
+    service.open_existing(db_path).close()
+    run_review(db_path)
 
 
 def main() -> None:

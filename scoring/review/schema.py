@@ -1,0 +1,208 @@
+"""The review tables, and the triggers that keep a published run unchangeable.
+
+The computed results (`results`, hashed into `results_sha256`) are never
+touched by the review: every review record lives in its own table, keyed by
+run, and the effective standings are derived from both.
+
+| table | one row per |
+| --- | --- |
+| `review_adjustments` | adjustment of a node or the total (pending, approved or rejected) |
+| `review_flags` | flag on a subject (open until unflagged) |
+| `review_ties` | resolution of a boundary tie: who of the tied is selected |
+| `review_notices` | notice (公示) window opened, with the selection it showed |
+| `review_objections` | objection (异议): objector, reason, finding |
+| `review_revocations` | revocation of a published selection |
+| `standings` | subject's effective total, points, rank, grade and selection |
+
+Triggers (the database refuses, whatever the code does):
+
+* a run's status only moves draft → in_review → notice → published, or
+  notice → in_review (an upheld objection); a new run starts as draft;
+* a published run's row cannot change or go, nor can any of its review
+  records or standings be inserted, changed or deleted;
+* an adjustment keeps its target, delta, reason and author for ever, and no
+  adjustment or objection is ever deleted;
+* a revocation is only recorded for a published run and never changes.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from scoring.store import transaction
+
+STATES = ("draft", "in_review", "notice", "published")
+TRANSITIONS = (
+    ("draft", "in_review"),
+    ("in_review", "notice"),
+    ("notice", "notice"),
+    ("notice", "in_review"),
+    ("notice", "published"),
+)
+"""Every status change a run may make (`notice` → `notice`: a new notice)."""
+
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS review_adjustments (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        award TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        target TEXT NOT NULL,
+        delta TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        author TEXT NOT NULL,
+        created TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'approved', 'rejected')),
+        decided_by TEXT,
+        decided TEXT,
+        decision_reason TEXT,
+        CHECK (status = 'pending' OR decided_by IS NOT NULL),
+        CHECK (status != 'approved' OR decided_by != author)
+    )""",
+    """CREATE TABLE IF NOT EXISTS review_flags (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        award TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        flagged_by TEXT NOT NULL,
+        flagged TEXT NOT NULL,
+        unflagged_by TEXT,
+        unflagged TEXT,
+        unflag_reason TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS review_ties (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        award TEXT NOT NULL,
+        tied TEXT NOT NULL,
+        seats INTEGER NOT NULL,
+        selected TEXT NOT NULL,
+        reason TEXT,
+        actor TEXT NOT NULL,
+        created TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS review_notices (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        requested TEXT NOT NULL,
+        first_day TEXT NOT NULL,
+        last_day TEXT NOT NULL,
+        days INTEGER NOT NULL,
+        selection TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        opened TEXT NOT NULL,
+        closed TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS review_objections (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        notice_id INTEGER NOT NULL REFERENCES review_notices(id),
+        award TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        objector TEXT NOT NULL CHECK (length(trim(objector)) > 0),
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        recorded_by TEXT NOT NULL,
+        raised TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'upheld', 'dismissed')),
+        finding TEXT,
+        resolved_by TEXT,
+        resolved TEXT
+    )""",
+    """CREATE TABLE IF NOT EXISTS review_revocations (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        award TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+        actor TEXT NOT NULL,
+        revoked TEXT NOT NULL,
+        UNIQUE (run_id, award, subject)
+    )""",
+    """CREATE TABLE IF NOT EXISTS standings (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        award TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        ord INTEGER NOT NULL,
+        total TEXT NOT NULL,
+        points TEXT,
+        rank INTEGER,
+        grade TEXT,
+        selected INTEGER NOT NULL,
+        boundary_tie INTEGER NOT NULL,
+        excluded INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, award, subject)
+    )""",
+    "CREATE INDEX IF NOT EXISTS standings_order ON standings (run_id, award, ord)",
+    "CREATE INDEX IF NOT EXISTS review_adjustments_run ON review_adjustments (run_id, award)",
+)
+
+FROZEN_WITH_RUN = (
+    "review_adjustments",
+    "review_flags",
+    "review_ties",
+    "review_notices",
+    "review_objections",
+    "standings",
+)
+"""Tables whose rows of a published run can no longer be written."""
+
+_PUBLISHED = "(SELECT status FROM runs WHERE id = {row}.run_id) = 'published'"
+
+
+def _triggers() -> list[str]:
+    allowed = " OR ".join(f"(OLD.status = '{a}' AND NEW.status = '{b}')" for a, b in TRANSITIONS)
+    out = [
+        f"""CREATE TRIGGER IF NOT EXISTS runs_status_flow BEFORE UPDATE OF status ON runs
+        WHEN OLD.status IS NOT NEW.status AND NOT ({allowed})
+        BEGIN SELECT RAISE(ABORT, 'a run cannot move from this status to that one'); END""",
+        """CREATE TRIGGER IF NOT EXISTS runs_published_frozen BEFORE UPDATE ON runs
+        WHEN OLD.status = 'published'
+        BEGIN SELECT RAISE(ABORT, 'a published run cannot change'); END""",
+        """CREATE TRIGGER IF NOT EXISTS runs_published_kept BEFORE DELETE ON runs
+        WHEN OLD.status = 'published'
+        BEGIN SELECT RAISE(ABORT, 'a published run cannot be deleted'); END""",
+        """CREATE TRIGGER IF NOT EXISTS runs_start_as_draft BEFORE INSERT ON runs
+        WHEN NEW.status != 'draft'
+        BEGIN SELECT RAISE(ABORT, 'a new run starts as a draft'); END""",
+        """CREATE TRIGGER IF NOT EXISTS review_adjustments_kept BEFORE UPDATE OF
+        run_id, award, subject, target, delta, reason, author, created ON review_adjustments
+        BEGIN SELECT RAISE(ABORT, 'an adjustment cannot be rewritten'); END""",
+        """CREATE TRIGGER IF NOT EXISTS review_revocations_published BEFORE INSERT
+        ON review_revocations WHEN NOT """
+        + _PUBLISHED.format(row="NEW")
+        + """
+        BEGIN SELECT RAISE(ABORT, 'only a published selection can be revoked'); END""",
+    ]
+    for table in ("review_adjustments", "review_objections"):
+        out.append(
+            f"""CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table}
+            BEGIN SELECT RAISE(ABORT, 'review records are never deleted'); END"""
+        )
+    for op in ("UPDATE", "DELETE"):
+        out.append(
+            f"""CREATE TRIGGER IF NOT EXISTS review_revocations_no_{op.lower()}
+            BEFORE {op} ON review_revocations
+            BEGIN SELECT RAISE(ABORT, 'a revocation never changes'); END"""
+        )
+    for table in FROZEN_WITH_RUN:
+        for op, row in (("INSERT", "NEW"), ("UPDATE", "OLD"), ("DELETE", "OLD")):
+            out.append(
+                f"""CREATE TRIGGER IF NOT EXISTS {table}_frozen_{op.lower()}
+                BEFORE {op} ON {table} WHEN {_PUBLISHED.format(row=row)}
+                BEGIN SELECT RAISE(ABORT, 'a published run cannot change'); END"""
+            )
+    return out
+
+
+def ensure_review_schema(db: Database) -> None:
+    """Create the review tables and triggers (idempotent)."""
+    with transaction(db):
+        for statement in (*_TABLES, *_triggers()):
+            db.execute(statement)
+
+
+def has_review_tables(db: Database) -> bool:
+    """Whether this store has ever been reviewed (the tables exist)."""
+    return "standings" in db.table_names()
