@@ -136,6 +136,19 @@ _TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS standings_order ON standings (run_id, award, ord)",
     "CREATE INDEX IF NOT EXISTS review_adjustments_run ON review_adjustments (run_id, award)",
+    # The results as reviewers and readers see them: computed results with the
+    # effective standings laid over them where a review has produced any.
+    """CREATE VIEW IF NOT EXISTS effective_results AS
+    SELECT r.run_id, r.award, COALESCE(s.ord, r.ord) AS ord, r.subject, r.name, r.unit,
+        r.eligible, r.veto, COALESCE(s.total, r.total) AS total,
+        CASE WHEN s.subject IS NULL THEN r.rank ELSE s.rank END AS rank,
+        CASE WHEN s.subject IS NULL THEN r.grade ELSE s.grade END AS grade,
+        COALESCE(s.selected, r.selected) AS selected,
+        COALESCE(s.boundary_tie, r.boundary_tie) AS boundary_tie,
+        COALESCE(s.points, r.points) AS points, r.metrics, r.no_data, r.warnings,
+        r.total AS computed_total
+    FROM results r
+    LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject""",
 )
 
 FROZEN_WITH_RUN = (

@@ -1,0 +1,88 @@
+"""Command palette: jump to a subject of the current run by name or key,
+and open the runs list, the audit log or the compare view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Protocol, cast
+
+from rich.text import Text
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from tui.queries import Store, SubjectHit, find_subjects, latest_run
+
+
+class _ReviewApp(Protocol):
+    store: Store
+    current_run: int | None
+
+    def open_subject(self, run_id: int, award: str, subject: str) -> None: ...
+    def action_runs(self) -> None: ...
+    def action_audit(self) -> None: ...
+    def action_compare(self) -> None: ...
+
+
+def _search(store: Store, run_id: int | None, text: str) -> tuple[int | None, list[SubjectHit]]:
+    with store.connect() as db:
+        run = run_id if run_id is not None else latest_run(db)
+        hits = find_subjects(db, run, text) if run is not None else []
+    return run, hits
+
+
+class ReviewCommands(Provider):
+    """跳到对象 (jump to subject), 运行列表, 审计日志, 比较运行."""
+
+    @property
+    def review(self) -> _ReviewApp:
+        return cast(_ReviewApp, self.app)
+
+    def _fixed(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = self.review
+        return [
+            ("运行列表", "打开运行列表", app.action_runs),
+            ("审计日志", "查看审计日志", app.action_audit),
+            ("比较运行", "比较在运行列表中标记的两个运行", app.action_compare),
+        ]
+
+    async def discover(self) -> Hits:
+        for name, help_text, action in self._fixed():
+            yield DiscoveryHit(name, action, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, action in self._fixed():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), action, help=help_text)
+        if not query.strip():
+            return
+        app = self.review
+        worker = self.app.run_worker(
+            partial(_search, app.store, app.current_run, query),
+            thread=True,
+            exclusive=True,
+            group="palette",
+            exit_on_error=False,
+        )
+        try:
+            run_id, hits = await worker.wait()
+        except (WorkerCancelled, WorkerFailed):
+            return  # a newer search replaced this one, or the failure was notified
+        if run_id is None:
+            return
+        for hit in hits:
+            label = f"跳到 {hit.name or hit.subject} ({hit.subject})"
+            where = f"运行 {run_id} {hit.award}"
+            if hit.unit:
+                where += f" {hit.unit}"
+            where += f" 第 {hit.rank} 名" if hit.rank is not None else " 不参与排名"
+            exact = query.strip() in (hit.name, hit.subject)
+            yield Hit(
+                1.0 if exact else 0.9,
+                Text(label),
+                partial(app.open_subject, run_id, hit.award, hit.subject),
+                text=label,
+                help=where,
+            )

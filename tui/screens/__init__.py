@@ -1,0 +1,1 @@
+"""Screens of the reviewer UI: runs, a run's ranking, a subject, compare, audit."""

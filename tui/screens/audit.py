@@ -1,0 +1,115 @@
+"""The audit log: every entry of the hash chain, newest first, with the
+full detail of the highlighted entry."""
+
+from __future__ import annotations
+
+import json
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
+
+from scoring.audit import AuditEntry, entries
+from tui.format import NONE, action_label, fit, number_cell, plain_cell, short_hash
+from tui.queries import Store
+from tui.workers import ForwardWorkerErrors, store_of
+
+SUMMARY_WIDTH = 48
+
+
+class AuditTable(DataTable[Text]):
+    """One row per audit entry."""
+
+
+def summary(entry: AuditEntry) -> str:
+    """The detail of an entry on one line, cut to the column by display width."""
+    parts = [f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in entry.detail.items()]
+    return fit(" ".join(parts), SUMMARY_WIDTH)
+
+
+class AuditScreen(ForwardWorkerErrors, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "返回运行列表", id="audit.back"),
+        Binding("g", "refresh", "刷新", id="audit.refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, found: list[AuditEntry]) -> None:
+            super().__init__()
+            self.entries = found
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[int, AuditEntry] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("审计日志"), id="audit-title", classes="screen-title")
+        yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="audit-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audit-table", AuditTable)
+        table.add_column("序号", key="seq")
+        table.add_column("时间", key="at")
+        table.add_column("日期", key="today")
+        table.add_column("操作人", key="actor")
+        table.add_column("操作", key="action")
+        table.add_column("运行", key="run")
+        table.add_column("摘要", key="detail")
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    @work(thread=True, exclusive=True, group="audit", exit_on_error=False)
+    def _load(self, store: Store) -> None:
+        with store.connect() as db:
+            found = entries(db)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(found))
+
+    def on_audit_screen_loaded(self, message: Loaded) -> None:
+        table = self.query_one("#audit-table", AuditTable)
+        table.clear()
+        self.entries = {e.seq: e for e in message.entries}
+        for e in reversed(message.entries):
+            table.add_row(
+                number_cell(e.seq),
+                plain_cell(e.at.replace("T", " ")[:19]),
+                plain_cell(e.today),
+                plain_cell(e.actor),
+                plain_cell(action_label(e.action)),
+                number_cell(e.run_id),
+                plain_cell(summary(e)),
+                key=str(e.seq),
+            )
+        if not message.entries:
+            self.query_one("#audit-detail", Static).update(Text("审计日志为空"))
+
+    @on(DataTable.RowHighlighted, "#audit-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        entry = self.entries.get(int(key)) if key is not None else None
+        if entry is None:
+            return
+        detail = json.dumps(entry.detail, ensure_ascii=False, indent=2)
+        self.query_one("#audit-detail", Static).update(
+            Text(
+                f"条目 {entry.seq}  {action_label(entry.action)}  操作人 {entry.actor}"
+                f"  运行 {entry.run_id if entry.run_id is not None else NONE}\n"
+                f"哈希 {short_hash(entry.hash, 16)}  前一条 {short_hash(entry.prev_hash, 16)}\n"
+                f"{detail}"
+            )
+        )
+
+    def action_refresh(self) -> None:
+        self._load(store_of(self))
+
+    def action_back(self) -> None:
+        self.app.switch_mode("runs")

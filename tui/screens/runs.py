@@ -1,0 +1,141 @@
+"""The runs of the store: open one, or mark two and compare them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual.worker import get_current_worker
+
+from tui.format import number_cell, plain_cell, run_status, short_hash, theme_style
+from tui.queries import RunRow, Store, runs
+from tui.workers import ForwardWorkerErrors, store_of
+
+
+class RunsTable(DataTable[Text]):
+    """One row per run, newest first."""
+
+
+class RunsScreen(ForwardWorkerErrors, Screen[None]):
+    BINDINGS = [
+        Binding("space", "mark", "标记比较", id="runs.mark"),
+        Binding("c", "compare", "比较两个运行", id="runs.compare"),
+        Binding("g", "refresh", "刷新", id="runs.refresh"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, rows: list[RunRow]) -> None:
+            super().__init__()
+            self.rows = rows
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[int, RunRow] = {}
+        self.marked: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+        yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield Static(
+            Text("Enter 打开运行, 空格 标记两个运行后按 c 比较, a 审计日志"), id="runs-hint"
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#runs-table", RunsTable)
+        table.add_column("比较", key="mark", width=4)
+        table.add_column("编号", key="id")
+        table.add_column("活动", key="campaign")
+        table.add_column("周期", key="period")
+        table.add_column("起止", key="dates")
+        table.add_column("状态", key="status")
+        table.add_column("创建时间", key="created")
+        table.add_column("结果哈希", key="sha")
+        self.action_refresh()
+
+    @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
+    def _load(self, store: Store) -> None:
+        with store.connect() as db:
+            found = runs(db)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(found))
+
+    def on_runs_screen_loaded(self, message: Loaded) -> None:
+        table = self.query_one("#runs-table", RunsTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = {r.id: r for r in message.rows}
+        self.marked = [m for m in self.marked if m in self.rows]
+        for r in message.rows:
+            table.add_row(
+                self._mark(r.id),
+                number_cell(r.id),
+                plain_cell(r.campaign),
+                plain_cell(r.period),
+                plain_cell(f"{r.period_start} 至 {r.period_end}"),
+                plain_cell(run_status(r.status)),
+                plain_cell(r.created.replace("T", " ")[:19]),
+                plain_cell(short_hash(r.results_sha256)),
+                key=str(r.id),
+            )
+        if message.rows:
+            table.move_cursor(row=min(keep, len(message.rows) - 1))
+        else:
+            self.query_one("#runs-hint", Static).update(
+                Text("这个库还没有运行: 先用 pioneer score 计分")
+            )
+
+    def _mark(self, run_id: int) -> Text:
+        if run_id not in self.marked:
+            return Text("")
+        letter = "AB"[sorted(self.marked).index(run_id)]  # the older run is A
+        return Text(letter, theme_style(self.app, "text-accent", bold=True))
+
+    def _cursor_run(self) -> int | None:
+        table = self.query_one("#runs-table", RunsTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def _refresh_marks(self) -> None:
+        table = self.query_one("#runs-table", RunsTable)
+        for run_id in self.rows:
+            table.update_cell(str(run_id), "mark", self._mark(run_id))
+
+    @on(DataTable.RowSelected, "#runs-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.run import RunScreen
+
+        if event.row_key.value is not None:
+            self.app.push_screen(RunScreen(int(event.row_key.value)))
+
+    def action_refresh(self) -> None:
+        self._load(store_of(self))
+
+    def action_mark(self) -> None:
+        run_id = self._cursor_run()
+        if run_id is None:
+            return
+        if run_id in self.marked:
+            self.marked.remove(run_id)
+        else:
+            self.marked = (self.marked + [run_id])[-2:]
+        self._refresh_marks()
+
+    def action_compare(self) -> None:
+        from tui.screens.compare import CompareScreen
+
+        pair = list(self.marked)
+        cursor = self._cursor_run()
+        if len(pair) == 1 and cursor is not None and cursor not in pair:
+            pair.append(cursor)
+        if len(pair) != 2:
+            self.notify("先用空格标记两个运行, 再按 c 比较", title="比较", severity="warning")
+            return
+        a, b = sorted(pair)
+        self.app.push_screen(CompareScreen(a, b))

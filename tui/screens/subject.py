@@ -1,0 +1,195 @@
+"""One subject of one award: the criteria tree, the reasons behind its
+standing, and the evidence records behind each metric."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import (
+    DataTable,
+    Footer,
+    LoadingIndicator,
+    Static,
+    TabbedContent,
+    TabPane,
+    Tree,
+)
+from textual.worker import get_current_worker
+
+from scoring.service import explain
+from tui.format import NONE, plain_cell, status_text, status_words, theme_style
+from tui.queries import Store
+from tui.subject_view import EvidenceView, NodeView, SubjectView, build
+from tui.widgets.criteria import CriteriaTree
+from tui.workers import ForwardWorkerErrors, store_of
+
+
+class EvidenceTable(DataTable[Text]):
+    """The records of one table linked to the subject within the period."""
+
+
+def _evidence_id(table: str) -> str:
+    return f"evidence-{table}"
+
+
+class SubjectScreen(ForwardWorkerErrors, Screen[None]):
+    BINDINGS = [
+        Binding("escape", "back", "返回", id="subject.back"),
+        Binding("t", "focus_tree", "细则", id="subject.tree"),
+        Binding("v", "focus_evidence", "证据", id="subject.evidence"),
+    ]
+
+    class Loaded(Message):
+        def __init__(self, view: SubjectView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, run_id: int, award: str, subject: str) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.award = award
+        self.subject = subject
+        self.view: SubjectView | None = None
+
+    def compose(self) -> ComposeResult:
+        v = self.view
+        yield Static(self._title(), id="subject-title", classes="screen-title")
+        if v is None:
+            yield LoadingIndicator(id="subject-loading")
+            yield Footer()
+            return
+        yield Static(self._summary(v), id="subject-summary")
+        with Horizontal(id="subject-body"):
+            yield CriteriaTree(v, id="criteria")
+            with VerticalScroll(id="subject-side"):
+                yield Static("", id="node-detail")
+                yield Static(self._standing(v), id="standing")
+        with TabbedContent(id="evidence"):
+            with TabPane("对象", id="evidence-subject"):
+                yield self._table(["字段", "值"], v.subject_row)
+            for ev in v.evidence:
+                with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
+                    yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
+                    yield self._table(ev.columns, ev.rows)
+        yield Footer()
+
+    def _title(self) -> Text:
+        v = self.view
+        if v is None:
+            return Text(f"{self.award} / {self.subject}")
+        title = f"{v.award_title} / {v.name or v.subject}  编号 {v.subject}"
+        return Text(title + (f"  单位 {v.unit}" if v.unit else ""))
+
+    def on_mount(self) -> None:
+        self._load(store_of(self), self.run_id, self.award, self.subject)
+
+    @work(thread=True, exclusive=True, group="subject", exit_on_error=False)
+    def _load(self, store: Store, run_id: int, award: str, subject: str) -> None:
+        with store.connect() as db:
+            view = build(explain(db, run_id, award, subject))
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.Loaded(view))
+
+    async def on_subject_screen_loaded(self, message: Loaded) -> None:
+        self.view = message.view
+        await self.recompose()
+        self.query_one("#criteria", CriteriaTree).focus()
+
+    # ------------------------------------------------------------ parts
+    def _summary(self, v: SubjectView) -> Text:
+        rank = f"{v.rank} / {v.ranked_count}" if v.rank is not None else "不参与排名"
+        text = Text(f"排名 {rank}    总分 {v.total}    等次 {v.grade or NONE}    状态 ")
+        words = status_words(
+            selected=v.selected,
+            boundary_tie=v.boundary_tie,
+            vetoed=bool(v.vetoes),
+            eligible=v.eligible,
+        )
+        text.append_text(status_text(self.app, words) if words else Text("未入选"))
+        text.append(f"\n{v.formula}")
+        return text
+
+    def _standing(self, v: SubjectView) -> Text:
+        text = Text()
+        head = theme_style(self.app, "text-primary", bold=True)
+        text.append("参评资格\n", head)
+        if v.eligible:
+            text.append("符合", theme_style(self.app, "text-success"))
+        else:
+            text.append("不符合, 不参与排名", theme_style(self.app, "text-error"))
+        text.append(f"\n条件: {v.eligible_rule or '无'}\n\n")
+        text.append("一票否决\n", head)
+        if v.vetoes:
+            rules = {reason: rule for rule, reason in v.veto_rules}
+            for reason in v.vetoes:
+                text.append(f"否决: {reason}\n", theme_style(self.app, "text-error"))
+                if reason in rules:
+                    text.append(f"  规则: {rules[reason]}\n")
+        else:
+            text.append(f"未触发 (共 {len(v.veto_rules)} 条否决规则)\n")
+        text.append("\n警告\n", head)
+        if v.warnings:
+            for warning in v.warnings:
+                text.append(f"{warning}\n", theme_style(self.app, "text-warning"))
+        else:
+            text.append("无\n")
+        return text
+
+    def _table(
+        self, columns: list[str], rows: list[list[str]] | list[tuple[str, str]]
+    ) -> EvidenceTable:
+        table = EvidenceTable(zebra_stripes=True, cursor_type="row")
+        table.add_columns(*columns)
+        for row in rows:
+            table.add_row(*(plain_cell(c) for c in row))
+        return table
+
+    def _evidence_note(self, ev: EvidenceView) -> str:
+        note = f"{ev.count} 条记录, 用于 {', '.join(ev.used_by)}"
+        if ev.count > len(ev.rows):
+            note += f"; 仅显示前 {len(ev.rows)} 条"
+        return note
+
+    # ------------------------------------------------------------ events
+    @on(Tree.NodeHighlighted, "#criteria")
+    def _node_highlighted(self, event: Tree.NodeHighlighted[NodeView]) -> None:
+        node = event.node.data
+        if node is None:
+            return
+        self.query_one("#node-detail", Static).update(self._detail(node))
+        if node.tables and self.query("#evidence"):
+            self.query_one("#evidence", TabbedContent).active = _evidence_id(node.tables[0])
+
+    def _detail(self, node: NodeView) -> Text:
+        text = Text()
+        text.append(
+            f"{node.title}  {node.path}\n", theme_style(self.app, "text-primary", bold=True)
+        )
+        text.append(f"满分 {node.max}    得分 {node.points}")
+        if node.metric is not None:
+            text.append(f"    指标 {node.metric}")
+        if node.no_data:
+            text.append("    无数据", theme_style(self.app, "text-warning"))
+        text.append(f"\n{node.rule}\n")
+        if node.tables:
+            text.append(f"证据表: {', '.join(node.tables)}\n")
+        return text
+
+    # ------------------------------------------------------------ actions
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_focus_tree(self) -> None:
+        self.query_one("#criteria", CriteriaTree).focus()
+
+    def action_focus_evidence(self) -> None:
+        tables = self.query(EvidenceTable)
+        if not tables:
+            return
+        tabs = self.query_one("#evidence", TabbedContent)
+        tabs.get_pane(tabs.active).query_one(EvidenceTable).focus()

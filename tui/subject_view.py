@@ -1,0 +1,182 @@
+"""What the subject screen shows, prepared in the worker from an
+`Explanation`: plain strings only, so the UI thread only builds widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from scoring.explain import Explanation
+from scoring.numbers import fixed, plain
+from scoring.plan import AwardPlan, NodePlan
+from tui.format import NONE, metric_text
+
+EVIDENCE_CAP = 500
+"""Evidence rows shown per table; the count says how many there are."""
+
+
+@dataclass(frozen=True)
+class NodeView:
+    path: str
+    title: str
+    max: str
+    metric: str | None
+    points: str
+    no_data: bool
+    rule: str
+    tables: list[str]
+    children: list[NodeView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EvidenceView:
+    table: str
+    used_by: list[str]
+    columns: list[str]
+    rows: list[list[str]]
+    count: int
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    run_id: int
+    award: str
+    award_title: str
+    subject: str
+    name: str | None
+    unit: str | None
+    rank: int | None
+    ranked_count: int
+    total: str
+    grade: str | None
+    selected: bool
+    boundary_tie: bool
+    eligible: bool
+    eligible_rule: str | None
+    vetoes: list[str]
+    veto_rules: list[tuple[str, str]]
+    warnings: list[str]
+    nodes: list[NodeView]
+    formula: str
+    subject_row: list[tuple[str, str]]
+    evidence: list[EvidenceView]
+
+
+def cell(value: Any) -> str:
+    """An evidence value for people: dates ISO, booleans 是/否, exact numbers."""
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        if value.denominator == 1:
+            return str(value.numerator)
+        return fixed(value, 6).rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _metric(stored: Any) -> str:
+    """A stored metric; a missing one shows as `-` (the node says 无数据)."""
+    return NONE if stored is None else metric_text(stored)
+
+
+def _rule(node: NodePlan) -> str:
+    if not node.is_leaf:
+        return f"各项之和, 最高 {plain(node.max)} 分"
+    parts = [f"指标 {node.metric.text}"] if node.metric is not None else []
+    if node.default is not None:
+        shown = plain(node.default) if isinstance(node.default, int | Fraction) else node.default
+        parts.append(f"无数据时取 {shown}")
+    if node.score is not None:
+        parts.append(f"计分 {node.score.describe()}")
+    return "; ".join(parts)
+
+
+def _node(ex: Explanation, path: str, used: dict[str, list[str]]) -> NodeView:
+    node = ex.award.nodes[path]
+    r = ex.result
+    return NodeView(
+        path=path,
+        title=node.title if node.title != path else path.split(".")[-1],
+        max=plain(node.max),
+        metric=_metric(r.metrics.get(path)) if node.metric is not None else None,
+        points=r.points.get(path, NONE),
+        no_data=path in r.no_data,
+        rule=_rule(node),
+        tables=sorted({t for t, users in used.items() if path in users}),
+        children=[_node(ex, c, used) for c in node.children],
+    )
+
+
+def _block(
+    ex: Explanation, name: str, title: str, items: tuple[str, ...], most: Fraction, used: Any
+) -> NodeView:
+    return NodeView(
+        path=name,
+        title=title,
+        max=plain(most),
+        metric=None,
+        points=ex.result.points.get(name, NONE),
+        no_data=False,
+        rule=f"各项之和, 最高 {plain(most)} 分",
+        tables=[],
+        children=[_node(ex, item, used) for item in items],
+    )
+
+
+def _formula(award: AwardPlan, points: dict[str, str], total: str) -> str:
+    terms = [f"{award.nodes[p].title} {points.get(p, '0')}" for p in award.top]
+    text = " + ".join(terms)
+    if award.bonus is not None:
+        text += f" + 加分 {points.get('bonus', '0')}"
+    if award.deductions is not None:
+        text += f" - 扣分 {points.get('deductions', '0')}"
+    return f"总分 = {text} = {total} (不低于 0)"
+
+
+def build(ex: Explanation) -> SubjectView:
+    r, a = ex.result, ex.award
+    used = {e.table: e.used_by for e in ex.evidence}
+    nodes = [_node(ex, p, used) for p in a.top]
+    if a.bonus is not None:
+        nodes.append(_block(ex, "bonus", "加分", a.bonus.items, a.bonus.max, used))
+    if a.deductions is not None:
+        nodes.append(_block(ex, "deductions", "扣分", a.deductions.items, a.deductions.max, used))
+    evidence = [
+        EvidenceView(
+            table=e.table,
+            used_by=e.used_by,
+            columns=e.columns,
+            rows=[[cell(row.get(c)) for c in e.columns] for row in e.rows[:EVIDENCE_CAP]],
+            count=len(e.rows),
+        )
+        for e in ex.evidence
+    ]
+    subject_row = [(k, cell(v)) for k, v in (ex.subject_row or {}).items()]
+    return SubjectView(
+        run_id=ex.run.id,
+        award=a.name,
+        award_title=a.title,
+        subject=r.subject,
+        name=r.name,
+        unit=r.unit,
+        rank=r.rank,
+        ranked_count=ex.ranked_count,
+        total=r.total,
+        grade=r.grade,
+        selected=r.selected,
+        boundary_tie=r.boundary_tie,
+        eligible=r.eligible,
+        eligible_rule=a.eligible.text if a.eligible is not None else None,
+        vetoes=list(r.veto),
+        veto_rules=[(v.when.text, v.reason) for v in a.vetoes],
+        warnings=list(r.warnings),
+        nodes=nodes,
+        formula=_formula(a, r.points, r.total),
+        subject_row=subject_row,
+        evidence=evidence,
+    )

@@ -1,0 +1,270 @@
+"""One award's ranking: filter bar, a paged table and the score chart.
+
+Nothing is read until the award's tab is first shown. Rows are read a page
+at a time (`PAGE` rows) in a worker; when the cursor
+comes within `NEAR_END` rows of the last loaded row, or the table is scrolled
+to its end, the next page is read. A change of filter or sort starts over
+with a new generation, and pages of an older generation are dropped.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+from textual.worker import get_current_worker
+
+from tui.format import number_cell, plain_cell, status_text, status_words
+from tui.queries import (
+    Facets,
+    RankFilter,
+    RankRow,
+    Sort,
+    Store,
+    facets,
+    ranking_count,
+    ranking_page,
+)
+from tui.widgets.chart import BINS, ScoreChart
+from tui.widgets.filter_bar import RankingFilterBar
+from tui.workers import ForwardWorkerErrors, store_of
+
+PAGE = 100
+NEAR_END = 25
+
+
+class RankingTable(DataTable[Text]):
+    """The ranking rows; asks for more when scrolled near its end."""
+
+    BINDINGS = [
+        Binding("home", "scroll_top", "首行", id="ranking.top", show=False),
+        Binding("end", "scroll_bottom", "末行 (载入更多)", id="ranking.bottom", show=False),
+    ]
+
+    class NearEnd(Message):
+        pass
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value > old_value and new_value >= self.max_scroll_y - NEAR_END // 2:
+            self.post_message(self.NearEnd())
+
+
+class AwardRanking(ForwardWorkerErrors, Vertical):
+    """The ranking of one award of one run."""
+
+    class PageLoaded(Message):
+        def __init__(
+            self, generation: int, offset: int, rows: list[RankRow], count: int | None
+        ) -> None:
+            super().__init__()
+            self.generation = generation
+            self.offset = offset
+            self.rows = rows
+            self.count = count
+
+    class FacetsLoaded(Message):
+        def __init__(self, facets: Facets) -> None:
+            super().__init__()
+            self.facets = facets
+
+    class SubjectChosen(Message):
+        """Enter on a row: open this subject."""
+
+        def __init__(self, award: str, subject: str) -> None:
+            super().__init__()
+            self.award = award
+            self.subject = subject
+
+    def __init__(
+        self, run_id: int, award: str, title: str, name_label: str, *, id: str, eager: bool = False
+    ) -> None:
+        super().__init__(id=id)
+        self.eager = eager
+        self.run_id = run_id
+        self.award = award
+        self.title = title
+        self.name_label = name_label
+        self.filter = RankFilter()
+        self.generation = 0
+        self.loaded = 0
+        self.matching: int | None = None
+        self.fetching = False
+        self.facets: Facets | None = None
+
+    def compose(self) -> ComposeResult:
+        yield RankingFilterBar(id="filter-bar")
+        with Horizontal(id="ranking-body"):
+            with Vertical(id="ranking-main"):
+                yield Static("", id="ranking-summary")
+                yield RankingTable(id="ranking-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="ranking-side"):
+                yield Static("", id="ranking-stats")
+                yield ScoreChart(id="score-chart")
+
+    def on_mount(self) -> None:
+        table = self.table
+        table.add_column("排名", key="rank", width=5)
+        table.add_column("编号", key="subject")
+        table.add_column(self.name_label, key="name")
+        table.add_column("单位", key="unit")
+        table.add_column("总分", key="total", width=7)
+        table.add_column("等次", key="grade", width=6)
+        table.add_column("状态", key="status", width=13)
+        if self.eager:
+            self.on_show()
+
+    def on_show(self) -> None:
+        """Read the award once its tab is first shown (at once when `eager`)."""
+        if self.generation == 0:
+            self._load_facets(store_of(self), self.run_id, self.award)
+            self.reload()
+
+    @property
+    def table(self) -> RankingTable:
+        return self.query_one("#ranking-table", RankingTable)
+
+    @property
+    def filter_bar(self) -> RankingFilterBar:
+        return self.query_one("#filter-bar", RankingFilterBar)
+
+    # ------------------------------------------------------------ loading
+    def reload(self) -> None:
+        """Start over: clear the table and read the first page of the filter."""
+        self.generation += 1
+        self.loaded = 0
+        self.matching = None
+        self.fetching = True
+        self._show_summary()
+        self._load_page(store_of(self), self.generation, self.filter, 0)
+
+    def load_more(self) -> None:
+        if self.fetching or self.matching is None or self.loaded >= self.matching:
+            return
+        self.fetching = True
+        self._load_page(store_of(self), self.generation, self.filter, self.loaded)
+
+    @work(thread=True, exclusive=True, group="ranking-page", exit_on_error=False)
+    def _load_page(self, store: Store, generation: int, flt: RankFilter, offset: int) -> None:
+        worker = get_current_worker()
+        with store.connect() as db:
+            count = ranking_count(db, self.run_id, self.award, flt) if offset == 0 else None
+            rows = ranking_page(db, self.run_id, self.award, flt, offset, PAGE)
+        if not worker.is_cancelled:
+            self.post_message(self.PageLoaded(generation, offset, rows, count))
+
+    @work(thread=True, exclusive=True, group="ranking-facets", exit_on_error=False)
+    def _load_facets(self, store: Store, run_id: int, award: str) -> None:
+        with store.connect() as db:
+            found = facets(db, run_id, award, bins=BINS)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.FacetsLoaded(found))
+
+    def on_award_ranking_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self.generation or message.offset != self.loaded:
+            return
+        table = self.table
+        if message.offset == 0:  # the old rows go only once the new ones are here
+            table.clear()
+        if message.count is not None:
+            self.matching = message.count
+        for row in message.rows:
+            table.add_row(*self._cells(row), key=row.subject)
+        self.loaded += len(message.rows)
+        self.fetching = False
+        self._show_summary()
+        if self.screen.focused is None:  # the screen opened before the rows came
+            table.focus()
+        if table.row_count and table.cursor_row >= self.loaded - NEAR_END:
+            self.load_more()
+
+    def on_award_ranking_facets_loaded(self, message: FacetsLoaded) -> None:
+        message.stop()
+        self.facets = message.facets
+        self.filter_bar.set_choices(message.facets.units, message.facets.grades)
+        self.query_one("#score-chart", ScoreChart).show(message.facets)
+        f = message.facets
+        self.query_one("#ranking-stats", Static).update(
+            Text(
+                f"{self.title}\n参评 {f.subjects} 个\n参与排名 {f.ranked} 个\n入选 {f.selected} 个"
+            )
+        )
+
+    def _cells(self, row: RankRow) -> list[Text]:
+        words = status_words(
+            selected=row.selected,
+            boundary_tie=row.boundary_tie,
+            vetoed=row.vetoed,
+            eligible=row.eligible,
+        )
+        return [
+            number_cell(row.rank),
+            plain_cell(row.subject),
+            plain_cell(row.name),
+            plain_cell(row.unit),
+            number_cell(row.total),
+            plain_cell(row.grade),
+            status_text(self.app, words),
+        ]
+
+    def _show_summary(self) -> None:
+        if self.matching is None:
+            text = "读取中"
+        else:
+            shown = f"第 {self.table.cursor_row + 1} 行, " if self.loaded else ""
+            text = f"{shown}共 {self.matching} 条符合, 已载入 {self.loaded} 条"
+        self.query_one("#ranking-summary", Static).update(Text(text))
+
+    # ------------------------------------------------------------ events
+    @on(RankingFilterBar.Changed)
+    def _filter_changed(self, event: RankingFilterBar.Changed) -> None:
+        event.stop()
+        self.filter = event.value
+        self.reload()
+
+    @on(DataTable.RowHighlighted, "#ranking-table")
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_summary()
+        if event.cursor_row >= self.loaded - NEAR_END:
+            self.load_more()
+
+    @on(RankingTable.NearEnd)
+    def _near_end(self, event: RankingTable.NearEnd) -> None:
+        event.stop()
+        self.load_more()
+
+    @on(DataTable.RowSelected, "#ranking-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.SubjectChosen(self.award, event.row_key.value))
+
+    @on(DataTable.HeaderSelected, "#ranking-table")
+    def _header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        by_column: dict[str | None, Sort] = {
+            "rank": "rank",
+            "name": "name",
+            "subject": "name",
+            "total": "total_asc" if self.filter.sort == "total_desc" else "total_desc",
+        }
+        sort = by_column.get(event.column_key.value)
+        if sort is not None:
+            self.filter_bar.set_sort(sort)
+
+    # ------------------------------------------------------------ actions
+    def cycle_sort(self) -> None:
+        order: list[Sort] = ["rank", "total_desc", "total_asc", "name"]
+        self.filter_bar.set_sort(order[(order.index(self.filter.sort) + 1) % len(order)])
+
+    def clear_filters(self) -> None:
+        self.filter_bar.clear()
+
+    def focus_search(self) -> None:
+        self.filter_bar.focus_search()
