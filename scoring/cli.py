@@ -5,73 +5,27 @@ usage errors: exit 2; an ingest with rejected rows: exit 3."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from scoring import service
+from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
 from scoring.cli_review import register as register_review
 from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import render_diff
-from scoring.errors import PioneerError, RulesError
+from scoring.errors import PioneerError
 from scoring.explain import pad, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
 
-F = TypeVar("F", bound=Callable[..., Any])
 EXIT_REJECTED = 3
-
-
-def fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def user_errors(fn: F) -> F:
-    """Turn a PioneerError into its message on stderr and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except RulesError as exc:  # already compiler-style: file:line:col: error[...]
-            click.echo(str(exc), err=True)
-            sys.exit(1)
-        except PioneerError as exc:
-            fail(str(exc))
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
-
-
-today_option = click.option(
-    "--today", callback=_date, help="The date the action counts as taken (YYYY-MM-DD)."
-)
-actor_option = click.option(
-    "--as", "actor", metavar="NAME", help="Act as NAME instead of the OS user."
-)
-db_option = click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The store (SQLite file).",
-)
 
 
 @contextmanager

@@ -16,70 +16,30 @@ either may be imported first.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 from sqlite_utils import Database
 
 from scoring import service
-from scoring.errors import PioneerError
+from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
 from scoring.review.publication import RunStatus
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _user_errors(fn: F) -> F:
-    """A PioneerError becomes `error: …` on standard error and exit code 1."""
-
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except PioneerError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _date(_ctx: click.Context, _param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
 
 
 def _common(fn: F) -> F:
     """--db, --run, --as and --today, and PioneerError → exit 1."""
     for option in reversed(
         (
-            click.option(
-                "--db",
-                "db_path",
-                required=True,
-                type=click.Path(dir_okay=False),
-                help="The store (SQLite file).",
-            ),
+            db_option,
             click.option("--run", "run_ref", required=True, help="Run id or `latest`."),
-            click.option(
-                "--as", "actor", metavar="NAME", help="Act as NAME instead of the OS user."
-            ),
-            click.option(
-                "--today",
-                callback=_date,
-                help="The date the action counts as taken (YYYY-MM-DD; default: the system date).",
-            ),
+            actor_option,
+            today_option,
         )
     ):
         fn = option(fn)
-    return _user_errors(fn)
+    return user_errors(fn)
 
 
 def _subject(fn: F) -> F:
@@ -251,7 +211,7 @@ def resolve_tie(
     show_default=True,
     help="Working days on the Chinese calendar.",
 )
-@click.option("--start", callback=_date, help="The first day (default: --today).")
+@click.option("--start", callback=parse_date, help="The first day (default: --today).")
 @_reason("Why (recorded; optional).")
 def notice(
     db_path: str,
@@ -433,12 +393,7 @@ def roles() -> None:
 
 
 def _roles_options(fn: F) -> F:
-    fn = click.option(
-        "--db", "db_path", required=True, type=click.Path(dir_okay=False), help="The store."
-    )(fn)
-    fn = click.option("--as", "actor", metavar="NAME", help="Act as NAME.")(fn)
-    fn = click.option("--today", callback=_date, help="The date the action counts as taken.")(fn)
-    return _user_errors(fn)
+    return user_errors(db_option(actor_option(today_option(fn))))
 
 
 @roles.command("grant")
