@@ -29,7 +29,7 @@ from scoring.review.calendar import notice_window
 from scoring.review.context import Review, found, optional_text, reason_text
 from scoring.review.items import OpenItem, open_items, selection_of
 from scoring.review.records import Adjustment, Notice, Objection, Revocation
-from scoring.review.standings import standings_hash
+from scoring.review.standings import review_hash, standings_hash
 
 DEFAULT_NOTICE_DAYS = 5
 
@@ -211,6 +211,7 @@ def publish(review: Review, reason: str | None = None) -> str:
             "publish",
             results_sha256=review.run.results_sha256,
             standings_sha256=digest,
+            review_sha256=review_hash(review.db, review.run_id),
             notice=notice.id,
             selection=selection_of(standings),
             reason=optional_text(reason),
@@ -311,9 +312,14 @@ def run_status(review: Review) -> RunStatus:
 
 
 def verify_published(db: Database) -> str | None:
-    """None when every published run's standings still match the hash its
-    `publish` audit entry recorded, else a message naming the run."""
+    """None when every published run's standings and review records still match
+    the hashes its `publish` entry recorded, and every revocation matches its
+    `revoke` entry; else a message naming the run and the entry."""
+    revoked: dict[int, tuple[object, ...]] = {}
     for entry in audit.entries(db):
+        if entry.action == "revoke" and entry.run_id is not None:
+            d = entry.detail
+            revoked[int(d["revocation"])] = (entry.run_id, d["award"], d["subject"], d["reason"])
         if entry.action != "publish" or entry.run_id is None:
             continue
         if standings_hash(db, entry.run_id) != entry.detail.get("standings_sha256"):
@@ -321,4 +327,16 @@ def verify_published(db: Database) -> str | None:
                 f"run {entry.run_id}: its published standings do not match the hash in "
                 f"audit entry {entry.seq}"
             )
+        recorded = entry.detail.get("review_sha256")
+        if recorded is not None and review_hash(db, entry.run_id) != recorded:
+            return (
+                f"run {entry.run_id}: its adjustments, flags, tie choices, notices or "
+                f"objections were changed after publication (audit entry {entry.seq})"
+            )
+    if "review_revocations" in db.table_names():
+        for rid, run_id, award, subject, reason in db.execute(
+            "SELECT id, run_id, award, subject, reason FROM review_revocations ORDER BY id"
+        ):
+            if revoked.get(int(rid)) != (run_id, award, subject, reason):
+                return f"run {run_id}: revocation {rid} does not match its audit entry"
     return None

@@ -350,3 +350,24 @@ def standings_hash(db: Database, run_id: int) -> str:
         digest.update(canonical(list(row)).encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
+
+
+REVIEW_TABLES = (
+    "review_adjustments",
+    "review_flags",
+    "review_ties",
+    "review_notices",
+    "review_objections",
+)
+"""The review records a publication fixes (revocations come after it)."""
+
+
+def review_hash(db: Database, run_id: int) -> str:
+    """SHA-256 over every review record of a run, table by table in id order."""
+    digest = hashlib.sha256()
+    for table in REVIEW_TABLES:
+        digest.update(table.encode("utf-8"))
+        for row in db.execute(f"SELECT * FROM {table} WHERE run_id = ? ORDER BY rowid", [run_id]):
+            digest.update(canonical(list(row)).encode("utf-8"))
+            digest.update(b"\n")
+    return digest.hexdigest()
