@@ -13,6 +13,7 @@ from scoring.diagnostics import display_width
 from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
 from scoring.results import ResultRow, RunInfo
+from scoring.review.records import Adjustment
 
 EVIDENCE_LIMIT = 50
 
@@ -35,6 +36,8 @@ class Explanation:
     subject_row: Row | None
     evidence: list[Evidence]
     ranked_count: int
+    adjustments: list[Adjustment] = field(default_factory=list)
+    computed_total: str | None = None
 
 
 def gather_evidence(
@@ -173,7 +176,16 @@ def render(ex: Explanation) -> str:
         line += f" + bonus {r.points.get('bonus')}"
     if a.deductions is not None:
         line += f" − deductions {r.points.get('deductions')}"
-    out += ["", f"{line} = {r.total} (never below 0)"]
+    computed = ex.computed_total or r.total
+    out += ["", f"{line} = {computed} (never below 0)"]
+    if ex.adjustments:
+        out += ["", "adjustments (review):"]
+        for adj in ex.adjustments:
+            by = f", approved by {adj.approved_by}" if adj.approved_by else ""
+            out.append(
+                f"  #{adj.id} {adj.target} {adj.delta} by {adj.author} ({adj.status}{by}): {adj.reason}"
+            )
+        out.append(f"  total with approved adjustments: {r.total}")
     if r.warnings:
         out += ["", "warnings:"] + [f"  {w}" for w in r.warnings]
     out += ["", "evidence (records linked to this subject, inside the period):"]

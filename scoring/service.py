@@ -58,6 +58,7 @@ from scoring.review.records import (
     TieResolution,
     standings,
 )
+from scoring.review.records import adjustments as adjustment_records
 from scoring.review.schema import ensure_review_schema
 from scoring.runs import RunSummary, ensure_run_schema, execute_run
 from scoring.store import StoreError, open_store, transaction
@@ -286,7 +287,23 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
         "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ? AND rank IS NOT NULL",
         [run.id, award],
     ).fetchone()[0]
-    return Explanation(run, plan_award, found, row, evidence, int(ranked))
+    subject_adjustments = [
+        a for a in adjustment_records(db, run.id, award) if a.subject == found.subject
+    ]
+    computed_total = found.total
+    stood = {st.subject: st for st in standings(db, run.id, award)}.get(found.subject)
+    if stood is not None:
+        found = replace(
+            found,
+            total=stood.total,
+            rank=stood.rank,
+            grade=stood.grade,
+            selected=stood.selected,
+            boundary_tie=stood.boundary_tie,
+        )
+    return Explanation(
+        run, plan_award, found, row, evidence, int(ranked), subject_adjustments, computed_total
+    )
 
 
 def ranking(
