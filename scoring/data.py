@@ -31,7 +31,12 @@ def _to_date(stored: Any) -> Value:
 
 
 def _to_number(stored: Any) -> Value:
-    return Fraction(str(stored))
+    """A stored canonical decimal ('0.95', '-12.5', '1234') as an exact number."""
+    text = str(stored)
+    whole, dot, frac = text.partition(".")
+    if not dot:
+        return int(whole)
+    return Fraction(int(whole + frac), 10 ** len(frac))
 
 
 _CONVERT: dict[str, Callable[[Any], Value]] = {
