@@ -15,6 +15,7 @@ from scoring.errors import PioneerError
 from scoring.service import open_existing
 from tui.commands import ReviewCommands
 from tui.queries import Store
+from tui.review import Outcome
 from tui.screens.audit import AuditScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
@@ -38,6 +39,7 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         super().__init__()
         self.store = Store(db_path)
         self.errors: list[str] = []
+        self.outcomes: list[Outcome] = []  # every review action's result, in order
 
     def on_query_failed(self, message: QueryFailed) -> None:
         """The one handler of failed workers: say what went wrong, keep going."""

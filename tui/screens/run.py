@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,10 +14,22 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from scoring import service
 from scoring.results import RunInfo, awards_of, resolve_run
+from scoring.review.records import Adjustment
 from scoring.service import Rules, run_rules
 from tui.format import run_status, short_hash
 from tui.queries import Store
+from tui.review import (
+    ActionDone,
+    TieChoice,
+    boundary_ties,
+    pending_adjustments,
+    report,
+    signed,
+    start_action,
+)
+from tui.screens.forms import ApproveForm, ApproveRequest, TieForm, TieRequest
 from tui.widgets.ranking import AwardRanking
 from tui.workers import ForwardWorkerErrors, store_of
 
@@ -61,7 +74,21 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         Binding("x", "clear_filters", "清除筛选", id="run.clear"),
         Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award"),
         Binding("left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award"),
+        Binding("p", "approve", "批准调整", id="run.approve"),
+        Binding("t", "resolve_tie", "处理卡线并列", id="run.resolve_tie"),
     ]
+
+    class PendingLoaded(Message):
+        def __init__(self, pending: list[Adjustment], current: int | None) -> None:
+            super().__init__()
+            self.pending = pending
+            self.current = current
+
+    class TiesLoaded(Message):
+        def __init__(self, award: str, ties: list[TieChoice]) -> None:
+            super().__init__()
+            self.award = award
+            self.ties = ties
 
     class Loaded(Message):
         def __init__(self, run: RunInfo, awards: list[AwardTab]) -> None:
@@ -167,3 +194,95 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
     def action_clear_filters(self) -> None:
         if self._has_rankings():
             self.active_ranking().clear_filters()
+
+    # ------------------------------------------------------------ review actions
+    def cursor_subject(self) -> str | None:
+        """The subject under the cursor of the shown ranking."""
+        if not self._has_rankings():
+            return None
+        table = self.active_ranking().table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if key is None else str(key)
+
+    def refresh_award(self, award: str) -> None:
+        if self._has_rankings() and self.query(f"#ranking-{award}"):
+            self.ranking(award).refresh_data()
+
+    def action_approve(self) -> None:
+        """Approve a pending adjustment: the list, the cursor's subject's first."""
+        if not self._has_rankings():
+            return
+        ranking = self.active_ranking()
+        self._load_pending(store_of(self), self.run_id, ranking.award, self.cursor_subject())
+
+    @work(thread=True, group="pending", exit_on_error=False)
+    def _load_pending(self, store: Store, run_id: int, award: str, subject: str | None) -> None:
+        with store.connect() as db:
+            pending = pending_adjustments(db, run_id)
+        mine = [a.id for a in pending if a.award == award and a.subject == subject]
+        self.post_message(self.PendingLoaded(pending, mine[0] if mine else None))
+
+    def on_run_screen_pending_loaded(self, message: PendingLoaded) -> None:
+        if not message.pending:
+            self.notify("这个运行没有待批准的调整", title="批准调整")
+            return
+        path, run_id = store_of(self).path, self.run_id
+        awards = {a.id: a.award for a in message.pending}
+
+        def approve(request: ApproveRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                adj = service.approve(db, run_id, request.adjustment_id, reason=request.reason)
+                return f"已批准调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
+
+            start_action(self, path, act, awards.get(request.adjustment_id))
+
+        self.app.push_screen(ApproveForm("批准调整", message.pending, message.current), approve)
+
+    def action_resolve_tie(self) -> None:
+        if self._has_rankings():
+            self._load_ties(store_of(self), self.run_id, self.active_ranking().award)
+
+    @work(thread=True, group="ties", exit_on_error=False)
+    def _load_ties(self, store: Store, run_id: int, award: str) -> None:
+        self.post_message(self.TiesLoaded(award, boundary_ties(store.path, run_id, award)))
+
+    def on_run_screen_ties_loaded(self, message: TiesLoaded) -> None:
+        award = message.award
+        if not message.ties:
+            self.notify(f"{self._award_title(award)} 没有卡线并列", title="卡线并列")
+            return
+        tie = message.ties[0]
+        path, run_id = store_of(self).path, self.run_id
+
+        def resolve(request: TieRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                done = service.resolve_tie(
+                    db, run_id, award, request.selected, reason=request.reason
+                )
+                return f"已处理 {award} 卡线并列: 入选 {', '.join(done.selected)}"
+
+            start_action(self, path, act, award)
+
+        title = f"处理卡线并列  {self._award_title(award)}  第 {tie.rank} 名"
+        self.app.push_screen(TieForm(title, tie.tied, tie.seats), resolve)
+
+    def _award_title(self, award: str) -> str:
+        return next((a.title for a in self.awards or [] if a.name == award), award)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        message.stop()
+        report(self, message.outcome)
+        if message.outcome.ok:
+            if message.outcome.award is not None:
+                self.refresh_award(message.outcome.award)
+            else:
+                for tab in self.awards or []:
+                    self.refresh_award(tab.name)

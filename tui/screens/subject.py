@@ -4,8 +4,9 @@ standing, and the evidence records behind each metric."""
 from __future__ import annotations
 
 from rich.text import Text
+from sqlite_utils import Database
 from textual import on, work
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -21,12 +22,37 @@ from textual.widgets import (
 )
 from textual.worker import get_current_worker
 
+from scoring import service
+from scoring.review.records import Flag
 from scoring.service import explain
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.queries import Store
+from tui.review import (
+    ADJUSTMENT_STATUS,
+    ActionDone,
+    SubjectReview,
+    report,
+    signed,
+    start_action,
+    subject_review,
+)
+from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
 from tui.subject_view import EvidenceView, NodeView, SubjectView, build
 from tui.widgets.criteria import CriteriaTree
 from tui.workers import ForwardWorkerErrors, store_of
+
+
+def _describe_flag(flag: Flag, verb: str) -> str:
+    return f"已{verb} {flag.award} {flag.subject} (标记 #{flag.id})"
+
+
+def refresh_rankings(app: App[object], run_id: int, award: str) -> None:
+    """Reread the award's ranking on any open screen of the run."""
+    from tui.screens.run import RunScreen
+
+    for screen in app.screen_stack:
+        if isinstance(screen, RunScreen) and screen.run_id == run_id:
+            screen.refresh_award(award)
 
 
 class EvidenceTable(DataTable[Text]):
@@ -42,12 +68,15 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         Binding("escape", "back", "返回", id="subject.back"),
         Binding("t", "focus_tree", "细则", id="subject.tree"),
         Binding("v", "focus_evidence", "证据", id="subject.evidence"),
+        Binding("f", "flag", "标记/解除", id="subject.flag"),
+        Binding("j", "adjust", "调整", id="subject.adjust"),
     ]
 
     class Loaded(Message):
-        def __init__(self, view: SubjectView) -> None:
+        def __init__(self, view: SubjectView, review: SubjectReview) -> None:
             super().__init__()
             self.view = view
+            self.review = review
 
     def __init__(self, run_id: int, award: str, subject: str) -> None:
         super().__init__()
@@ -55,6 +84,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         self.award = award
         self.subject = subject
         self.view: SubjectView | None = None
+        self.review: SubjectReview | None = None
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -69,6 +99,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             with VerticalScroll(id="subject-side"):
                 yield Static("", id="node-detail")
                 yield Static(self._standing(v), id="standing")
+                yield Static(self._history(), id="review-history")
         with TabbedContent(id="evidence"):
             with TabPane("对象", id="evidence-subject"):
                 yield self._table(["字段", "值"], v.subject_row)
@@ -92,11 +123,12 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
     def _load(self, store: Store, run_id: int, award: str, subject: str) -> None:
         with store.connect() as db:
             view = build(explain(db, run_id, award, subject))
+            review = subject_review(db, run_id, award, subject)
         if not get_current_worker().is_cancelled:
-            self.post_message(self.Loaded(view))
+            self.post_message(self.Loaded(view, review))
 
     async def on_subject_screen_loaded(self, message: Loaded) -> None:
-        self.view = message.view
+        self.view, self.review = message.view, message.review
         await self.recompose()
         self.query_one("#criteria", CriteriaTree).focus()
 
@@ -138,6 +170,41 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                 text.append(f"{warning}\n", theme_style(self.app, "text-warning"))
         else:
             text.append("无\n")
+        return text
+
+    def _history(self) -> Text:
+        """The subject's adjustments and flags, oldest first."""
+        text = Text()
+        head = theme_style(self.app, "text-primary", bold=True)
+        review = self.review
+        text.append("\n调整记录\n", head)
+        if review is None or not review.adjustments:
+            text.append("无\n")
+        else:
+            for a in review.adjustments:
+                status = ADJUSTMENT_STATUS.get(a.status, a.status)
+                style = theme_style(
+                    self.app, "text-warning" if a.status == "pending" else "text-success"
+                )
+                text.append(f"#{a.id} {a.target} {signed(a.delta)}  ")
+                text.append(status, style)
+                text.append(f"\n  提出 {a.author} ({a.created}): {a.reason}\n")
+                if a.approved_by:
+                    text.append(f"  批准 {a.approved_by}\n")
+                elif a.decided_by:
+                    text.append(f"  处理 {a.decided_by}: {a.decision_reason or NONE}\n")
+        text.append("\n标记\n", head)
+        if review is None or not review.flags:
+            text.append("无\n")
+        else:
+            for f in review.flags:
+                state = "标记中" if f.open else "已解除"
+                style = theme_style(self.app, "text-error" if f.open else "text-success")
+                text.append(f"#{f.id} ")
+                text.append(state, style)
+                text.append(f"  {f.flagged_by} ({f.flagged}): {f.reason}\n")
+                if not f.open:
+                    text.append(f"  解除 {f.unflagged_by}: {f.unflag_reason or NONE}\n")
         return text
 
     def _table(
@@ -183,6 +250,78 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
     # ------------------------------------------------------------ actions
     def action_back(self) -> None:
         self.dismiss()
+
+    def _who(self) -> str:
+        v = self.view
+        return f"{self.award} {self.subject}" + (f" {v.name}" if v and v.name else "")
+
+    def action_flag(self) -> None:
+        if self.review is None:
+            return
+        path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        if self.review.flagged:
+
+            def unflag(reason: str | None) -> None:
+                if reason:
+                    start_action(
+                        self,
+                        path,
+                        lambda db: _describe_flag(
+                            service.unflag(db, run_id, subject, reason=reason, award=award), "解除"
+                        ),
+                        award,
+                    )
+
+            self.app.push_screen(FlagForm(f"解除标记 {self._who()}"), unflag)
+            return
+
+        def flag(reason: str | None) -> None:
+            if reason:
+                start_action(
+                    self,
+                    path,
+                    lambda db: _describe_flag(
+                        service.flag(db, run_id, subject, reason=reason, award=award), "标记"
+                    ),
+                    award,
+                )
+
+        self.app.push_screen(FlagForm(f"标记 {self._who()} (暂缓发布)"), flag)
+
+    def action_adjust(self) -> None:
+        if self.review is None:
+            return
+        path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+
+        def adjust(request: AdjustRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                adj = service.adjust(
+                    db,
+                    run_id,
+                    subject,
+                    request.target,
+                    request.delta,
+                    reason=request.reason,
+                    award=award,
+                )
+                return (
+                    f"调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)},"
+                    " 待另一位评审员批准"
+                )
+
+            start_action(self, path, act, award)
+
+        self.app.push_screen(AdjustForm(f"调整 {self._who()}", self.review.targets), adjust)
+
+    def on_action_done(self, message: ActionDone) -> None:
+        message.stop()
+        report(self, message.outcome)
+        if message.outcome.ok:
+            self._load(store_of(self), self.run_id, self.award, self.subject)
+            refresh_rankings(self.app, self.run_id, self.award)
 
     def action_focus_tree(self) -> None:
         self.query_one("#criteria", CriteriaTree).focus()

@@ -142,6 +142,14 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         self._show_summary()
         self._load_page(store_of(self), self.generation, self.filter, 0)
 
+    def refresh_data(self) -> None:
+        """Reread the counts and the ranking after a review action (only
+        once the award has been shown: otherwise it reads on show)."""
+        if self.generation == 0:
+            return
+        self._load_facets(store_of(self), self.run_id, self.award)
+        self.reload()
+
     def load_more(self) -> None:
         if self.fetching or self.matching is None or self.loaded >= self.matching:
             return
