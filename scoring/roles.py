@@ -5,6 +5,7 @@ Whoever creates a store is its first admin; an admin may do everything.
 
 from __future__ import annotations
 
+import getpass
 from typing import Literal, get_args
 
 from sqlite_utils import Database
@@ -30,6 +31,14 @@ NEEDS: dict[str, Role] = {
     "revoke": "publisher",
     "roles": "admin",
 }
+
+
+def current_user() -> str:
+    """The OS user, the default actor of every action."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 def ensure_roles_schema(db: Database, creator: str) -> None:

@@ -11,21 +11,18 @@ these; none of them prints.
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from scoring import audit, roles
-from scoring.checks import CheckContext, check_rules
 from scoring.data import DatasetReader
-from scoring.diagnostics import Diagnostic, has_errors
 from scoring.diff import RunDiff, diff_runs
-from scoring.errors import PioneerError, RulesError
+from scoring.errors import PioneerError
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
@@ -38,67 +35,90 @@ from scoring.ingest import (
     list_rejects,
 )
 from scoring.ingest.tables import data_table, declarations
-from scoring.load import load_rules
-from scoring.model import RuleFile
 from scoring.periods import Period, parse_period
-from scoring.plan import Plan, compile_plan
 from scoring.results import RunInfo, resolve_run, result, results
 from scoring.results import export_document as build_export
-from scoring.review import access as _access
-from scoring.review import actions as _actions
-from scoring.review import adjustments as _adjustments
-from scoring.review import publication as _publication
-from scoring.review.context import Review
-from scoring.review.records import (
-    Adjustment,
-    Flag,
-    Notice,
-    Objection,
-    Revocation,
-    TieResolution,
-    standings,
+
+# The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
+from scoring.review.api import (
+    RunStatus,
+    adjust,
+    approve,
+    flag,
+    grant_role,
+    list_roles,
+    open_notice,
+    publish,
+    raise_objection,
+    reject_adjustment,
+    resolve_objection,
+    resolve_tie,
+    review_of,
+    review_start,
+    revoke,
+    revoke_role,
+    run_status,
+    unflag,
+    verify_review,
 )
 from scoring.review.records import adjustments as adjustment_records
+from scoring.review.records import standings
 from scoring.review.schema import ensure_review_schema
+from scoring.roles import current_user
+from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema, execute_run
 from scoring.store import StoreError, open_store, transaction
 
-
-@dataclass(frozen=True)
-class Rules:
-    """A rule file that passed every check, compiled to a plan."""
-
-    path: str
-    text: str
-    model: RuleFile
-    plan: Plan
-    warnings: list[Diagnostic] = field(default_factory=list)
-
-
-def check_file(
-    path: str | Path, text: str | None = None
-) -> tuple[list[Diagnostic], CheckContext | None]:
-    """Every diagnostic of one rule file (errors and warnings)."""
-    loaded = load_rules(path, text)
-    ctx = check_rules(loaded)
-    return loaded.diagnostics, ctx
-
-
-def load(path: str | Path, text: str | None = None) -> Rules:
-    """Load, check and compile a rule file; raises `RulesError` on any error."""
-    diagnostics, ctx = check_file(path, text)
-    if ctx is None or has_errors(diagnostics):
-        raise RulesError(diagnostics)
-    source_text = ctx.src.text
-    return Rules(str(path), source_text, ctx.rules, compile_plan(ctx), diagnostics)
-
-
-def current_user() -> str:
-    """The OS user, the default actor of every action."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+__all__ = [
+    "DEMO_DATA",
+    "DEMO_RULES",
+    "Explanation",
+    "IngestReport",
+    "PROJECT",
+    "Reject",
+    "Rules",
+    "RunDiff",
+    "RunStatus",
+    "RunSummary",
+    "adjust",
+    "approve",
+    "audit_entries",
+    "check_file",
+    "current_user",
+    "demo_lines",
+    "diff",
+    "explain",
+    "export",
+    "export_document",
+    "flag",
+    "grant_role",
+    "ingest_folder",
+    "latest_dataset",
+    "list_roles",
+    "load",
+    "open_db",
+    "open_existing",
+    "open_notice",
+    "parse_period_text",
+    "publish",
+    "raise_objection",
+    "ranking",
+    "reject_adjustment",
+    "rejects",
+    "resolve_objection",
+    "resolve_tie",
+    "review_of",
+    "review_start",
+    "revoke",
+    "revoke_role",
+    "run_rules",
+    "run_status",
+    "score",
+    "unflag",
+    "verify_audit",
+    "verify_review",
+    "whatif",
+]
 
 
 def open_db(path: str | Path, *, actor: str | None = None) -> Database:
@@ -235,11 +255,6 @@ def score(
         today=today,
         progress=progress,
     )
-
-
-def run_rules(run: RunInfo) -> Rules:
-    """The rules a run was scored with, from the text stored in the run."""
-    return load(run.rules_path, run.rules_text)
 
 
 def export_document(
@@ -453,227 +468,3 @@ def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
                 f"{rules.path}: column `{name}.{missing[0]}` is not in dataset {dataset_id}: "
                 "ingest the data again with the new rules and compare with `pioneer diff`"
             )
-
-
-# --- review and publication (SPEC §5) --------------------------------------
-# Each function resolves the run (an id or `latest`), loads the rules it was
-# scored with and hands one `Review` to the workflow in `scoring.review`: the
-# role check, the state check, the change and its audit entry happen there,
-# in one transaction. `today` is the date the action counts as taken.
-
-RunStatus = _publication.RunStatus
-
-
-def review_of(
-    db: Database, run_ref: str | int, *, actor: str | None = None, today: dt.date | None = None
-) -> Review:
-    """The context of a review action on a run."""
-    ensure_review_schema(db)
-    run = resolve_run(db, run_ref)
-    return Review(db, run, run_rules(run).plan, actor or current_user(), today or dt.date.today())
-
-
-def review_start(
-    db: Database,
-    run_ref: str | int,
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> None:
-    """draft → in_review (reviewer)."""
-    _actions.review_start(review_of(db, run_ref, actor=actor, today=today), reason)
-
-
-def adjust(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    target: str,
-    delta: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Adjustment:
-    """Adjust a node (dotted path) or the `total` of a subject by a signed
-    change (reviewer); it counts once another reviewer approves it."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _adjustments.adjust(review, award, subject, target, delta, reason)
-
-
-def approve(
-    db: Database,
-    run_ref: str | int,
-    adjustment_id: int,
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Adjustment:
-    """Approve someone else's adjustment (reviewer; four-eyes)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _adjustments.approve(review, adjustment_id, reason)
-
-
-def reject_adjustment(
-    db: Database,
-    run_ref: str | int,
-    adjustment_id: int,
-    *,
-    reason: str | None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Adjustment:
-    """Reject (or, by its author, withdraw) a pending adjustment (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _adjustments.reject(review, adjustment_id, reason)
-
-
-def flag(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Flag:
-    """Put a hold on a subject (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _actions.flag(review, award, subject, reason)
-
-
-def unflag(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Flag:
-    """Lift the hold on a subject (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _actions.unflag(review, award, subject, reason)
-
-
-def resolve_tie(
-    db: Database,
-    run_ref: str | int,
-    award: str,
-    select: list[str],
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> TieResolution:
-    """Choose who of a boundary tie is selected, exactly as many as its seats (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _actions.resolve_tie(review, award, select, reason)
-
-
-def open_notice(
-    db: Database,
-    run_ref: str | int,
-    *,
-    days: int = _publication.DEFAULT_NOTICE_DAYS,
-    start: dt.date | None = None,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Notice:
-    """Open the public notice (公示) for `days` Chinese working days (publisher)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _publication.open_notice(review, days, start, reason)
-
-
-def raise_objection(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    objector: str | None,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Objection:
-    """Record a named objection (异议) during the notice (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _publication.raise_objection(review, award, subject, objector, reason)
-
-
-def resolve_objection(
-    db: Database,
-    run_ref: str | int,
-    objection_id: int,
-    *,
-    upheld: bool,
-    reason: str | None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Objection:
-    """Upheld: 递补 and back to in_review; dismissed: with a reason (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _publication.resolve_objection(review, objection_id, upheld=upheld, reason=reason)
-
-
-def publish(
-    db: Database,
-    run_ref: str | int,
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> str:
-    """notice → published after the notice ends, nothing open (publisher).
-    Returns the SHA-256 of the published standings."""
-    return _publication.publish(review_of(db, run_ref, actor=actor, today=today), reason)
-
-
-def revoke(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Revocation:
-    """Record the revocation of a published selection (publisher)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _publication.revoke(review, award, subject, reason)
-
-
-def run_status(db: Database, run_ref: str | int, *, today: dt.date | None = None) -> RunStatus:
-    """State, notice window, open items and review records of a run (as of `today`)."""
-    return _publication.run_status(review_of(db, run_ref, today=today))
-
-
-def grant_role(
-    db: Database, name: str, role: str, *, actor: str | None = None, today: dt.date | None = None
-) -> None:
-    """Give `name` a role (admin)."""
-    _access.grant(db, actor or current_user(), name, role, today)
-
-
-def revoke_role(
-    db: Database, name: str, role: str, *, actor: str | None = None, today: dt.date | None = None
-) -> None:
-    """Take a role from `name` (admin; never the last admin)."""
-    _access.revoke(db, actor or current_user(), name, role, today)
-
-
-def list_roles(db: Database) -> list[tuple[str, str]]:
-    """Every (name, role) of the store."""
-    return _access.listing(db)
-
-
-def verify_review(db: Database) -> str | None:
-    """None when every published run's standings match its publish entry."""
-    return _publication.verify_published(db)

@@ -1,0 +1,249 @@
+"""The review workflow's public functions (SPEC §5), re-exported by
+`scoring.service`.
+
+Each function resolves the run (an id or `latest`), loads the rules it was
+scored with and hands one `Review` to the workflow in `scoring.review`: the
+role check, the state check, the change and its audit entry happen there,
+in one transaction. `today` is the date the action counts as taken.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlite_utils import Database
+
+from scoring.results import resolve_run
+from scoring.review import access as _access
+from scoring.review import actions as _actions
+from scoring.review import adjustments as _adjustments
+from scoring.review import publication as _publication
+from scoring.review.context import Review
+from scoring.review.records import (
+    Adjustment,
+    Flag,
+    Notice,
+    Objection,
+    Revocation,
+    TieResolution,
+)
+from scoring.review.schema import ensure_review_schema
+from scoring.roles import current_user
+from scoring.rules import run_rules
+
+RunStatus = _publication.RunStatus
+
+
+def review_of(
+    db: Database, run_ref: str | int, *, actor: str | None = None, today: dt.date | None = None
+) -> Review:
+    """The context of a review action on a run."""
+    ensure_review_schema(db)
+    run = resolve_run(db, run_ref)
+    return Review(db, run, run_rules(run).plan, actor or current_user(), today or dt.date.today())
+
+
+def review_start(
+    db: Database,
+    run_ref: str | int,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> None:
+    """draft → in_review (reviewer)."""
+    _actions.review_start(review_of(db, run_ref, actor=actor, today=today), reason)
+
+
+def adjust(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    target: str,
+    delta: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Adjustment:
+    """Adjust a node (dotted path) or the `total` of a subject by a signed
+    change (reviewer); it counts once another reviewer approves it."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _adjustments.adjust(review, award, subject, target, delta, reason)
+
+
+def approve(
+    db: Database,
+    run_ref: str | int,
+    adjustment_id: int,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Adjustment:
+    """Approve someone else's adjustment (reviewer; four-eyes)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _adjustments.approve(review, adjustment_id, reason)
+
+
+def reject_adjustment(
+    db: Database,
+    run_ref: str | int,
+    adjustment_id: int,
+    *,
+    reason: str | None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Adjustment:
+    """Reject (or, by its author, withdraw) a pending adjustment (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _adjustments.reject(review, adjustment_id, reason)
+
+
+def flag(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Flag:
+    """Put a hold on a subject (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _actions.flag(review, award, subject, reason)
+
+
+def unflag(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Flag:
+    """Lift the hold on a subject (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _actions.unflag(review, award, subject, reason)
+
+
+def resolve_tie(
+    db: Database,
+    run_ref: str | int,
+    award: str,
+    select: list[str],
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> TieResolution:
+    """Choose who of a boundary tie is selected, exactly as many as its seats (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _actions.resolve_tie(review, award, select, reason)
+
+
+def open_notice(
+    db: Database,
+    run_ref: str | int,
+    *,
+    days: int = _publication.DEFAULT_NOTICE_DAYS,
+    start: dt.date | None = None,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Notice:
+    """Open the public notice (公示) for `days` Chinese working days (publisher)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _publication.open_notice(review, days, start, reason)
+
+
+def raise_objection(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    objector: str | None,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """Record a named objection (异议) during the notice (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _publication.raise_objection(review, award, subject, objector, reason)
+
+
+def resolve_objection(
+    db: Database,
+    run_ref: str | int,
+    objection_id: int,
+    *,
+    upheld: bool,
+    reason: str | None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Objection:
+    """Upheld: 递补 and back to in_review; dismissed: with a reason (reviewer)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _publication.resolve_objection(review, objection_id, upheld=upheld, reason=reason)
+
+
+def publish(
+    db: Database,
+    run_ref: str | int,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> str:
+    """notice → published after the notice ends, nothing open (publisher).
+    Returns the SHA-256 of the published standings."""
+    return _publication.publish(review_of(db, run_ref, actor=actor, today=today), reason)
+
+
+def revoke(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Revocation:
+    """Record the revocation of a published selection (publisher)."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _publication.revoke(review, award, subject, reason)
+
+
+def run_status(db: Database, run_ref: str | int, *, today: dt.date | None = None) -> RunStatus:
+    """State, notice window, open items and review records of a run (as of `today`)."""
+    return _publication.run_status(review_of(db, run_ref, today=today))
+
+
+def grant_role(
+    db: Database, name: str, role: str, *, actor: str | None = None, today: dt.date | None = None
+) -> None:
+    """Give `name` a role (admin)."""
+    _access.grant(db, actor or current_user(), name, role, today)
+
+
+def revoke_role(
+    db: Database, name: str, role: str, *, actor: str | None = None, today: dt.date | None = None
+) -> None:
+    """Take a role from `name` (admin; never the last admin)."""
+    _access.revoke(db, actor or current_user(), name, role, today)
+
+
+def list_roles(db: Database) -> list[tuple[str, str]]:
+    """Every (name, role) of the store."""
+    return _access.listing(db)
+
+
+def verify_review(db: Database) -> str | None:
+    """None when every published run's standings match its publish entry."""
+    return _publication.verify_published(db)
