@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList, Select, SelectionList, Static
-from textual.worker import WorkerState
+from tui_helpers import settle, until
 
 from scoring import service
 from tui.app import ReviewApp
@@ -50,29 +50,6 @@ def store(reviewed: Path, tmp_path: Path) -> str:
     path = tmp_path / "review.db"
     shutil.copy(reviewed, path)
     return str(path)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker is pending or running and every message is handled."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = [
-            w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-        ]
-        if not busy:
-            await pilot.pause()
-            return
-    raise AssertionError("workers did not settle")
-
-
-async def until(pilot: Pilot[None], ready: Callable[[], bool]) -> None:
-    """Settle until `ready()` holds."""
-    for _ in range(100):
-        await settle(pilot)
-        if ready():
-            return
-    raise AssertionError("the UI never got ready")
 
 
 async def open_run(pilot: Pilot[None]) -> RunScreen:

@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Select, TabbedContent
 from textual.widgets.data_table import ColumnKey
 from textual.widgets.tabbed_content import ContentTab
 from textual.widgets.tree import TreeNode
-from textual.worker import WorkerState
+from tui_helpers import settle, until
 
 from scoring.service import ingest_folder, load, open_db, score
 from tui.app import ReviewApp
@@ -42,31 +42,6 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> str:
     score(db, rules, "2022-H2", actor="clerk")
     db.close()
     return str(path)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until no worker is pending or running and every message is handled
-    (a handled message may start the next worker)."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = [
-            w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-        ]
-        if not busy:
-            await pilot.pause()
-            return
-    raise AssertionError("workers did not settle")
-
-
-async def until(pilot: Pilot[None], ready: Callable[[], bool]) -> None:
-    """Settle until `ready()` holds (a message handler may still be running
-    when the last worker has finished)."""
-    for _ in range(100):
-        await settle(pilot)
-        if ready():
-            return
-    raise AssertionError("the UI never got ready")
 
 
 def drive(db: str, scenario: Callable[[Pilot[None]], Awaitable[None]]) -> ReviewApp:

@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import DataTable
-from textual.worker import WorkerState
+from tui_helpers import settle, until
 
 from scoring.service import open_db
 from tui import queries
@@ -172,24 +171,6 @@ def test_palette_search_finds_by_key_or_name(big: tuple[str, int]) -> None:
 
 
 # ---------------------------------------------------------------- UI
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        busy = [
-            w for w in pilot.app.workers if w.state in (WorkerState.PENDING, WorkerState.RUNNING)
-        ]
-        if not busy:
-            return
-    raise AssertionError("workers did not settle")
-
-
-async def until(pilot: Pilot[None], ready: Callable[[], bool]) -> None:
-    for _ in range(100):
-        await settle(pilot)
-        if ready():
-            return
-    raise AssertionError("the UI never got ready")
 
 
 def test_a_ranking_of_100k_opens_and_pages_as_the_cursor_goes_down(big: tuple[str, int]) -> None:

@@ -103,16 +103,22 @@ def adjust(
             ],
         )
         made = found(records.adjustment(review.db, int(cur.lastrowid or 0)), "not stored")
-        review.log(
-            "adjust",
-            adjustment=made.id,
-            award=made.award,
-            subject=made.subject,
-            target=made.target,
-            delta=made.delta,
-            reason=why,
-        )
+        _log(review, "adjust", made, why)
     return made
+
+
+def _log(review: Review, action: str, adj: Adjustment, reason: str | None, **extra: str) -> None:
+    """The audit entry of an action on one adjustment."""
+    review.log(
+        action,
+        adjustment=adj.id,
+        award=adj.award,
+        subject=adj.subject,
+        target=adj.target,
+        delta=adj.delta,
+        **extra,
+        reason=reason,
+    )
 
 
 def _pending(review: Review, adjustment_id: int, action: str) -> Adjustment:
@@ -147,16 +153,7 @@ def approve(review: Review, adjustment_id: int, reason: str | None = None) -> Ad
         _check_range(review, review.award(adj.award), adj.subject, change)
         _decide(review, adj, "approved", optional_text(reason))
         review.refresh()
-        review.log(
-            "approve",
-            adjustment=adj.id,
-            award=adj.award,
-            subject=adj.subject,
-            target=adj.target,
-            delta=adj.delta,
-            author=adj.author,
-            reason=optional_text(reason),
-        )
+        _log(review, "approve", adj, optional_text(reason), author=adj.author)
     return found(records.adjustment(review.db, adjustment_id), "not stored")
 
 
@@ -168,16 +165,7 @@ def reject(review: Review, adjustment_id: int, reason: str | None) -> Adjustment
         review.expect("reject", "in_review", "notice")
         adj = _pending(review, adjustment_id, "reject")
         _decide(review, adj, "rejected", why)
-        review.log(
-            "reject",
-            adjustment=adj.id,
-            award=adj.award,
-            subject=adj.subject,
-            target=adj.target,
-            delta=adj.delta,
-            author=adj.author,
-            reason=why,
-        )
+        _log(review, "reject", adj, why, author=adj.author)
     return found(records.adjustment(review.db, adjustment_id), "not stored")
 
 
