@@ -217,3 +217,21 @@ def test_a_malformed_test_file_exits_1_with_a_message(name: str, message: str) -
     result = run(BAD / f"{name}.test.yaml")
     assert result.exit_code == 1, result.output
     assert message in result.output
+
+
+# -- `pioneer check` given test files (rules/*.yaml matches them too) ---------------------
+
+
+def test_check_validates_a_test_file_without_running_it() -> None:
+    result = CliRunner().invoke(cli, ["check", str(RULES / "three_pioneers.test.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "ok (rule unit test file, " in result.output
+    assert "run it with `pioneer test`" in result.output
+
+
+def test_check_fails_a_malformed_test_file_with_its_line() -> None:
+    path = BAD / "unknown_column.test.yaml"
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}: FAILED (rule unit test file)" in result.output
+    assert "amout" in result.output
