@@ -257,30 +257,32 @@ def score(
     )
 
 
+def _document(db: Database, run: RunInfo, rules: Rules, *, with_title: bool) -> dict[str, Any]:
+    titles = {a.name: a.title for a in rules.plan.awards}
+    title = rules.model.campaign.title if with_title else None
+    return build_export(db, run, titles, list(rules.model.awards), title)
+
+
 def export_document(
     db: Database, run_ref: str | int, *, with_title: bool = False
 ) -> dict[str, Any]:
     """The §4.1 export document of a run (`with_title` adds the campaign title
     for the 公示 renderers)."""
     run = resolve_run(db, run_ref)
-    rules = run_rules(run)
-    titles = {a.name: a.title for a in rules.plan.awards}
-    order = list(rules.model.awards)
-    title = rules.model.campaign.title if with_title else None
-    return build_export(db, run, titles, order, title)
+    return _document(db, run, run_rules(run), with_title=with_title)
 
 
 def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
     """A run's results as json, or the 公示 list as csv, xlsx, md or html."""
+    run = resolve_run(db, run_ref)
+    rules = run_rules(run)
     if fmt == "json":
-        return render_json(export_document(db, run_ref)).encode("utf-8")
-    doc = export_document(db, run_ref, with_title=True)
-    rules = run_rules(resolve_run(db, run_ref))
+        return render_json(_document(db, run, rules, with_title=False)).encode("utf-8")
     masked: dict[str, frozenset[str]] = {}
     for award in rules.plan.awards:
         info = rules.plan.catalog.tables[award.subjects]
         masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
-    return render_notice(doc, fmt, masked=masked)
+    return render_notice(_document(db, run, rules, with_title=True), fmt, masked=masked)
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
