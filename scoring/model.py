@@ -73,6 +73,15 @@ class Campaign(_Strict):
     precision: StrictInt = Field(
         2, ge=0, le=6, description="Decimals of every points figure, rounded half up (四舍五入)"
     )
+    issuer: str | None = Field(
+        None,
+        description="发布单位: the body that issues the 公示 list, e.g. 中共千阳县委组织部",
+    )
+    contact: str | None = Field(
+        None,
+        description="Where objections go, printed on the 公示 list, "
+        "e.g. 异议请于公示期内向县委组织部反映，电话 0917-0000000",
+    )
 
 
 class ColumnSpec(_Strict):
