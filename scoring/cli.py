@@ -69,9 +69,10 @@ def cli() -> None:
 @cli.command()
 @click.argument("rules", nargs=-1, required=True, type=click.Path())
 def check(rules: tuple[str, ...]) -> None:
-    """Validate rule files; compiler-style errors; exit 1 on any error."""
+    """Validate rule files (a folder: every *.yaml in it that is not a
+    *.test.yaml); compiler-style errors; exit 1 on any error."""
     failed = False
-    for path in rules:
+    for path in _rule_paths(rules):
         if path.endswith(".test.yaml"):
             failed = _check_test_file(path) or failed
             continue
@@ -82,6 +83,23 @@ def check(rules: tuple[str, ...]) -> None:
         click.echo(f"{path}: {status} ({summary(diagnostics)})")
         failed = failed or has_errors(diagnostics)
     sys.exit(1 if failed else 0)
+
+
+def _rule_paths(paths: tuple[str, ...]) -> list[str]:
+    """Files named on the command line, folders expanded to their rule files."""
+    out: list[str] = []
+    for raw in paths:
+        folder = Path(raw)
+        if not folder.is_dir():
+            out.append(raw)
+            continue
+        found = sorted(
+            str(p)
+            for p in folder.rglob("*.y*ml")
+            if p.suffix in (".yaml", ".yml") and not p.name.endswith((".test.yaml", ".test.yml"))
+        )
+        out.extend(found or [raw])  # an empty folder: reported as unreadable
+    return out
 
 
 def _check_test_file(path: str) -> bool:

@@ -34,6 +34,8 @@ from scoring.model import (
     Table,
     Veto,
 )
+from scoring.partial import Partial, partial_model
+from scoring.slips import number_hint, yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
@@ -57,11 +59,13 @@ _NOUNS = {
 
 @dataclass
 class LoadedRules:
-    """A rule file after loading: the model when its shape is valid."""
+    """A rule file after loading: the model when its shape is valid; else,
+    when it can be repaired, a partial model for checking the rest."""
 
     source: SourceFile
     model: RuleFile | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    partial: Partial | None = None
 
 
 def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
@@ -69,7 +73,7 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     src = load_source(path, text)
     diags = list(src.diagnostics)
     if src.data is None and any(d.is_error for d in diags):
-        return LoadedRules(src, None, diags)  # the YAML itself was unreadable
+        return LoadedRules(src, None, _with_slips(src, diags))  # the YAML was unreadable
     if not isinstance(src.data, dict):
         diags.append(
             src.diag(
@@ -84,13 +88,25 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
         model = RuleFile.model_validate(src.data)
     except ValidationError as exc:
         diags.extend(_shape_diagnostics(src, exc))
-        return LoadedRules(src, None, diags)
+        errors = [(_data_path(src.data, tuple(e["loc"])), e["type"]) for e in exc.errors()]
+        return LoadedRules(src, None, diags, partial_model(src, errors))
     except RecursionError:
         diags.append(src.diag("E-SHAPE", "the document is nested too deeply", ()))
         return LoadedRules(src, None, diags)
-    if any(d.is_error for d in diags):
-        return LoadedRules(src, None, diags)
+    if any(d.is_error for d in diags):  # e.g. a duplicate key: the first one was kept
+        return LoadedRules(src, None, diags, Partial(model, ()))
     return LoadedRules(src, model, diags)
+
+
+def _with_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Unreadable YAML: a slip such as a full-width colon or a tab, reported on
+    its own line, replaces the parser's later and vaguer complaint about it."""
+    slips = yaml_slips(src)
+    if not slips:
+        return diags
+    first = min(d.line for d in slips)
+    kept = [d for d in diags if not (d.code == "E-YAML" and d.line >= first)]
+    return kept + slips
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
@@ -264,7 +280,9 @@ _MISSING_HINTS = {
 def _unknown_key(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
     name = str(path[-1]) if path else str(loc[-1])
     allowed = _allowed_keys(path[:-1])
-    if allowed:
+    if "：" in name:
+        hint = "use the half-width colon `:` (switch the input method to English punctuation)"
+    elif allowed:
         hint = did_you_mean(name, allowed) or "expected one of: " + ", ".join(allowed)
     else:
         hint = None
@@ -342,4 +360,5 @@ def _wrong_value(src: SourceFile, path: PathKey, errors: list[ErrorDetails]) -> 
         msg = text[:1].lower() + text[1:]
         if err["type"] == "value_error" and msg.startswith("expected") and "got" not in msg:
             msg += f", not {_describe(value)}"
+            hint = number_hint(value)
     return src.diag("E-SHAPE", f"{where}: {msg}", path, hint=hint)

@@ -556,6 +556,8 @@ def load_source(path: str | Path, text: str | None = None) -> SourceFile:
         except (OSError, UnicodeDecodeError) as exc:
             src = SourceFile(name, "")
             reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror
+            if isinstance(exc, IsADirectoryError):
+                reason = "it is a folder, and it holds no rule files (*.yaml)"
             src.diagnostics.append(src.at("E-FILE", f"cannot read the file: {reason}", 1, 1))
             return src
     src = SourceFile(name, text.removeprefix("\ufeff"))

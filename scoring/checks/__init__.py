@@ -44,13 +44,26 @@ def check_rules(loaded: LoadedRules) -> CheckContext | None:
     """Run every pass over a loaded rule file; diagnostics go to `loaded`.
 
     Returns the context (with the checked expressions and the award order)
-    when the file's shape was valid, else None.
+    when the file's shape was valid, else None. A file whose shape is broken
+    is still checked on its partial model (`scoring.partial`), so a shape
+    error does not hide independent errors elsewhere; what the later passes
+    say inside a repaired span is dropped.
     """
-    if loaded.model is None:
+    model = loaded.model or (loaded.partial.model if loaded.partial else None)
+    if model is None:
         return None
-    ctx = CheckContext(loaded.source, loaded.model, build_catalog(loaded.model))
-    for check in PASSES:
-        loaded.diagnostics.extend(check(ctx))
+    ctx = CheckContext(loaded.source, model, build_catalog(model))
+    found = [d for check in PASSES for d in check(ctx)]
+    if loaded.model is None:
+        assert loaded.partial is not None
+        seen = {(d.code, d.line, d.col) for d in loaded.diagnostics}
+        loaded.diagnostics.extend(
+            d
+            for d in found
+            if not loaded.partial.hides(d.line) and (d.code, d.line, d.col) not in seen
+        )
+        return None
+    loaded.diagnostics.extend(found)
     return ctx
 
 

@@ -1,0 +1,109 @@
+"""Typing slips a Chinese input method makes in YAML, located on the line
+where they are, with the fix spelt out.
+
+The YAML parser reports them late or obscurely: a full-width colon
+(`max： 20`) as "could not find expected ':'" on the next line, a tab as
+"found character '\\t'". These checks look at the text itself; `number_hint`
+explains a value such as `98%` or `９５` where a number was expected.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from decimal import Decimal
+
+from scoring.diagnostics import Diagnostic
+from scoring.source import SourceFile
+
+_KEY_FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?|.*[{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*(：)")
+_PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
+
+
+def yaml_slips(src: SourceFile) -> list[Diagnostic]:
+    """Full-width colons after a key, full-width commas in a flow collection,
+    and tabs in indentation, one diagnostic each, where they were typed."""
+    out: list[Diagnostic] = []
+    for number, line in enumerate(src.lines, start=1):
+        code = _without_comment(line)
+        out.extend(_line_slips(src, number, line, code))
+    return out
+
+
+def _line_slips(src: SourceFile, number: int, line: str, code: str) -> Iterator[Diagnostic]:
+    indent = len(line) - len(line.lstrip(" \t"))
+    if "\t" in line[:indent]:
+        yield src.at(
+            "E-YAML-TAB",
+            "a tab in the indentation: YAML indents with spaces only",
+            number,
+            line.index("\t") + 1,
+            hint="replace the tab with spaces (set your editor to insert spaces for Tab)",
+        )
+    match = _KEY_FULLWIDTH_COLON.match(code)
+    if match:
+        col = match.start(3) + 1
+        yield src.at(
+            "E-YAML-FULLWIDTH",
+            f"a full-width colon `：` after `{match.group(2)}`",
+            number,
+            col,
+            col + 1,
+            hint=f"use the half-width colon `:` and a space: `{match.group(2)}: …` "
+            "(switch the input method to English punctuation)",
+        )
+    if ("{" in code or "[" in code) and "，" in code:
+        col = code.index("，") + 1
+        yield src.at(
+            "E-YAML-FULLWIDTH",
+            "a full-width comma `，` between items",
+            number,
+            col,
+            col + 1,
+            hint="separate items with the half-width comma `,` (e.g. `{max: 20, metric: x}`)",
+        )
+
+
+def _without_comment(line: str) -> str:
+    """The line with quoted text blanked and any `#` comment cut off, so a
+    colon or comma inside a title or a comment is never taken for a slip."""
+    out: list[str] = []
+    quote: str | None = None
+    for i, ch in enumerate(line):
+        if quote:
+            out.append(" ")
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"":
+            quote = ch
+            out.append(" ")
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            break
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def number_hint(value: object) -> str | None:
+    """How to write a number that was typed as `98%`, `９５` or `1，000`."""
+    if not isinstance(value, str):
+        return None
+    percent = _PERCENT.match(unicodedata.normalize("NFKC", value))
+    if percent:
+        digits = percent.group(1)
+        fraction = _shift(digits)
+        return f"write a percentage as a fraction: `{value.strip()}` is `{fraction}`"
+    normal = unicodedata.normalize("NFKC", value).replace("，", ",").strip()
+    if normal != value.strip() and re.fullmatch(r"[+-]?\d[\d,]*(\.\d+)?", normal):
+        plain = normal.replace(",", "")
+        return f"write the number with half-width digits and no separators: `{plain}`"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", value.strip()):
+        return f"write the number without separators: `{value.strip().replace(',', '')}`"
+    return None
+
+
+def _shift(digits: str) -> str:
+    """`98` → `0.98`, `12.5` → `0.125`, exactly (no binary floats)."""
+    return format(Decimal(digits).scaleb(-2).normalize(), "f")
