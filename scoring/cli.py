@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from fractions import Fraction
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from scoring import service
 from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
 from scoring.cli_review import register as register_review
 from scoring.diagnostics import display_width, has_errors, render_all, summary
+from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diff import render_diff
 from scoring.errors import PioneerError
 from scoring.explain import pad, render
@@ -355,15 +357,25 @@ def whatif(rules_path: str, db_path: str, run_ref: str) -> None:
 
 @cli.command("test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--coverage", "show_coverage", is_flag=True, help="List which paths of each rule file ran."
+)
+@click.option(
+    "--min-coverage",
+    type=click.FloatRange(0, 100),
+    help="Fail unless each rule file's coverage is at least this percentage.",
+)
 @user_errors
-def test_rules(paths: tuple[str, ...]) -> None:
+def test_rules(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | None) -> None:
     """Run rule unit tests (*.test.yaml); exit 1 if any expectation fails."""
-    failing = 0
+    passed = failed = 0
+    coverage: dict[str, Coverage] = {}
     for path in find_test_files(list(paths)):
         report = run_test_file(path)
         for failure in report.failures:
             click.echo(failure.render())
-        failing += len(report.failures)
+        passed += report.passed
+        failed += report.failed
         state = "FAILED" if report.failures else "ok"
         click.echo(
             f"{report.file}: {state}: {report.cases} case(s), {report.checked} expectation(s), "
@@ -373,7 +385,17 @@ def test_rules(paths: tuple[str, ...]) -> None:
             shown = ", ".join(report.uncovered[:10])
             more = f" and {len(report.uncovered) - 10} more" if len(report.uncovered) > 10 else ""
             click.echo(f"{report.file}: note: no case checks the points of {shown}{more}")
-    sys.exit(1 if failing else 0)
+        merge_coverage(coverage, report.coverage)
+    short = False
+    if show_coverage or min_coverage is not None:
+        for cov in coverage.values():
+            for line in render_coverage(cov, every=show_coverage):
+                click.echo(line)
+            short = short or (min_coverage is not None and cov.percent < Fraction(min_coverage))
+    click.echo(f"{passed} passed, {failed} failed")
+    if short:
+        click.echo(f"coverage below {min_coverage:g}%", err=True)
+    sys.exit(1 if failed or short else 0)
 
 
 @cli.command()

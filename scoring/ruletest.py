@@ -23,6 +23,7 @@ real engine, so a rule test scores exactly as a batch run would.
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scoring.coverage import Coverage, targets_of
 from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, RulesError
 from scoring.source import PathKey, SourceFile, load_source
@@ -68,6 +70,13 @@ class TestReport:
     failures: list[Failure] = field(default_factory=list)
     covered: set[str] = field(default_factory=set)
     nodes: list[str] = field(default_factory=list)
+    passed: int = 0
+    coverage: Coverage = field(default_factory=lambda: Coverage(""))
+
+    @property
+    def failed(self) -> int:
+        """Failing expectations and rejected rows."""
+        return len(self.failures)
 
     @property
     def uncovered(self) -> list[str]:
@@ -252,6 +261,7 @@ def run_test_file(path: Path) -> TestReport:
     """Run every case of one test file."""
     test = load_test_file(path)
     report = TestReport(str(path))
+    report.coverage = Coverage(test.rules.path, targets_of(test.rules.model))
     for award in test.rules.plan.awards:
         report.nodes.extend(f"{award.name}:{p}" for p in award.point_paths())
     for i, case in enumerate(test.doc["cases"]):
@@ -275,15 +285,15 @@ def _score_case(
         try:
             ingest = service.ingest_folder(db, rules, tmp)
             for reject in ingest.rejects:
-                row = max((reject.line or 2) - 2, 0)  # line 1 is the blank line written first
+                reason = _in_test_file_terms(test, here, reject.table, reject.reason)
                 report.failures.append(
                     Failure(
                         report.file,
-                        _line(test.src, (*here, "tables", reject.table, row)),
+                        _row_line(test, here, reject.table, reject.line),
                         label,
                         f"row of {reject.table} rejected",
                         "an accepted row",
-                        f"{reject.column}: {reject.reason}",
+                        f"{reject.column}: {reason}",
                     )
                 )
             summary = service.score(db, rules, period, dataset_id=ingest.dataset_id)
@@ -292,10 +302,32 @@ def _score_case(
             db.close()
 
 
+def _row_line(test: TestFile, here: PathKey, table: str, line: int | None) -> int:
+    """The test file's line of an inline row, from its line in the file the
+    rows were written to (line 1 there is a blank line written first)."""
+    row = max((line or 2) - 2, 0)
+    return _line(test.src, (*here, "tables", table, row))
+
+
+_FILE_LINE = re.compile(r"\((\w+)\.jsonl line (\d+)\)")
+_FIRST_AT = re.compile(r"first at line (\d+)")
+
+
+def _in_test_file_terms(test: TestFile, here: PathKey, table: str, reason: str) -> str:
+    """A reject reason that names the test file's lines, not the internal
+    files the rows were written to (`couriers.jsonl line 6`)."""
+    reason = _FILE_LINE.sub(
+        lambda m: f"(line {_row_line(test, here, m[1], int(m[2]))})",
+        reason,
+    )
+    return _FIRST_AT.sub(lambda m: f"first at line {_row_line(test, here, table, int(m[1]))}", reason)
+
+
 def _run_case(test: TestFile, report: TestReport, i: int, case: dict[str, Any]) -> None:
     here: PathKey = ("cases", i)
     label = str(case.get("name", f"#{i + 1}"))
     exported = _score_case(test, report, here, label, case)
+    report.coverage.observe(test.rules.model, exported)
     for award, subjects in case["expect"].items():
         apath = (*here, "expect", award)
         by_key = {r["subject"]: r for r in exported["awards"][award]["results"]}
@@ -318,6 +350,7 @@ def _run_case(test: TestFile, report: TestReport, i: int, case: dict[str, Any]) 
                 award, str(subject), expected, actual, spath, report
             ):
                 report.checked += 1
+                report.passed += _equal(want, got)
                 if not _equal(want, got):
                     report.failures.append(
                         Failure(report.file, _line(test.src, path), label, what, want, got)
