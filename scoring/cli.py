@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from fractions import Fraction
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +18,8 @@ import click
 from scoring import service
 from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
 from scoring.cli_review import register as register_review
-from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.coverage import Coverage, merge_coverage, render_coverage
+from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import render_diff
 from scoring.errors import PioneerError
 from scoring.explain import pad, render

@@ -75,9 +75,7 @@ def targets_of(model: RuleFile) -> list[Target]:
         for path, node in _leaves(award):
             out += [Target(name, path, o) for o in _outcomes(node)]
         if award.quota is not None:
-            out += [
-                Target(name, "quota", o) for o in ("selected", "not selected", "boundary tie")
-            ]
+            out += [Target(name, "quota", o) for o in ("selected", "not selected", "boundary tie")]
     return out
 
 

@@ -320,7 +320,9 @@ def _in_test_file_terms(test: TestFile, here: PathKey, table: str, reason: str) 
         lambda m: f"(line {_row_line(test, here, m[1], int(m[2]))})",
         reason,
     )
-    return _FIRST_AT.sub(lambda m: f"first at line {_row_line(test, here, table, int(m[1]))}", reason)
+    return _FIRST_AT.sub(
+        lambda m: f"first at line {_row_line(test, here, table, int(m[1]))}", reason
+    )
 
 
 def _run_case(test: TestFile, report: TestReport, i: int, case: dict[str, Any]) -> None:
