@@ -27,6 +27,7 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/pioneer schema > rules/schema.json
+	$(BIN)/pioneer schema --tests > rules/test.schema.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -26,6 +26,7 @@ from scoring.explain import pad, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
+from scoring.ruletest_model import ruletest_schema
 
 EXIT_REJECTED = 3
 
@@ -118,9 +119,13 @@ def _check_test_file(path: str) -> bool:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of rule files."""
-    click.echo(json.dumps(rule_schema(), ensure_ascii=False, indent=2))
+@click.option(
+    "--tests", "for_tests", is_flag=True, help="The schema of rule unit test files (*.test.yaml)."
+)
+def schema(for_tests: bool) -> None:
+    """Print the JSON Schema of rule files (or of rule unit test files)."""
+    document = ruletest_schema() if for_tests else rule_schema()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
 
 def _load(path: str) -> service.Rules:
