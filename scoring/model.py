@@ -52,15 +52,8 @@ def _names(description: str) -> Any:
     return {"description": description, "propertyNames": {"pattern": IDENTIFIER}}
 
 
-Expression = Annotated[
-    str,
-    Field(
-        min_length=1,
-        description="表达式：字段、聚合与运算，如 `sum(deliveries.parcels)`。"
-        "An expression over the subject's columns and its linked records, "
-        "e.g. `sum(deliveries.parcels)` or `party_member and joined <= period.end - days(180)`",
-    ),
-]
+Expression = Annotated[str, Field(min_length=1)]
+"""An expression of the rule language; each field that takes one describes it."""
 
 
 class _Strict(BaseModel):
@@ -475,4 +468,19 @@ class RuleFile(_Strict):
 
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, as committed in `rules/schema.json`."""
-    return RuleFile.model_json_schema()
+    return one_line_descriptions(RuleFile.model_json_schema())
+
+
+def one_line_descriptions(schema: Any) -> Any:
+    """Descriptions as single lines: docstrings wrap for the source, not for
+    an editor's hover, which would break the sentence there."""
+    if isinstance(schema, dict):
+        return {
+            k: " ".join(v.split("\n"))
+            if k == "description" and isinstance(v, str)
+            else one_line_descriptions(v)
+            for k, v in schema.items()
+        }
+    if isinstance(schema, list):
+        return [one_line_descriptions(v) for v in schema]
+    return schema

@@ -10,6 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from scoring.model import one_line_descriptions
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -106,4 +108,4 @@ class RuleTestFile(_Strict):
 
 def ruletest_schema() -> dict[str, Any]:
     """The JSON Schema of a rule unit test file, as committed in `rules/test.schema.json`."""
-    return RuleTestFile.model_json_schema()
+    return dict(one_line_descriptions(RuleTestFile.model_json_schema()))
