@@ -468,7 +468,7 @@ class RuleFile(_Strict):
 
 def rule_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, as committed in `rules/schema.json`."""
-    return one_line_descriptions(RuleFile.model_json_schema())
+    return dict(one_line_descriptions(RuleFile.model_json_schema()))
 
 
 def one_line_descriptions(schema: Any) -> Any:
