@@ -20,7 +20,7 @@ from scoring.cli_common import actor_option, db_option, fail, today_option, user
 from scoring.cli_review import register as register_review
 from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diagnostics import display_width, has_errors, render_all, summary
-from scoring.diff import render_diff
+from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
 from scoring.explain import pad, render
 from scoring.ingest import summary_lines
@@ -210,6 +210,10 @@ def score(
     for table, n in run.outside_period.items():
         if n:
             click.echo(f"{table}: {n} record(s) outside the period, not counted")
+    found = service.run_warnings(db, run.run_id)[1]
+    subjects = len({(award, subject) for award, subject, _ in found})
+    listing = f" (list them: pioneer warnings --db {db_path} --run {run.run_id})" if found else ""
+    click.echo(f"warnings: {len(found)} on {subjects} subject(s){listing}")
     click.echo(f"results_sha256 {run.results_sha256}")
     click.echo(f"run {run.run_id}")
     if rejected:
@@ -337,27 +341,58 @@ def audit_verify(db_path: str) -> None:
     )
 
 
+_diff_format = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for scripts.",
+)
+
+
+def _echo_diff(found: RunDiff, fmt: str) -> None:
+    click.echo(render_diff_json(found) if fmt == "json" else render_diff(found), nl=False)
+
+
 @cli.command("diff")
 @db_option
 @click.argument("run_a")
 @click.argument("run_b")
+@_diff_format
 @user_errors
-def diff_cmd(db_path: str, run_a: str, run_b: str) -> None:
-    """Rank movers and selection changes between two runs."""
+def diff_cmd(db_path: str, run_a: str, run_b: str, fmt: str) -> None:
+    """Rank movers, grade and selection changes between two runs, and why."""
     db = service.open_existing(db_path)
-    click.echo(render_diff(service.diff(db, run_a, run_b)), nl=False)
+    _echo_diff(service.diff(db, run_a, run_b), fmt)
 
 
 @cli.command()
 @click.argument("rules_path", metavar="R2", type=click.Path(dir_okay=False))
 @db_option
 @click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@_diff_format
 @user_errors
-def whatif(rules_path: str, db_path: str, run_ref: str) -> None:
+def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
     """Score R2 on a run's dataset and period and show what would change; saves nothing."""
     rules = _load(rules_path)
     db = service.open_existing(db_path)
-    click.echo(render_diff(service.whatif(db, rules, run_ref)), nl=False)
+    _echo_diff(service.whatif(db, rules, run_ref), fmt)
+
+
+@cli.command("warnings")
+@db_option
+@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@click.option("--award", default=None, help="Only this award's warnings.")
+@user_errors
+def warnings_cmd(db_path: str, run_ref: str, award: str | None) -> None:
+    """List a run's per-subject warnings (e.g. too few panel scores to trim)."""
+    db = service.open_existing(db_path)
+    run, found = service.run_warnings(db, run_ref)
+    shown = [w for w in found if award is None or w[0] == award]
+    for name, subject, text in shown:
+        click.echo(f"{name} {subject}: {text}")
+    click.echo(f"run {run.id}: {len(shown)} warning(s)")
 
 
 @cli.command("test")

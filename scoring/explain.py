@@ -38,6 +38,7 @@ class Explanation:
     ranked_count: int
     adjustments: list[Adjustment] = field(default_factory=list)
     computed_total: str | None = None
+    notes: list[str] = field(default_factory=list)  # why not selected, next grade (scoring.why)
 
 
 def gather_evidence(
@@ -156,6 +157,7 @@ def render(ex: Explanation) -> str:
         f"{rank}; grade {r.grade or '—'}; {'selected' if r.selected else 'not selected'}"
         + ("; boundary tie at the quota line" if r.boundary_tie else "")
     )
+    out += [f"  {note}" for note in ex.notes]
     out.append("")
     rows = [("node", "max", "metric", "points", "rule")]
     for path, node in a.nodes.items():

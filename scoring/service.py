@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, roles
-from scoring.data import DatasetReader
+from scoring.data import DatasetReader, key_value
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError
 from scoring.explain import Explanation, gather_evidence
@@ -36,6 +36,7 @@ from scoring.ingest import (
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
+from scoring.plan import AwardPlan
 from scoring.results import RunInfo, resolve_run, result, results
 from scoring.results import export_document as build_export
 
@@ -68,6 +69,7 @@ from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema, execute_run
 from scoring.store import StoreError, open_store, transaction
+from scoring.why import why_notes
 
 __all__ = [
     "DEMO_DATA",
@@ -318,9 +320,29 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
             selected=stood.selected,
             boundary_tie=stood.boundary_tie,
         )
-    return Explanation(
+    explained = Explanation(
         run, plan_award, found, row, evidence, int(ranked), subject_adjustments, computed_total
     )
+    explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
+    return explained
+
+
+def _why_notes(
+    db: Database, run: RunInfo, rules: Rules, award: AwardPlan, reader: DatasetReader, found: Any
+) -> list[str]:
+    """Why a ranked subject is not selected, and what lifts it a grade (scoring.why)."""
+    per = award.quota_per
+    info = rules.plan.catalog.tables[award.subjects]
+
+    def group_of(r: Any) -> str | None:
+        if per is None or per == "unit":
+            return r.unit if per else None
+        row = reader.subject(award.subjects, key_value(info, r.subject))
+        value = row.get(per) if row is not None else None
+        return None if value is None else str(value)
+
+    rows = ranking(db, run.id, award.name)[1]
+    return why_notes(award, rows, found, group_of, run.precision, rules.plan.catalog)
 
 
 def ranking(
@@ -415,6 +437,18 @@ def demo_lines(head: int = 5) -> list[str]:
 
 class _Discard(Exception):
     """Raised to roll back a what-if run."""
+
+
+def run_warnings(db: Database, run_ref: str | int) -> tuple[RunInfo, list[tuple[str, str, str]]]:
+    """Every per-subject warning of a run: (award, subject, warning), in
+    award and result order (e.g. a trimmed mean with too few values)."""
+    run = resolve_run(db, run_ref)
+    rows = db.execute(
+        "SELECT award, subject, warnings FROM results WHERE run_id = ? AND warnings != '[]'"
+        " ORDER BY award, ord",
+        [run.id],
+    ).fetchall()
+    return run, [(award, subject, w) for award, subject, ws in rows for w in json.loads(ws)]
 
 
 def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
