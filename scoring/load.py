@@ -274,6 +274,8 @@ _MISSING_HINTS = {
     "subjects": "name the subject table this award scores, e.g. `subjects: riders`",
     "columns": "declare the table's columns, e.g. `columns: {id: text, unit: text}`",
     "points": "each band gives `points`, e.g. `{min: 0.95, points: 12}`",
+    "items": "a bonus or deductions block lists its leaves under `items:`, "
+    "e.g. `items: {honors: {max: 4, metric: count(honors), score: {per: 2}}}`",
 }
 
 
@@ -282,6 +284,8 @@ def _unknown_key(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagno
     allowed = _allowed_keys(path[:-1])
     if "：" in name:
         hint = "use the half-width colon `:` (switch the input method to English punctuation)"
+    elif len(path) >= 2 and path[-2] in ("bonus", "deductions") and path[0] == "awards":
+        hint = f"a {path[-2]} block's leaves go under `items:`: `{path[-2]}: {{max: …, items: {{{name}: {{…}}}}}}`"
     elif allowed:
         hint = did_you_mean(name, allowed) or "expected one of: " + ", ".join(allowed)
     else:

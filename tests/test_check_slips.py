@@ -123,3 +123,10 @@ def test_check_on_a_folder_without_rules_fails_clearly(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert result.exit_code == 1
     assert "it is a folder, and it holds no rule files (*.yaml)" in result.stderr
+
+
+def test_bonus_leaves_outside_items_get_the_items_hint() -> None:
+    diagnostics, _ = check_file(INVALID / "bonus_leaves_without_items.yaml")
+    hints = {d.code: d.hint or "" for d in diagnostics}
+    assert "under `items:`" in hints["E-MISSING"]
+    assert "bonus: {max: …, items: {honors: {…}}}" in hints["E-UNKNOWN-KEY"]
