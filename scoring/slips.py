@@ -18,6 +18,9 @@ from scoring.diagnostics import Diagnostic
 from scoring.source import SourceFile
 
 _KEY_FULLWIDTH_COLON = re.compile(r"^(\s*(?:-\s+)?|.*[{,]\s*)([A-Za-z_][A-Za-z0-9_]*)\s*(：)")
+_FULLWIDTH_COMMA = re.compile(r"，(?=\s*(?:[A-Za-z_][A-Za-z0-9_]*\s*[:：]|[-+]?\d))")
+"""A full-width comma before the next key (`x， max: 5`) or number (`[0，6000]`);
+one inside a Chinese title (`{title: 服务，质量}`) is text, not a slip."""
 _PERCENT = re.compile(r"^\s*([+-]?\d+(?:\.\d+)?)\s*[%％]\s*$")
 
 
@@ -53,8 +56,9 @@ def _line_slips(src: SourceFile, number: int, line: str, code: str) -> Iterator[
             hint=f"use the half-width colon `:` and a space: `{match.group(2)}: …` "
             "(switch the input method to English punctuation)",
         )
-    if ("{" in code or "[" in code) and "，" in code:
-        col = code.index("，") + 1
+    comma = _FULLWIDTH_COMMA.search(code) if ("{" in code or "[" in code) else None
+    if comma:
+        col = comma.start() + 1
         yield src.at(
             "E-YAML-FULLWIDTH",
             "a full-width comma `，` between items",

@@ -130,3 +130,16 @@ def test_bonus_leaves_outside_items_get_the_items_hint() -> None:
     hints = {d.code: d.hint or "" for d in diagnostics}
     assert "under `items:`" in hints["E-MISSING"]
     assert "bonus: {max: …, items: {honors: {…}}}" in hints["E-UNKNOWN-KEY"]
+
+
+def test_a_comma_in_a_chinese_title_is_not_taken_for_a_slip(tmp_path: Path) -> None:
+    """Another YAML error stays reported as it is; the title's comma is text."""
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        "version: 1\n"
+        "campaign: {id: demo, title: 服务，质量}\n"
+        "tables: [riders\n",  # an unclosed flow list: the real error
+        encoding="utf-8",
+    )
+    diagnostics, _ = check_file(path)
+    assert [d.code for d in diagnostics] == ["E-YAML"]
