@@ -60,22 +60,25 @@ FIRST = next(b for b in BLOCKS if b.kind == "rules")
 
 
 def _works(tmp: Path, expression: str) -> bool:
-    """Whether the first rule file still checks with `expression` added to a metric."""
-    probe = FIRST.text.replace(
-        "metric: count(complaints[valid])",
-        f'metric: "count(complaints[valid]) + ({expression})"',
-    )
+    """Whether a station award reading `expression` over its couriers checks
+    (beside the first rule file's courier award)."""
+    base: dict[str, Any] = yaml.safe_load(FIRST.text)
+    base["awards"]["station"] = {
+        "title": "probe",
+        "subjects": "stations",
+        "criteria": {"n": {"max": 1, "metric": expression, "score": {"per": 1}}},
+    }
     path = tmp / "probe.yaml"
-    path.write_text(probe, encoding="utf-8")
+    path.write_text(yaml.safe_dump(base, allow_unicode=True), encoding="utf-8")
     diagnostics, _ = check_file(path)
     return not any(d.is_error for d in diagnostics)
 
 
 FEATURES = {
     "per_at_least": lambda tmp: "per_at_least" in Quota.model_fields,
-    "award fields": lambda tmp: _works(tmp, "1 if courier.eligible else 0"),
+    "award fields": lambda tmp: _works(tmp, "count(couriers[courier.eligible])"),
     "months and years": lambda tmp: _works(
-        tmp, "1 if joined <= period.end - years(1) - months(1) else 0"
+        tmp, "count(couriers[joined <= period.end - years(1) - months(1)])"
     ),
 }
 
