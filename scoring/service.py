@@ -20,7 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, roles
-from scoring.data import DatasetReader, key_value
+from scoring.data import DatasetReader
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError
 from scoring.explain import Explanation, gather_evidence
@@ -332,14 +332,18 @@ def _why_notes(
 ) -> list[str]:
     """Why a ranked subject is not selected, and what lifts it a grade (scoring.why)."""
     per = award.quota_per
-    info = rules.plan.catalog.tables[award.subjects]
+    groups: dict[str, str | None] = {}
+    if per is not None and per != "unit":  # one pass over the subjects, not a query each
+        info = rules.plan.catalog.tables[award.subjects]
+        for batch in reader.subject_batches(award.subjects):
+            for subject_row in batch:
+                value = subject_row.get(per)
+                groups[str(subject_row[info.key or "id"])] = None if value is None else str(value)
 
     def group_of(r: Any) -> str | None:
-        if per is None or per == "unit":
-            return r.unit if per else None
-        row = reader.subject(award.subjects, key_value(info, r.subject))
-        value = row.get(per) if row is not None else None
-        return None if value is None else str(value)
+        if per is None:
+            return None
+        return r.unit if per == "unit" else groups.get(r.subject)
 
     rows = ranking(db, run.id, award.name)[1]
     return why_notes(award, rows, found, group_of, run.precision, rules.plan.catalog)
