@@ -222,3 +222,20 @@ def test_diff_json_of_a_run_with_itself_is_empty(tmp_path: Path) -> None:
     result = run("diff", "--db", db, "1", "latest", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["awards"]["courier"]["moves"] == []
+
+
+def test_per_another_column_and_a_remainder_tie_by_text_order(tmp_path: Path) -> None:
+    """`per: name`: six one-courier groups share 2 seats (1/3 each); every
+    remainder ties, sizes too, so text order gives the seats to 丁 (C4, whose
+    30 stays below min_score: the seat stays empty) and 丙 (C3)."""
+    rules = tmp_path / "by_name.yaml"
+    rules.write_text(
+        RULES.read_text(encoding="utf-8").replace("per: unit", "per: name"), encoding="utf-8"
+    )
+    data = write(tmp_path / "data", COURIERS)
+    db = tmp_path / "by_name.db"
+    assert run("score", rules, "--data", data, "--db", db, "--period", "2022").exit_code == 0
+    assert "rank 3 of 6; grade 合格; selected" in explain(db, "C3")
+    lines = explain(db, "C1")
+    assert "why not selected: the quota of name 甲 has no seat" in lines
+    assert any(x.startswith("why not selected: name 甲 lost a remainder tie to 丁") for x in lines)
