@@ -1,5 +1,5 @@
 """Why a ranked subject is not selected, and the smallest change of one
-metric that would lift it to the next grade.
+metric that would lift it to the next grade, or over the quota line.
 
 Both read the stored results and the compiled rules, never the engine's
 internals. The reasons, in the order they decide: below `min_score`; in a
@@ -14,7 +14,9 @@ next grade's minimum, through the clipping of every ancestor's (or the
 bonus block's) `max`. A count (or a sum of an `int` column) moves in whole
 units, any other metric in steps of 0.000001, rounded to the safe side. A leaf that
 cannot give enough points is skipped, and so are deduction items (their
-block's cap makes one item's change ambiguous).
+block's cap makes one item's change ambiguous). Over the quota line: the
+same, for a total just above (by one unit of the last decimal) the lowest
+total holding a seat of the subject's `per` value.
 """
 
 from __future__ import annotations
@@ -265,6 +267,41 @@ def _metric_for(node: NodePlan, raw: Fraction) -> Fraction:
     return (raw - node.max) / score.per
 
 
+def quota_line_lifts(
+    award: AwardPlan,
+    rows: Sequence[ResultRow],
+    subject: ResultRow,
+    group_of: Callable[[ResultRow], str | None],
+    precision: int,
+    catalog: Catalog,
+) -> list[Lift]:
+    """For a ranked subject outside the selection (not in a tie, at or above
+    `min_score`), the smallest one-metric change that puts its total above
+    the lowest total holding a seat of its `per` value: it then takes that seat."""
+    quota = award.quota
+    if quota is None or subject.rank is None or subject.selected or subject.boundary_tie:
+        return []
+    total = Fraction(subject.total)
+    if quota.min_score is not None and total < quota.min_score:
+        return []
+    mine = group_of(subject) if award.quota_per else None
+    holders = [
+        Fraction(r.total)
+        for r in rows
+        if r.selected and (group_of(r) if award.quota_per else None) == mine
+    ]
+    if not holders:
+        return []
+    need = min(holders) + Fraction(1, 10**precision) - total
+    out = []
+    for path, node in award.nodes.items():
+        lift = _lift(award, node, subject, need, precision, catalog)
+        if lift is not None:
+            title = node.title
+            out.append(Lift(path, title, node.metric.text if node.metric else "", *lift, "入选"))
+    return out
+
+
 def why_notes(
     award: AwardPlan,
     rows: Sequence[ResultRow],
@@ -277,4 +314,6 @@ def why_notes(
     out = [f"why not selected: {r}" for r in not_selected_reasons(award, rows, subject, group_of)]
     lifts = next_grade_lifts(award, subject, precision, catalog)
     out += [f"next grade: {lift.render()}" for lift in lifts]
+    over = quota_line_lifts(award, rows, subject, group_of, precision, catalog)
+    out += [f"over the quota line: {lift.render()}" for lift in over]
     return out

@@ -239,3 +239,23 @@ def test_per_another_column_and_a_remainder_tie_by_text_order(tmp_path: Path) ->
     lines = explain(db, "C1")
     assert "why not selected: the quota of name 甲 has no seat" in lines
     assert any(x.startswith("why not selected: name 甲 lost a remainder tie to 丁") for x in lines)
+
+
+def selected(db: Path, subject: str) -> bool:
+    line = next(x for x in explain(db, subject) if x.startswith("rank "))
+    return line.endswith("; selected") or "; selected;" in line
+
+
+def test_over_the_quota_line_is_exact_and_verified_by_rescoring(tmp_path: Path) -> None:
+    # C3 (68) must pass C2 (70), the lowest seat of 城关镇: 70.01 needs 8 + 2.01
+    # = 10.01 points from hours, i.e. 5.0025 h (10.005 rounds half up to 10.01)
+    lines = explain(score(tmp_path, "base"), "C3")
+    assert (
+        "over the quota line: 再提高 1.0025 志愿时长 -> 入选 "
+        "(hours: sum(volunteering.hours) 4 -> 5.0025)"
+    ) in lines
+    more = {"volunteering": [["C3", "2022-06-01", "1.0025"]]}
+    assert selected(score(tmp_path, "over", extra=more), "C3")
+    # one step less: 70.00, equal to C2 on everything: a boundary tie, nobody in
+    less = {"volunteering": [["C3", "2022-06-01", "1.0024"]]}
+    assert not selected(score(tmp_path, "level", extra=less), "C3")
