@@ -211,9 +211,12 @@ def score(
         if n:
             click.echo(f"{table}: {n} record(s) outside the period, not counted")
     found = service.run_warnings(db, run.run_id)[1]
-    subjects = len({(award, subject) for award, subject, _ in found})
-    listing = f" (list them: pioneer warnings --db {db_path} --run {run.run_id})" if found else ""
-    click.echo(f"warnings: {len(found)} on {subjects} subject(s){listing}")
+    if found:  # none: nothing to say
+        subjects = len({(award, subject) for award, subject, _ in found})
+        click.echo(
+            f"warnings: {len(found)} on {subjects} subject(s) "
+            f"(list them: pioneer warnings --db {db_path} --run {run.run_id})"
+        )
     click.echo(f"results_sha256 {run.results_sha256}")
     click.echo(f"run {run.run_id}")
     if rejected:
