@@ -297,9 +297,29 @@ def _score_case(
                     )
                 )
             summary = service.score(db, rules, period, dataset_id=ingest.dataset_id)
-            return service.export_document(db, summary.run_id)
+            exported = service.export_document(db, summary.run_id)
+            exported["rejected"] = _rejected_subjects(test, here, case, ingest.rejects)
+            return exported
         finally:
             db.close()
+
+
+def _rejected_subjects(
+    test: TestFile, here: PathKey, case: dict[str, Any], rejects: Iterable[Any]
+) -> dict[tuple[str, str], int]:
+    """(subject table, key) -> the test file's line, for each refused subject row."""
+    out: dict[tuple[str, str], int] = {}
+    tables = test.rules.plan.catalog.tables
+    for reject in rejects:
+        info = tables.get(reject.table)
+        rows = (case.get("tables") or {}).get(reject.table) or []
+        index = max((reject.line or 2) - 2, 0)
+        if info is None or info.key is None or index >= len(rows):
+            continue
+        key = rows[index].get(info.key)
+        if key is not None:
+            out[(reject.table, str(key))] = _row_line(test, here, reject.table, reject.line)
+    return out
 
 
 def _row_line(test: TestFile, here: PathKey, table: str, line: int | None) -> int:
@@ -336,6 +356,20 @@ def _run_case(test: TestFile, report: TestReport, i: int, case: dict[str, Any]) 
         for subject, expected in subjects.items():
             spath = (*apath, subject)
             actual = by_key.get(str(subject))
+            subjects = test.rules.plan.award(award).subjects
+            refused = exported["rejected"].get((subjects, str(subject)))
+            if actual is None and refused is not None:
+                report.failures.append(
+                    Failure(
+                        report.file,
+                        _line(test.src, spath),
+                        label,
+                        f"{award} {subject}",
+                        "a scored subject",
+                        f"not scored: its row (line {refused}) was rejected",
+                    )
+                )
+                continue
             if actual is None:
                 report.failures.append(
                     Failure(

@@ -120,3 +120,26 @@ def test_a_rejected_row_names_test_file_lines_not_internal_files(tmp_path: Path)
     # the dangling link names the line of the row that was refused
     assert f"{test}:11: case '缺行': row of acts rejected" in out
     assert "its row (line 7) was rejected" in out
+
+
+def test_a_subject_whose_row_was_refused_says_so(tmp_path: Path) -> None:
+    test = tmp_path / "t.test.yaml"
+    test.write_text(
+        f"rules: {TINY}\n"
+        "period: 2022\n"
+        "cases:\n"
+        "  - name: 行被拒\n"
+        "    tables:\n"
+        "      people:\n"
+        "        - {id: P1, name: 张三, unit: 城关镇, member: 也许}\n"
+        "    expect:\n"
+        "      helper:\n"
+        "        P1: {total: 0}\n",
+        encoding="utf-8",
+    )
+    result = run(test)
+    assert result.exit_code == 1
+    assert (
+        f"{test}:10: case '行被拒': helper P1: expected \"a scored subject\", "
+        'got "not scored: its row (line 7) was rejected"'
+    ) in result.stdout.splitlines()
