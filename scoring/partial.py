@@ -8,8 +8,9 @@ grades for the awards that read it), and an
 award that still does not validate is replaced by a one-leaf stand-in with
 the same name and subject table (so other awards that read it still resolve);
 a broken `campaign` or `version` gets a stand-in. The spans that were changed
-(the whole award, for a repair inside one) are returned, and diagnostics of
-the later passes inside them are dropped:
+(the node, for an unknown key in one, with the sums of its award; else the
+whole award) are returned, and diagnostics of the later passes inside them
+are dropped:
 they would be about the repair, not about what the author wrote. Errors in
 `tables` are not repaired: every award reads the tables, so guessing there
 would invent errors elsewhere.
@@ -29,6 +30,9 @@ from scoring.source import PathKey, SourceFile
 
 MAX_ROUNDS = 8
 
+SUM_CODES = frozenset({"W-MAX-SUM", "E-TOTAL"})
+"""What a node without its `max` changes elsewhere in its award."""
+
 _STAND_IN_CRITERIA = {"stand_in": {"max": 1, "score": {"when": "true"}}}
 
 
@@ -38,9 +42,13 @@ class Partial:
 
     model: RuleFile
     hidden: tuple[tuple[int, int], ...]
+    sums: tuple[tuple[int, int], ...] = ()  # awards where a node lost a key
 
-    def hides(self, line: int) -> bool:
-        """Whether a diagnostic on `line` lies inside a repaired span."""
+    def hides(self, line: int, code: str = "") -> bool:
+        """Whether a diagnostic lies inside a repaired span, or is about the
+        sums of an award one of whose nodes lost a (misspelt) key."""
+        if code in SUM_CODES and any(first <= line <= last for first, last in self.sums):
+            return True
         return any(first <= line <= last for first, last in self.hidden)
 
 
@@ -51,10 +59,11 @@ def partial_model(src: SourceFile, error_paths: Sequence[tuple[PathKey, str]]) -
     if not isinstance(data, dict):
         return None
     changed: set[PathKey] = set()
+    sums: set[PathKey] = set()
     errors = list(error_paths)
     for _ in range(MAX_ROUNDS):
         for path, kind in errors:
-            if not _repair(data, path, kind, changed):
+            if not _repair(data, path, kind, changed, sums):
                 return None
         try:
             model = RuleFile.model_validate(data)
@@ -63,18 +72,27 @@ def partial_model(src: SourceFile, error_paths: Sequence[tuple[PathKey, str]]) -
             continue
         except RecursionError:
             return None
-        return Partial(model, tuple(_span(src, p) for p in sorted(changed, key=str)))
+        spans = tuple(_span(src, p) for p in sorted(changed, key=str))
+        return Partial(model, spans, tuple(_span(src, p) for p in sorted(sums, key=str)))
     return None
 
 
-def _repair(data: dict[str, Any], path: PathKey, kind: str, changed: set[PathKey]) -> bool:
+def _repair(
+    data: dict[str, Any], path: PathKey, kind: str, changed: set[PathKey], sums: set[PathKey]
+) -> bool:
     if not path:
         return False
     if path[0] == "tables":
         return False  # every award reads the tables: a guess there invents errors
     if kind == "extra_forbidden" and _pop(data, path):
-        # often a misspelt key: what its award lacks now is the same slip
-        changed.add(path[:2] if path[0] == "awards" else path[:-1])
+        # often a misspelt key: what its node lacks now (a metric, a max) is
+        # the same slip, and so are the sums of its award
+        node = _node_of(path)
+        if node is not None:
+            changed.add(node)
+            sums.add(path[:2])
+        else:
+            changed.add(path[:2] if path[0] == "awards" else path[:-1])
         return True
     head = path[0]
     if head == "version":
@@ -100,6 +118,17 @@ def _repair(data: dict[str, Any], path: PathKey, kind: str, changed: set[PathKey
     awards[name] = _stand_in(awards.get(name))
     changed.add(award_path)
     return True
+
+
+def _node_of(path: PathKey) -> PathKey | None:
+    """The criteria node or bonus/deduction item that `path` lies in, if any."""
+    if len(path) < 5 or path[0] != "awards":
+        return None
+    found = None
+    for i in range(2, len(path) - 2):
+        if path[i] in ("criteria", "items"):
+            found = path[: i + 2]
+    return found
 
 
 def _stand_in(original: Any) -> dict[str, Any]:
