@@ -3,8 +3,9 @@ entered or left the selection, and why (which nodes' points changed, by how
 much). `whatif` uses the same comparison on an unsaved run.
 
 `compare_rows` is the comparison itself, over plain per-subject rows
-(`ResultRow`), so a run computed in memory compares like a stored one;
-`diff_runs` reads two stored runs and calls it.
+(`ResultRow`). Each side is a `RunSide`, a small read model: a stored run
+(`StoredRun`) or results computed in memory and never written; `diff_sides`
+reads both and compares, `diff_runs` does so for two stored runs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from sqlite_utils import Database
 
@@ -84,22 +85,53 @@ class AwardDiff:
 @dataclass
 class RunDiff:
     run_a: int
-    run_b: int
+    run_b: int | None  # None: an unsaved what-if
     awards: list[AwardDiff] = field(default_factory=list)
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
 
 
+class RunSide(Protocol):
+    """One side of a comparison: its run id (None when never stored), its
+    awards by name, and each award's results in export order."""
+
+    @property
+    def run_id(self) -> int | None: ...
+
+    def awards(self) -> list[str]: ...
+
+    def rows(self, award: str) -> Sequence[ResultRow]: ...
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run as stored in `results`."""
+
+    db: Database
+    run_id: int
+
+    def awards(self) -> list[str]:
+        return awards_of(self.db, self.run_id)
+
+    def rows(self, award: str) -> Sequence[ResultRow]:
+        return results(self.db, self.run_id, award)
+
+
 def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
     """Every award of both stored runs compared subject by subject."""
-    rows_a = {award: results(db, run_a, award) for award in awards_of(db, run_a)}
-    rows_b = {award: results(db, run_b, award) for award in awards_of(db, run_b)}
-    return compare_rows(run_a, run_b, rows_a, rows_b)
+    return diff_sides(StoredRun(db, run_a), StoredRun(db, run_b))
+
+
+def diff_sides(side_a: StoredRun, side_b: RunSide) -> RunDiff:
+    """Every award of both sides compared subject by subject."""
+    rows_a = {award: side_a.rows(award) for award in side_a.awards()}
+    rows_b = {award: side_b.rows(award) for award in side_b.awards()}
+    return compare_rows(side_a.run_id, side_b.run_id, rows_a, rows_b)
 
 
 def compare_rows(
     run_a: int,
-    run_b: int,
+    run_b: int | None,
     rows_a: Mapping[str, Sequence[ResultRow]],
     rows_b: Mapping[str, Sequence[ResultRow]],
 ) -> RunDiff:
@@ -184,11 +216,12 @@ def _why(m: Move) -> str:
 def render_diff(d: RunDiff, limit: int = 50) -> str:
     """The comparison as text: selection and grade changes first, then rank
     movers, each with why it moved."""
-    lines = [f"run {d.run_a} -> run {d.run_b}"]
+    b_name = "the what-if" if d.run_b is None else f"run {d.run_b}"
+    lines = [f"run {d.run_a} -> {b_name}"]
     for award in d.only_a:
         lines.append(f"award {award}: only in run {d.run_a}")
     for award in d.only_b:
-        lines.append(f"award {award}: only in run {d.run_b}")
+        lines.append(f"award {award}: only in {b_name}")
     for a in d.awards:
         lines.append("")
         lines.append(
@@ -218,7 +251,7 @@ def render_diff(d: RunDiff, limit: int = 50) -> str:
         if a.only_a:
             lines.append(f"  only in run {d.run_a}: {', '.join(a.only_a[:20])}")
         if a.only_b:
-            lines.append(f"  only in run {d.run_b}: {', '.join(a.only_b[:20])}")
+            lines.append(f"  only in {b_name}: {', '.join(a.only_b[:20])}")
     return "\n".join(lines) + "\n"
 
 
