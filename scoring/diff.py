@@ -21,6 +21,30 @@ from scoring.export.json_text import render_json
 from scoring.results import ResultRow, awards_of, results
 
 
+class SubjectResult(Protocol):
+    """What the comparison reads of one subject's result: a stored `ResultRow`
+    or any read model with the same fields (effective standings, a preview)."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def eligible(self) -> bool: ...
+    @property
+    def veto(self) -> list[str]: ...
+    @property
+    def total(self) -> str: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def grade(self) -> str | None: ...
+    @property
+    def selected(self) -> bool: ...
+    @property
+    def points(self) -> dict[str, str]: ...
+
+
 @dataclass(frozen=True)
 class NodeChange:
     """One node whose points differ between the runs (a leaf or an item)."""
@@ -100,7 +124,7 @@ class RunSide(Protocol):
 
     def awards(self) -> list[str]: ...
 
-    def rows(self, award: str) -> Sequence[ResultRow]: ...
+    def rows(self, award: str) -> Sequence[SubjectResult]: ...
 
 
 @dataclass(frozen=True)
@@ -132,8 +156,8 @@ def diff_sides(side_a: StoredRun, side_b: RunSide) -> RunDiff:
 def compare_rows(
     run_a: int,
     run_b: int | None,
-    rows_a: Mapping[str, Sequence[ResultRow]],
-    rows_b: Mapping[str, Sequence[ResultRow]],
+    rows_a: Mapping[str, Sequence[SubjectResult]],
+    rows_b: Mapping[str, Sequence[SubjectResult]],
 ) -> RunDiff:
     """Compare two runs given as award -> per-subject result rows."""
     out = RunDiff(run_a, run_b)
@@ -157,7 +181,7 @@ def compare_rows(
     return out
 
 
-def _move(ra: ResultRow, rb: ResultRow) -> Move:
+def _move(ra: SubjectResult, rb: SubjectResult) -> Move:
     return Move(
         ra.subject,
         rb.name or ra.name,
@@ -191,7 +215,7 @@ def _differs(a: str | None, b: str | None) -> bool:
     return Decimal(a) != Decimal(b)
 
 
-def _reasons(ra: ResultRow, rb: ResultRow) -> tuple[str, ...]:
+def _reasons(ra: SubjectResult, rb: SubjectResult) -> tuple[str, ...]:
     out: list[str] = []
     if ra.eligible != rb.eligible:
         out.append("now eligible" if rb.eligible else "no longer eligible")

@@ -25,20 +25,42 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, Protocol
 
 from scoring.catalog import Catalog
 from scoring.expr.nodes import Call, TableColumn
 from scoring.numbers import plain, round_half_up
 from scoring.plan import AwardPlan, NodePlan
 from scoring.ranking import quota_seats, split_seats
-from scoring.results import ResultRow
+
+
+class Standing(Protocol):
+    """What these read of one subject's result: a stored `Standing` or an
+    effective one (review applied) with the same fields."""
+
+    @property
+    def subject(self) -> str: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def total(self) -> str: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def selected(self) -> bool: ...
+    @property
+    def boundary_tie(self) -> bool: ...
+    @property
+    def points(self) -> dict[str, str]: ...
+    @property
+    def metrics(self) -> dict[str, Any]: ...
 
 
 def not_selected_reasons(
     award: AwardPlan,
-    rows: Sequence[ResultRow],
-    subject: ResultRow,
-    group_of: Callable[[ResultRow], str | None],
+    rows: Sequence[Standing],
+    subject: Standing,
+    group_of: Callable[[Standing], str | None],
 ) -> list[str]:
     """Why `subject` (ranked, not selected) holds no seat; [] when it does or is unranked."""
     if subject.rank is None or subject.selected:
@@ -91,9 +113,9 @@ def not_selected_reasons(
 
 def _remainder_tie_lost_to(
     award: AwardPlan,
-    ranked: Sequence[ResultRow],
+    ranked: Sequence[Standing],
     mine: str | None,
-    group_of: Callable[[ResultRow], str | None],
+    group_of: Callable[[Standing], str | None],
 ) -> str | None:
     quota = award.quota
     assert quota is not None
@@ -143,7 +165,7 @@ class Lift:
 
 
 def next_grade_lifts(
-    award: AwardPlan, subject: ResultRow, precision: int, catalog: Catalog
+    award: AwardPlan, subject: Standing, precision: int, catalog: Catalog
 ) -> list[Lift]:
     """For each single metric that can do it, the smallest change to it that
     lifts the subject's total to the next grade (none: [] )."""
@@ -168,7 +190,7 @@ def next_grade_lifts(
 def _lift(
     award: AwardPlan,
     node: NodePlan,
-    subject: ResultRow,
+    subject: Standing,
     need: Fraction,
     precision: int,
     catalog: Catalog,
@@ -227,7 +249,7 @@ def _whole(node: NodePlan, catalog: Catalog) -> bool:
     return False
 
 
-def _room(award: AwardPlan, node: NodePlan, subject: ResultRow) -> Fraction:
+def _room(award: AwardPlan, node: NodePlan, subject: Standing) -> Fraction:
     """How many more points the total can take through this leaf's ancestors."""
     room: Fraction | None = None
     parts = node.path.split(".")
@@ -269,9 +291,9 @@ def _metric_for(node: NodePlan, raw: Fraction) -> Fraction:
 
 def quota_line_lifts(
     award: AwardPlan,
-    rows: Sequence[ResultRow],
-    subject: ResultRow,
-    group_of: Callable[[ResultRow], str | None],
+    rows: Sequence[Standing],
+    subject: Standing,
+    group_of: Callable[[Standing], str | None],
     precision: int,
     catalog: Catalog,
 ) -> list[Lift]:
@@ -304,9 +326,9 @@ def quota_line_lifts(
 
 def why_notes(
     award: AwardPlan,
-    rows: Sequence[ResultRow],
-    subject: ResultRow,
-    group_of: Callable[[ResultRow], str | None],
+    rows: Sequence[Standing],
+    subject: Standing,
+    group_of: Callable[[Standing], str | None],
     precision: int,
     catalog: Catalog,
 ) -> list[str]:
