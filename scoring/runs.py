@@ -20,6 +20,8 @@ from sqlite_utils import Database
 
 from scoring import audit
 from scoring.audit import canonical
+from scoring.award_fields import award_fields, field_values
+from scoring.backend import AwardFields
 from scoring.data import DatasetReader, Row
 from scoring.evaluate import Outcome, SubjectEnv, SubjectScorer
 from scoring.numbers import Value, fixed, metric_text
@@ -130,7 +132,7 @@ class _Scorer:
         award: AwardPlan,
         reader: DatasetReader,
         period: Period,
-        totals: dict[str, dict[str, Fraction]],
+        totals: dict[str, dict[str, AwardFields]],
     ) -> None:
         self.plan = plan
         self.award = award
@@ -149,7 +151,9 @@ class _Scorer:
         if not info.virtual or info.key is None:
             return row
         key = str(row[info.key])
-        extra: dict[str, Value] = {a: self.totals.get(a, {}).get(key) for a in info.virtual}
+        extra: dict[str, Value] = {}
+        for a in info.virtual:
+            extra.update(field_values(a, self.totals.get(a, {}).get(key)))
         return {**row, **extra}
 
     def batches(self) -> Iterator[tuple[list[Row], dict[str, dict[Value, list[Row]]]]]:
@@ -255,7 +259,7 @@ def _score_award(
     unit_col = "unit" if "unit" in info.columns else None
     per = award.quota_per
     entries: list[Entry] = []
-    totals = scorer.totals.setdefault(award.name, {})
+    gates: dict[str, tuple[Fraction, bool, bool]] = {}
     done = 0
     total_subjects = scorer.reader.count(award.subjects)
     for batch, linked in scorer.batches():
@@ -264,7 +268,7 @@ def _score_award(
             key_value = row[scorer.key]
             key = str(key_value)
             out = subject_scorer.score(key, row, {t: linked[t][key_value] for t in linked})
-            totals[key] = out.total
+            gates[key] = (out.total, out.eligible, bool(out.vetoes))
             entries.append(
                 Entry(
                     key=key,
@@ -291,6 +295,7 @@ def _score_award(
         quota=award.quota,
     )
     _store_placements(db, run_id, award.name, placements)
+    scorer.totals[award.name] = award_fields(placements, gates)
     return len(entries), sum(e.ranked for e in entries), sum(p.selected for p in placements)
 
 
@@ -364,7 +369,7 @@ def execute_run(
         )
         run_id = int(cur.lastrowid or 0)
         summary = RunSummary(run_id, "")
-        totals: dict[str, dict[str, Fraction]] = {}
+        totals: dict[str, dict[str, AwardFields]] = {}
         for award in plan.awards:
             scorer = _Scorer(plan, award, catalog_reader, period, totals)
             subjects, ranked, selected = _score_award(db, run_id, scorer, progress)
