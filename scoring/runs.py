@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scoring import audit
+from scoring import audit, run_notes
 from scoring.audit import canonical
 from scoring.award_fields import award_fields, field_values
 from scoring.backend import AwardFields
@@ -27,7 +27,7 @@ from scoring.evaluate import Outcome, SubjectEnv, SubjectScorer
 from scoring.numbers import Value, fixed, metric_text
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
-from scoring.ranking import Entry, Placement, place
+from scoring.ranking import Entry, Placement, place_award
 from scoring.store import transaction
 
 Progress = Callable[[str, int, int], None]
@@ -121,6 +121,7 @@ class RunSummary:
     ranked: dict[str, int] = field(default_factory=dict)
     selected: dict[str, int] = field(default_factory=dict)
     outside_period: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # award -> remainder-tie notes
 
 
 class _Scorer:
@@ -139,6 +140,7 @@ class _Scorer:
         self.reader = reader
         self.period = (period.start, period.end)
         self.totals = totals
+        self.notes: dict[str, list[str]] = {}
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         self.info = info
@@ -288,13 +290,17 @@ def _score_award(
         done += len(batch)
         if progress:
             progress(award.name, done, total_subjects)
-    placements = place(
+    placing = place_award(
         entries,
         tie_desc=[d for _, d in award.tie_break],
         grades=dict(award.grades),
         quota=award.quota,
     )
+    placements = placing.placements
     _store_placements(db, run_id, award.name, placements)
+    notes = run_notes.store_remainder_ties(db, run_id, award.name, placing.remainder_ties)
+    if notes:
+        scorer.notes[award.name] = notes
     scorer.totals[award.name] = award_fields(placements, gates)
     return len(entries), sum(e.ranked for e in entries), sum(p.selected for p in placements)
 
@@ -376,6 +382,7 @@ def execute_run(
             summary.subjects[award.name] = subjects
             summary.ranked[award.name] = ranked
             summary.selected[award.name] = selected
+            summary.notes.update(scorer.notes)
         for name, info in sorted(plan.catalog.tables.items()):
             if info.kind == "record":
                 summary.outside_period[name] = catalog_reader.outside_period(

@@ -282,7 +282,10 @@ def _award_cycle(ctx: CheckContext, cycle: list[str]) -> Diagnostic:
                 if isinstance(e, Name)
                 and e.id == total
                 or isinstance(e, TableColumn | SubjectRef)
-                and e.column == total
+                and (e.column == total or e.column.startswith(f"{total}."))
+                or isinstance(e, TableColumn)
+                and e.where is None
+                and e.table == total  # an award result field, `A.grade`
             ),
             None,
         )

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from scoring.checks.context import CheckContext, award_nodes, criteria_paths, walk_nodes
 from scoring.diagnostics import Diagnostic, did_you_mean
-from scoring.model import Award, Bands, Linear, Node, Per, Percentile
+from scoring.model import Award, Bands, Linear, Node, Per, Percentile, Quota
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 SNAKE_HINT = "identifiers are snake_case ASCII (a-z, 0-9, _); put human labels in `title`"
@@ -460,6 +460,26 @@ def check_quota(ctx: CheckContext) -> Diags:
                 yield src.diag("E-QUOTA", "`at_least` must be at least 1", (*path, "at_least"))
         if q.per is not None:
             yield from _check_subject_column(ctx, award, q.per, (*path, "per"))
+        yield from _check_per_at_least(ctx, a, q)
+
+
+def _check_per_at_least(ctx: CheckContext, award: str, q: Quota) -> Diags:
+    """`per_at_least` needs `per` and is at least 1."""
+    path = ("awards", award, "quota")
+    if q.per_at_least is not None:
+        if q.per is None:
+            yield ctx.src.diag(
+                "E-QUOTA",
+                "`per_at_least` goes with `per` only",
+                (*path, "per_at_least"),
+                at_key=True,
+                hint="name the column whose every value gets the floor, "
+                "e.g. `per: unit, per_at_least: 1` (每单位至少 1 名)",
+            )
+        elif q.per_at_least < 1:
+            yield ctx.src.diag(
+                "E-QUOTA", "`per_at_least` must be at least 1", (*path, "per_at_least")
+            )
 
 
 def _check_subject_column(

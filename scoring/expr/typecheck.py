@@ -293,14 +293,12 @@ class TypeChecker:
             self.issue(E.UNSUPPORTED, message, expr, hint)
         else:
             readable = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
-            hint = suggest(award, [*readable, *catalog.tables])
             message = f"unknown award or table `{award}`"
-            self.issue(E.NAME, message, (expr.start, expr.start + len(award)), hint)
+            near = suggest(award, [*readable, *catalog.tables])
+            self.issue(E.NAME, message, (expr.start, expr.start + len(award)), near)
         return "error"
 
-    def _foreign_award(
-        self, expr: TableColumn, owner: str, table: str, scope: str | None
-    ) -> None:
+    def _foreign_award(self, expr: TableColumn, owner: str, table: str, scope: str | None) -> None:
         """`A.FIELD` where A scores another subject table: say where A can be read."""
         award, name = expr.table, expr.column
         message = f"`{award}` is an award over `{owner}`, not over `{table}`"
