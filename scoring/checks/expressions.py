@@ -265,7 +265,7 @@ def check_award_cycles(ctx: CheckContext) -> Diags:
 
 def _award_cycle(ctx: CheckContext, cycle: list[str]) -> Diagnostic:
     """The cycle, reported where the first award reads the next one's total."""
-    message = "awards read each other's totals in a cycle: " + " -> ".join(cycle)
+    message = "awards read each other's results in a cycle: " + " -> ".join(cycle)
     hint = "an award is scored after the awards it reads; one of these reads must go"
     reader, total = cycle[0], cycle[1]
     for path, checked in ctx.exprs.items():
