@@ -57,7 +57,7 @@ def test_per_at_least_without_per() -> None:
     path = INVALID / "per_at_least_without_per.yaml"
     result = run("check", str(path))
     assert result.exit_code == 1
-    head = f"{path}:13:38: error[E-QUOTA]: `per_at_least` goes with `per` only"
+    head = f"{path}:14:38: error[E-QUOTA]: `per_at_least` goes with `per` only"
     assert head in result.stderr
     assert caret_under(result.stderr, head) == "per_at_least"
     assert "per: unit, per_at_least: 1" in result.stderr
