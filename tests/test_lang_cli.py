@@ -102,6 +102,9 @@ def test_score_reports_and_keeps_a_remainder_tie(tmp_path: Path) -> None:
     run_id = int(result.stdout.splitlines()[-1].split()[-1])
     kept = notes(Database(db_path), run_id)
     assert kept == [("star", warning.removeprefix("warning: star: "))]
+    status = run("status", "--db", str(db_path), "--run", str(run_id))
+    assert status.exit_code == 0, status.output
+    assert warning in status.stdout.splitlines()
 
 
 def test_score_without_a_remainder_tie_says_nothing(tmp_path: Path) -> None:

@@ -240,6 +240,7 @@ class TypeChecker:
                 return "error"
             if name in self.visible_columns(self.subject):
                 hint = f"the subject's own column is `subject.{name}`"
+            hint = self._field_of_award_hint(table, name) or hint
             self.issue(E.NAME, f"`{scope}` has no column `{name}`", expr, hint)
             return "error"
         if name == "x" and ctx.x_type is not None:
@@ -266,9 +267,22 @@ class TypeChecker:
             candidates = self.visible_columns(self.subject)
             if ctx.x_type is not None:
                 candidates.append("x")
-            hint = self.aggregates.column_hint(name) or suggest(name, candidates)
+            hint = (
+                self._field_of_award_hint(self.subject, name)
+                or self.aggregates.column_hint(name)
+                or suggest(name, candidates)
+            )
             self.issue(E.NAME, f"unknown column `{name}` of `{ctx.subject_table}`", expr, hint)
         return "error"
+
+    def _field_of_award_hint(self, info: TableInfo, name: str) -> str | None:
+        """For a bare `grade`, `rank`, ...: how to read that field of an award readable here."""
+        if name not in AWARD_FIELDS:
+            return None
+        awards = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
+        if not awards:
+            return None
+        return f"an award's {name} is read as `AWARD.{name}`, like `{awards[0]}.{name}`"
 
     def _award_field(self, expr: TableColumn, scope: str | None) -> Inferred:
         """`A.FIELD`: a field of award A's computed result, for the subject or the filter row."""
@@ -305,11 +319,12 @@ class TypeChecker:
         if scope is not None and owner == self.ctx.subject_table:
             hint = f"the subject's own result is `subject.{award}.{name}`"
         elif owner in self.aggregates.linked_tables():
-            value = "'优秀'" if name == "grade" else None
-            test = f"{award}.{name} == {value}" if value else f"{award}.{name}"
-            if AWARD_FIELDS.get(name) in ("number", "int"):
-                hint = f"aggregate its {owner}, like `avg({owner}.{award}.{name})`"
+            if name == "total":
+                hint = f"aggregate its {owner}, like `avg({owner}.{award})`"
             else:
+                test = {"grade": f"{award}.grade == '优秀'", "rank": f"{award}.rank <= 3"}.get(
+                    name, f"{award}.{name}"
+                )
                 hint = f"count its {owner}, like `count({owner}[{test}])`"
         else:
             hint = f"no table links `{owner}` to `{self.ctx.subject_table}`"
