@@ -184,6 +184,7 @@ class RemainderTie:
     remainder: Fraction
     won: tuple[str | None, ...]
     lost: tuple[str | None, ...]
+    by_size: bool = False  # the last seat went to a value with more ranked subjects
 
     def message(self) -> str:
         """One line for `score`'s output and the run's notes."""
@@ -191,10 +192,11 @@ class RemainderTie:
         def names(groups: tuple[str | None, ...]) -> str:
             return ", ".join("(empty)" if g is None else g for g in groups)
 
+        rule = "more ranked subjects" if self.by_size else "the value in text order"
+        got = "got the seat" if len(self.won) == 1 else "got a seat each"
         return (
             f"a seat was decided by the remainder tie-break: {names(self.won)} and "
-            f"{names(self.lost)} had the same remainder; the seat went to {names(self.won)} "
-            "(more ranked subjects, then the value in text order)"
+            f"{names(self.lost)} had the same remainder; {names(self.won)} {got} by {rule}"
         )
 
 
@@ -283,7 +285,9 @@ def _largest_remainder(seats: int, group_sizes: Mapping[str | None, int]) -> Sea
             tied = [g for g in groups if remainder[g] == cut]
             won = tuple(g for g in tied if g in by_remainder[:left])
             lost = tuple(g for g in tied if g not in by_remainder[:left])
-            ties = (RemainderTie(cut, won, lost),)
+            last_in, first_out = by_remainder[left - 1], by_remainder[left]
+            by_size = group_sizes[last_in] != group_sizes[first_out]
+            ties = (RemainderTie(cut, won, lost, by_size),)
     return SeatSplit(result, seats, ties)
 
 

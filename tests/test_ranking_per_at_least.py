@@ -163,15 +163,18 @@ def test_a_seat_decided_by_the_remainder_tie_break_is_reported() -> None:
     entries = unit_entries({"东站": 2, "南站": 2, "西站": 2})
     placing = place_award(entries, tie_desc=[], grades={}, quota=QuotaSpec(count=2, per=True))
     assert placing.remainder_ties == (RemainderTie(F(2, 3), ("东站", "南站"), ("西站",)),)
-    message = placing.remainder_ties[0].message()
-    assert "西站" in message and "remainder tie-break" in message
+    assert placing.remainder_ties[0].message() == (
+        "a seat was decided by the remainder tie-break: 东站, 南站 and 西站 had the same "
+        "remainder; 东站, 南站 got a seat each by the value in text order"
+    )
 
 
 def test_size_decides_a_remainder_tie_and_is_reported() -> None:
     split = split_seats_with_floors(3, {"a": 3, "b": 1, "c": 2}, None)
     # shares 1.5, 0.5, 1: a and b tie on 1/2, one seat left goes to the larger a
     assert split.seats == {"a": 2, "b": 0, "c": 1}
-    assert split.remainder_ties == (RemainderTie(F(1, 2), ("a",), ("b",)),)
+    assert split.remainder_ties == (RemainderTie(F(1, 2), ("a",), ("b",), by_size=True),)
+    assert split.remainder_ties[0].message().endswith("a got the seat by more ranked subjects")
 
 
 def test_no_report_when_the_remainders_decide() -> None:
