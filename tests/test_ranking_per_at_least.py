@@ -200,3 +200,43 @@ def test_without_per_there_is_no_split_and_no_tie() -> None:
     placing = place_award(unit_entries({"a": 3}), tie_desc=[], grades={}, quota=QuotaSpec(count=1))
     assert placing.remainder_ties == ()
     assert [p.key for p in placing.placements if p.selected] == ["a00"]
+
+
+@st.composite
+def unit_awards(draw: st.DrawFn) -> tuple[list[Entry], QuotaSpec]:
+    groups = st.sampled_from(["城关镇", "南寨镇", "B", None])
+    figures = st.integers(0, 6).map(lambda n: F(n, 2))
+    keys = draw(st.lists(st.text("abc张", min_size=1, max_size=3), unique=True, max_size=14))
+    entries = [
+        Entry(k, None, draw(st.booleans() | st.just(True)), draw(figures), group=draw(groups))
+        for k in keys
+    ]
+    quota = draw(
+        st.builds(
+            QuotaSpec,
+            count=st.integers(0, 6),
+            per=st.just(True),
+            per_at_least=st.integers(1, 3),
+            min_score=st.none() | figures,
+            boundary_tie=st.just("include_all"),
+        )
+    )
+    return entries, quota
+
+
+@settings(max_examples=150, deadline=None)
+@given(unit_awards())
+def test_every_value_gets_its_floor_of_candidates(award: tuple[list[Entry], QuotaSpec]) -> None:
+    entries, quota = award
+    assert quota.per_at_least is not None
+    placements = place(entries, tie_desc=[], grades={}, quota=quota)
+    chosen = {p.key for p in placements if p.selected}
+    ranked = [e for e in entries if e.ranked]
+    least = quota.min_score
+    for g in {e.group for e in ranked}:
+        members = [e for e in ranked if e.group == g]
+        candidates = [e for e in members if least is None or e.total >= least]
+        floor = min(quota.per_at_least, len(members))
+        got = sum(e.key in chosen for e in members)
+        assert got >= min(floor, len(candidates))  # include_all never leaves a floor seat
+    assert chosen <= {e.key for e in ranked}
