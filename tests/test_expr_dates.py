@@ -4,8 +4,10 @@ day to the month's end, type-checked like `days(n)`."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
+from engine_helpers import campaign
 
 from scoring.catalog import Catalog, TableInfo
 from scoring.expr import DictEnv, ExprContext, ExprError, check, evaluate
@@ -114,3 +116,30 @@ def test_types_of_the_calls() -> None:
     assert checked.type == "date"
     kinds = {str(type(e).__name__): t for e, t in checked.types.items()}
     assert kinds["Call"] == "duration"
+
+
+def test_eligibility_by_join_date_in_a_leap_period(tmp_path: Path) -> None:
+    """A period ending on a leap day: a year back is 2023-02-28, a month back 2024-01-29."""
+    awards = """\
+    a:
+      title: 测试
+      subjects: people
+      eligible: "joined <= period.end - years(1)"
+      criteria:
+        lvl: {max: 100, metric: level, score: {per: 1}}
+    b:
+      title: 测试二
+      subjects: people
+      eligible: "joined > period.end - months(1)"
+      criteria:
+        lvl: {max: 100, metric: level, score: {per: 1}}
+    """
+    rows = [
+        {"id": "P1", "name": "甲", "unit": "u", "level": 1, "joined": "2023-02-28"},
+        {"id": "P2", "name": "乙", "unit": "u", "level": 1, "joined": "2023-03-01"},
+        {"id": "P3", "name": "丙", "unit": "u", "level": 1, "joined": "2024-01-29"},
+        {"id": "P4", "name": "丁", "unit": "u", "level": 1, "joined": "2024-01-30"},
+    ]
+    scored = campaign(tmp_path, awards, {"people": rows}, period="2024-02")
+    assert {r["subject"] for r in scored.results("a") if r["eligible"]} == {"P1"}
+    assert {r["subject"] for r in scored.results("b") if r["eligible"]} == {"P4"}
