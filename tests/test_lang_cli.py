@@ -118,3 +118,19 @@ def test_score_without_a_remainder_tie_says_nothing(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stdout
+
+
+def test_at_least_with_count_and_per_teaches_per_at_least(tmp_path: Path) -> None:
+    # issue 9: "at least one per 网点" written as `at_least` beside `count` and `per`
+    award = TIE_AWARD.replace("count: 2, per: unit", "count: 5, per: unit, at_least: 1")
+    path = tmp_path / "rules.yaml"
+    path.write_text(rules_text(award), encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    line = next(i for i, t in enumerate(path.read_text().splitlines(), 1) if "at_least" in t)
+    col = path.read_text().splitlines()[line - 1].index("at_least") + 1
+    head = f"{path}:{line}:{col}: error[E-QUOTA]: `at_least` goes with `share` only"
+    assert head in result.stderr
+    assert "= hint: to give every `unit` at least 1 seat(s) write `per_at_least: 1`" in (
+        result.stderr
+    )

@@ -454,13 +454,27 @@ def check_quota(ctx: CheckContext) -> Diags:
         if q.at_least is not None:
             if q.count is not None:
                 yield src.diag(
-                    "E-QUOTA", "`at_least` goes with `share` only", (*path, "at_least"), at_key=True
+                    "E-QUOTA",
+                    "`at_least` goes with `share` only",
+                    (*path, "at_least"),
+                    at_key=True,
+                    hint=_at_least_hint(q),
                 )
             elif q.at_least < 1:
                 yield src.diag("E-QUOTA", "`at_least` must be at least 1", (*path, "at_least"))
         if q.per is not None:
             yield from _check_subject_column(ctx, award, q.per, (*path, "per"))
         yield from _check_per_at_least(ctx, a, q)
+
+
+def _at_least_hint(q: Quota) -> str:
+    """`at_least` with `count`: a count is already exact; maybe a per-value floor was meant."""
+    if q.per is not None:
+        return (
+            f"to give every `{q.per}` at least {q.at_least} seat(s) write "
+            f"`per_at_least: {q.at_least}`; `count` already fixes the total"
+        )
+    return "`count` already fixes the number of seats; `at_least` raises a `share`"
 
 
 def _check_per_at_least(ctx: CheckContext, award: str, q: Quota) -> Diags:
