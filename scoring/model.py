@@ -347,7 +347,7 @@ class Quota(_Strict):
     model_config = ConfigDict(
         json_schema_extra={
             "oneOf": [{"required": ["count"]}, {"required": ["share"]}],
-            "dependentRequired": {"at_least": ["share"]},
+            "dependentRequired": {"at_least": ["share"], "per_at_least": ["per"]},
         }
     )
     count: StrictInt | None = Field(
@@ -365,14 +365,23 @@ class Quota(_Strict):
     )
     at_least: StrictInt | None = Field(
         None,
-        description="与 share 同用：名额至少为此数。With share: at least this many seats, "
-        "e.g. `at_least: 1`",
+        description="与 share 同用：名额总数至少为此数（每单位至少几名请用 per_at_least）。"
+        "With share: at least this many seats in all (for at least K seats in every value "
+        "of `per`, write per_at_least: K), e.g. `at_least: 1`",
         json_schema_extra={"minimum": 1},
     )
     per: str | None = Field(
         None,
         description="按该列取值分配名额（最大余额法）。Split the seats across this subject "
         "column's values in proportion to their ranked subjects, e.g. `per: unit`",
+    )
+    per_at_least: StrictInt | None = Field(
+        None,
+        description="每单位至少 K 名（与 per 同用）：每个取值至少 min(K, 其参评数) 个名额，"
+        "不够时名额总数相应增加。With per, every value of the per column gets at least "
+        "min(K, its ranked subjects) seats, the total raised when the floors need more, "
+        "e.g. `per: unit, per_at_least: 1`",
+        json_schema_extra={"minimum": 1},
     )
     min_score: Num | None = Field(
         None,
