@@ -31,7 +31,7 @@ from scoring.catalog import Catalog
 from scoring.expr.nodes import Call, TableColumn
 from scoring.numbers import plain, round_half_up
 from scoring.plan import AwardPlan, NodePlan
-from scoring.ranking import quota_seats, split_seats
+from scoring.ranking import quota_seats, split_seats_with_floors
 
 
 class Standing(Protocol):
@@ -117,27 +117,18 @@ def _remainder_tie_lost_to(
     mine: str | None,
     group_of: Callable[[Standing], str | None],
 ) -> str | None:
+    """The values that won a remainder tie this value lost, in the same split
+    of seats the ranking made (with `per_at_least` floors), or None."""
     quota = award.quota
     assert quota is not None
-    if getattr(quota, "per_at_least", None):
-        return None  # floors change the split; the ranking warns of its own remainder ties
     sizes: dict[str | None, int] = {}
     for r in ranked:
         g = group_of(r)
         sizes[g] = sizes.get(g, 0) + 1
-    seats = quota_seats(quota, len(ranked))
-    split = split_seats(seats, sizes)
-    share = {g: Fraction(seats * n, len(ranked)) for g, n in sizes.items()}
-    rest = share[mine] - math.floor(share[mine])
-    if rest == 0 or split[mine] != math.floor(share[mine]):
-        return None
-    for g in split:
-        if (
-            g != mine
-            and share[g] - math.floor(share[g]) == rest
-            and split[g] > math.floor(share[g])
-        ):
-            return "(null)" if g is None else str(g)
+    split = split_seats_with_floors(quota_seats(quota, len(ranked)), sizes, quota.per_at_least)
+    for tie in split.remainder_ties:
+        if mine in tie.lost:
+            return ", ".join("(null)" if g is None else str(g) for g in tie.won)
     return None
 
 
