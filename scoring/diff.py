@@ -1,10 +1,15 @@
 """Compare two runs: who moved in rank, whose total changed, who entered or
-left the selection. `whatif` uses the same comparison on an unsaved run."""
+left the selection. `whatif` uses the same comparison on an unsaved run.
+
+Each side is a `RunSide`, a small read model: a stored run (`StoredRun`)
+or results computed in memory and never written (`scoring.preview`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 
 from sqlite_utils import Database
 
@@ -50,7 +55,7 @@ class AwardDiff:
 @dataclass
 class RunDiff:
     run_a: int
-    run_b: int
+    run_b: int | None  # None: an unsaved what-if
     awards: list[AwardDiff] = field(default_factory=list)
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
@@ -60,15 +65,46 @@ def _by_subject(rows: list[ResultRow]) -> dict[str, ResultRow]:
     return {r.subject: r for r in rows}
 
 
+class RunSide(Protocol):
+    """One side of a comparison: its run id (None when never stored), its
+    awards by name, and each award's results in export order."""
+
+    @property
+    def run_id(self) -> int | None: ...
+
+    def awards(self) -> list[str]: ...
+
+    def rows(self, award: str) -> Sequence[ResultRow]: ...
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """A run as stored in `results`."""
+
+    db: Database
+    run_id: int
+
+    def awards(self) -> list[str]:
+        return awards_of(self.db, self.run_id)
+
+    def rows(self, award: str) -> Sequence[ResultRow]:
+        return results(self.db, self.run_id, award)
+
+
 def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
-    """Every award of both runs compared subject by subject."""
-    awards_a, awards_b = awards_of(db, run_a), awards_of(db, run_b)
-    out = RunDiff(run_a, run_b)
+    """Every award of both stored runs compared subject by subject."""
+    return diff_sides(StoredRun(db, run_a), StoredRun(db, run_b))
+
+
+def diff_sides(side_a: StoredRun, side_b: RunSide) -> RunDiff:
+    """Every award of both sides compared subject by subject."""
+    awards_a, awards_b = side_a.awards(), side_b.awards()
+    out = RunDiff(side_a.run_id, side_b.run_id)
     out.only_a = [a for a in awards_a if a not in awards_b]
     out.only_b = [b for b in awards_b if b not in awards_a]
     for award in (a for a in awards_a if a in awards_b):
-        a = _by_subject(results(db, run_a, award))
-        b = _by_subject(results(db, run_b, award))
+        a = _by_subject(list(side_a.rows(award)))
+        b = _by_subject(list(side_b.rows(award)))
         diff = AwardDiff(award)
         diff.only_a = [s for s in a if s not in b]
         diff.only_b = [s for s in b if s not in a]
@@ -100,11 +136,12 @@ def _rank(r: int | None) -> str:
 
 def render_diff(d: RunDiff, limit: int = 50) -> str:
     """The comparison as text: selection changes first, then rank movers."""
-    lines = [f"run {d.run_a} -> run {d.run_b}"]
+    b_name = "the what-if" if d.run_b is None else f"run {d.run_b}"
+    lines = [f"run {d.run_a} -> {b_name}"]
     for award in d.only_a:
         lines.append(f"award {award}: only in run {d.run_a}")
     for award in d.only_b:
-        lines.append(f"award {award}: only in run {d.run_b}")
+        lines.append(f"award {award}: only in {b_name}")
     for a in d.awards:
         lines.append("")
         lines.append(
@@ -130,5 +167,5 @@ def render_diff(d: RunDiff, limit: int = 50) -> str:
         if a.only_a:
             lines.append(f"  only in run {d.run_a}: {', '.join(a.only_a[:20])}")
         if a.only_b:
-            lines.append(f"  only in run {d.run_b}: {', '.join(a.only_b[:20])}")
+            lines.append(f"  only in {b_name}: {', '.join(a.only_b[:20])}")
     return "\n".join(lines) + "\n"

@@ -20,8 +20,10 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, roles
-from scoring.data import DatasetReader
-from scoring.diff import RunDiff, diff_runs
+from scoring.backend import Backend
+from scoring.backends.interpreter import InterpreterBackend
+from scoring.data import DatasetReader, dataset_ref
+from scoring.diff import RunDiff, StoredRun, diff_runs
 from scoring.errors import PioneerError
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
@@ -36,6 +38,8 @@ from scoring.ingest import (
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
+from scoring.pipeline import score_run
+from scoring.preview import whatif_diff
 from scoring.results import RunInfo, resolve_run, result, results
 from scoring.results import export_document as build_export
 
@@ -66,7 +70,7 @@ from scoring.review.records import standings
 from scoring.review.schema import ensure_review_schema
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
-from scoring.runs import RunSummary, ensure_run_schema, execute_run
+from scoring.runs import RunSummary, ensure_run_schema
 from scoring.store import StoreError, open_store, transaction
 
 __all__ = [
@@ -236,21 +240,20 @@ def score(
     actor: str | None = None,
     today: dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    backend: Backend | None = None,
 ) -> RunSummary:
-    """Score every award of `rules` over a stored dataset; returns the new run."""
+    """Score every award of `rules` over a stored dataset; returns the new run.
+
+    `backend` computes the figures (default: the reference interpreter)."""
     who = actor or current_user()
     roles.require(db, who, "score")
     p = _parse_period(period)
     ds = dataset_id if dataset_id is not None else latest_dataset(db, rules)
-    reader = DatasetReader(db, ds, rules.plan.catalog)
-    return execute_run(
-        db,
-        rules.plan,
-        rules_path=rules.path,
-        rules_text=rules.text,
-        dataset_id=ds,
-        catalog_reader=reader,
-        period=p,
+    return score_run(
+        rules,
+        dataset_ref(db, ds),
+        p,
+        backend or InterpreterBackend(),
         actor=who,
         today=today,
         progress=progress,
@@ -413,18 +416,17 @@ def demo_lines(head: int = 5) -> list[str]:
     return lines
 
 
-class _Discard(Exception):
-    """Raised to roll back a what-if run."""
-
-
 def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
     """Rank movers and selection changes between two stored runs."""
     a, b = resolve_run(db, run_a), resolve_run(db, run_b)
     return diff_runs(db, a.id, b.id)
 
 
-def whatif(db: Database, rules: Rules, run_ref: str | int) -> RunDiff:
-    """Score `rules` on a run's dataset and period and compare, saving nothing."""
+def whatif(
+    db: Database, rules: Rules, run_ref: str | int, *, backend: Backend | None = None
+) -> RunDiff:
+    """Score `rules` on a run's dataset and period in memory and compare with
+    that run; writes nothing to the store."""
     base = resolve_run(db, run_ref)
     _check_dataset_fits(db, rules, base.dataset_id)
     period = Period(
@@ -432,26 +434,13 @@ def whatif(db: Database, rules: Rules, run_ref: str | int) -> RunDiff:
         dt.date.fromisoformat(base.period_end),
         base.period_label,
     )
-    reader = DatasetReader(db, base.dataset_id, rules.plan.catalog)
-    found: RunDiff | None = None
-    try:
-        with transaction(db):
-            summary = execute_run(
-                db,
-                rules.plan,
-                rules_path=rules.path,
-                rules_text=rules.text,
-                dataset_id=base.dataset_id,
-                catalog_reader=reader,
-                period=period,
-                actor=current_user(),
-            )
-            found = diff_runs(db, base.id, summary.run_id)
-            raise _Discard
-    except _Discard:
-        pass
-    assert found is not None
-    return found
+    return whatif_diff(
+        rules,
+        StoredRun(db, base.id),
+        dataset_ref(db, base.dataset_id),
+        period,
+        backend or InterpreterBackend(),
+    )
 
 
 def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:

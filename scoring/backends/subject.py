@@ -1,9 +1,10 @@
-"""The reference interpreter: scores one subject of one award, exactly.
+"""The interpreter's per-subject scoring: one subject of one award, exactly.
 
-Given the subject's row, the records linked to it and (for percentile
-leaves) the population's percent ranks, it yields every node's metric and
-points, eligibility, vetoes, warnings and the total. Points are clipped to
-`[0, max]` and rounded half up at each leaf; parents add rounded figures.
+`CompiledAward` holds the award's expressions compiled to closures (done
+once per award, when the backend runs). `CompiledAward.score` runs the
+plan's per-subject steps for one subject: the `Gate`, `ScoreNodes` in the
+plan's order and `Combine`. Points are clipped to `[0, max]` and rounded
+half up at each leaf; parents add rounded figures.
 """
 
 from __future__ import annotations
@@ -13,29 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from scoring.expr import compile_expr
 from scoring.numbers import Value, round_half_up
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan
 
 Row = Mapping[str, Value]
+Linked = Mapping[str, Sequence[Row]]
+Fn = Callable[["SubjectEnv"], Value]
 PercentRanks = Mapping[str, Mapping[str, Fraction]]  # leaf path -> subject key -> percent rank
-
-
-@dataclass
-class Outcome:
-    """Everything computed for one subject of one award."""
-
-    key: str
-    eligible: bool
-    vetoes: list[str]
-    points: dict[str, Fraction]
-    metrics: dict[str, Value]
-    no_data: list[str]
-    warnings: list[str]
-    total: Fraction
-
-    @property
-    def ranked(self) -> bool:
-        return self.eligible and not self.vetoes
 
 
 @dataclass
@@ -45,9 +31,9 @@ class SubjectEnv:
     subject: Row
     period_start: dt.date
     period_end: dt.date
-    linked: Mapping[str, Sequence[Row]]
-    points_of: Callable[[str], Value]
-    sink: list[str]
+    linked: Linked
+    points: Mapping[str, Fraction] = field(default_factory=dict)
+    sink: list[str] = field(default_factory=list)
     where: str = ""
     x: Value = None
 
@@ -55,72 +41,90 @@ class SubjectEnv:
         return self.linked.get(table, ())
 
     def node_points(self, path: str) -> Value:
-        return self.points_of(path)
+        return self.points.get(path)
 
     def warn(self, message: str) -> None:
         self.sink.append(f"{self.where}: {message}" if self.where else message)
+
+
+@dataclass(frozen=True)
+class Scored:
+    """What one subject's scoring yields (the backend adds who the subject is)."""
+
+    eligible: bool
+    vetoes: tuple[str, ...]
+    points: dict[str, Fraction]
+    metrics: dict[str, Value]
+    no_data: tuple[str, ...]
+    warnings: tuple[str, ...]
+    total: Fraction
+
+    @property
+    def ranked(self) -> bool:
+        return self.eligible and not self.vetoes
 
 
 def clamp(value: Fraction, low: Fraction, high: Fraction) -> Fraction:
     return max(low, min(high, value))
 
 
-@dataclass
-class SubjectScorer:
-    """Scores subjects of one award; reuse it across subjects."""
+class CompiledAward:
+    """One award's plan with every expression compiled to a closure."""
 
-    award: AwardPlan
-    precision: int
-    period: tuple[dt.date, dt.date]
-    percent_ranks: PercentRanks = field(default_factory=dict)
+    def __init__(self, award: AwardPlan, precision: int, period: tuple[dt.date, dt.date]) -> None:
+        self.award = award
+        self.precision = precision
+        self.period = period
+        self.eligible = _fn(award.eligible)
+        self.vetoes = [(_fn(v.when), v.reason) for v in award.vetoes]
+        self.metric_fns = {p: _fn(n.metric) for p, n in award.nodes.items()}
+        self.score_fns = {
+            p: _fn(n.score.expr) for p, n in award.nodes.items() if n.score is not None
+        }
+        self.paths = award.point_paths()
+        self.declared = {p: i for i, p in enumerate(award.nodes)}
 
-    def gate(
-        self, key: str, subject: Row, linked: Mapping[str, Sequence[Row]]
-    ) -> tuple[bool, list[str], list[str]]:
-        """Eligibility, holding veto reasons and warnings (decided before scoring)."""
-        warnings: list[str] = []
-        env = self._env(subject, linked, lambda p: None, warnings, "eligible")
-        eligible = True
-        if self.award.eligible is not None:
-            eligible = self.award.eligible.run(env) is True
-        vetoes: list[str] = []
-        for i, veto in enumerate(self.award.vetoes):
+    def env(self, subject: Row, linked: Linked) -> SubjectEnv:
+        return SubjectEnv(subject, self.period[0], self.period[1], linked)
+
+    def gate(self, env: SubjectEnv) -> tuple[bool, tuple[str, ...]]:
+        """Step `Gate`: eligibility and the reasons of every veto that holds."""
+        env.where = "eligible"
+        eligible = self.eligible is None or self.eligible(env) is True
+        vetoes = []
+        for i, (when, reason) in enumerate(self.vetoes):
             env.where = f"veto {i + 1}"
-            if veto.when.run(env) is True:
-                vetoes.append(veto.reason)
-        return eligible, vetoes, warnings
+            if when is not None and when(env) is True:
+                vetoes.append(reason)
+        env.where = ""
+        return eligible, tuple(vetoes)
 
     def metric(self, node: NodePlan, env: SubjectEnv) -> Value:
         """A leaf's metric after `default`."""
-        x = node.metric.run(env) if node.metric is not None else None
+        fn = self.metric_fns[node.path]
+        x = fn(env) if fn is not None else None
         if x is None and node.default is not None:
             x = node.default
         return x
 
-    def score(self, key: str, subject: Row, linked: Mapping[str, Sequence[Row]]) -> Outcome:
-        """Score one subject: gate, every node, blocks and the total."""
-        eligible, vetoes, warnings = self.gate(key, subject, linked)
+    def score(self, key: str, subject: Row, linked: Linked, ranks: PercentRanks) -> Scored:
+        """Gate, every node in the plan's order, then the total."""
+        env = self.env(subject, linked)
+        eligible, vetoes = self.gate(env)
         ranked = eligible and not vetoes
         points: dict[str, Fraction] = {}
+        env.points = points
         metrics: dict[str, Value] = {}
         no_data: list[str] = []
         nodes = self.award.nodes
-
-        def node_points(path: str) -> Fraction:
-            if path in points:
-                return points[path]
+        for path in self.award.order:
             node = nodes[path]
             if node.children:
-                summed = sum((node_points(c) for c in node.children), Fraction(0))
-                value = self._round(clamp(summed, Fraction(0), node.max))
+                summed = sum((points[c] for c in node.children), Fraction(0))
+                points[path] = self._round(clamp(summed, Fraction(0), node.max))
             else:
-                value = self._leaf(node, key, ranked, env, metrics, no_data)
-            points[path] = value
-            return value
-
-        env = self._env(subject, linked, node_points, warnings, "")
-        for path in nodes:
-            node_points(path)
+                rank = ranks.get(path, {}).get(key) if ranked else None
+                points[path] = self._leaf(node, rank, env, metrics, no_data)
         total = sum((points[p] for p in self.award.top), Fraction(0))
         for name, block in (("bonus", self.award.bonus), ("deductions", self.award.deductions)):
             if block is None:
@@ -128,15 +132,21 @@ class SubjectScorer:
             summed = sum((points[i] for i in block.items), Fraction(0))
             points[name] = self._round(clamp(summed, Fraction(0), block.max))
             total += points[name] if name == "bonus" else -points[name]
-        total = max(total, Fraction(0))
-        ordered = {p: points[p] for p in self.award.point_paths()}
-        return Outcome(key, eligible, vetoes, ordered, metrics, no_data, warnings, total)
+        declared = self.declared
+        return Scored(
+            eligible,
+            vetoes,
+            {p: points[p] for p in self.paths},
+            {p: metrics[p] for p in sorted(metrics, key=declared.__getitem__)},
+            tuple(sorted(no_data, key=declared.__getitem__)),
+            tuple(env.sink),
+            max(total, Fraction(0)),
+        )
 
     def _leaf(
         self,
         node: NodePlan,
-        key: str,
-        ranked: bool,
+        rank: Fraction | None,
         env: SubjectEnv,
         metrics: dict[str, Value],
         no_data: list[str],
@@ -162,13 +172,16 @@ class SubjectScorer:
             assert score.per is not None
             raw = score.per * _num(x) if score.per > 0 else node.max + score.per * _num(x)
         elif score.kind == "percentile":
-            rank = self.percent_ranks.get(node.path, {}).get(key) if ranked else None
             if rank is None:
                 no_data.append(node.path)
                 return Fraction(0)
             raw = node.max * rank
         else:
-            raw_value = _run_score(score.expr, env, x)
+            fn = self.score_fns[node.path]
+            assert fn is not None
+            env.x = x
+            raw_value = fn(env)
+            env.x = None
             if score.kind == "when":
                 raw = node.max if raw_value is True else Fraction(0)
             elif raw_value is None or isinstance(raw_value, bool | str | dt.date):
@@ -181,35 +194,12 @@ class SubjectScorer:
     def _round(self, value: Fraction) -> Fraction:
         return round_half_up(value, self.precision)
 
-    def _env(
-        self,
-        subject: Row,
-        linked: Mapping[str, Sequence[Row]],
-        points_of: Callable[[str], Value],
-        warnings: list[str],
-        where: str,
-    ) -> SubjectEnv:
-        return SubjectEnv(
-            subject=subject,
-            period_start=self.period[0],
-            period_end=self.period[1],
-            linked=linked,
-            points_of=points_of,
-            sink=warnings,
-            where=where,
-        )
+
+def _fn(expr: CompiledExpr | None) -> Fn | None:
+    return None if expr is None else compile_expr(expr.checked)
 
 
 def _num(x: Value) -> Fraction:
     if isinstance(x, bool) or not isinstance(x, int | Fraction):
         raise TypeError(f"expected a number, got {x!r}")
     return Fraction(x)
-
-
-def _run_score(expr: CompiledExpr | None, env: SubjectEnv, x: Value) -> Value:
-    assert expr is not None
-    env.x = x
-    try:
-        return expr.run(env)
-    finally:
-        env.x = None

@@ -1,0 +1,158 @@
+"""The reference interpreter: a `Backend` that runs the plan in Python, exactly.
+
+It reads the dataset through `scoring.data` one batch of subjects at a time
+(with the records linked to that batch), adds the earlier awards' results
+as virtual columns (`ReadUpstream`), runs the percentile population pass
+(`PercentilePass`) when the award has percentile leaves, then scores each
+subject (`scoring.backends.subject`). It is the oracle other backends are
+compared with, and `explain` relies on its semantics.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from scoring.backend import DatasetRef, Outcome, Upstream
+from scoring.backends.subject import CompiledAward, PercentRanks
+from scoring.data import DatasetReader, Row, cell_text
+from scoring.periods import Period
+from scoring.plan import AwardPlan, Plan
+
+Batch = tuple[list[Row], dict[str, dict[Any, list[Row]]]]
+
+
+class InterpreterBackend:
+    """Scores any award of any plan (it never declines one)."""
+
+    name = "interpreter"
+
+    def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
+        return None
+
+    def score_award(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        dataset: DatasetRef,
+        period: Period,
+        upstream: Upstream,
+    ) -> Iterator[Outcome]:
+        """One `Outcome` per subject, in subject-key order."""
+        reader = DatasetReader(dataset.db, dataset.dataset_id, plan.catalog)
+        return _AwardRun(plan, award, reader, period, upstream).outcomes()
+
+
+class _AwardRun:
+    """One award scored over one dataset."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        reader: DatasetReader,
+        period: Period,
+        upstream: Upstream,
+    ) -> None:
+        self.award = award
+        self.reader = reader
+        self.bounds = (period.start, period.end)
+        self.compiled = CompiledAward(award, plan.precision, self.bounds)
+        info = plan.catalog.tables[award.subjects]
+        assert info.key is not None
+        self.key = info.key
+        self.name_col = "name" if "name" in info.columns else None
+        self.unit_col = "unit" if "unit" in info.columns else None
+        self.keys = {s.table: plan.catalog.tables[s.table].key or "" for s in award.upstream}
+        self.virtual = {
+            step.table: {a: upstream.get(a, {}) for a in step.awards} for step in award.upstream
+        }
+
+    def outcomes(self) -> Iterator[Outcome]:
+        ranks = self.percent_ranks()
+        per = self.award.quota_per
+        for batch, linked in self.batches():
+            for row in batch:
+                key_value = row[self.key]
+                key = str(key_value)
+                scored = self.compiled.score(
+                    key, row, {t: linked[t][key_value] for t in linked}, ranks
+                )
+                yield Outcome(
+                    key=key,
+                    key_value=key_value,
+                    name=cell_text(row.get(self.name_col)) if self.name_col else None,
+                    unit=cell_text(row.get(self.unit_col)) if self.unit_col else None,
+                    group=cell_text(row.get(per)) if per else None,
+                    eligible=scored.eligible,
+                    vetoes=scored.vetoes,
+                    points=scored.points,
+                    metrics=scored.metrics,
+                    no_data=scored.no_data,
+                    warnings=scored.warnings,
+                    total=scored.total,
+                )
+
+    def with_upstream(self, table: str, row: Row) -> Row:
+        """Step `ReadUpstream`: the row with each earlier award's total as a column."""
+        awards = self.virtual.get(table)
+        if not awards:
+            return row
+        key = str(row[self.keys[table]])
+        extra = {}
+        for name, results in awards.items():
+            fields = results.get(key)
+            extra[name] = None if fields is None else fields.total
+        return {**row, **extra}
+
+    def batches(self) -> Iterator[Batch]:
+        subjects = self.award.subjects
+        for batch in self.reader.subject_batches(subjects):
+            keys = [r[self.key] for r in batch]
+            linked = {
+                t: self.reader.linked(t, subjects, keys, self.bounds)
+                for t in sorted(self.award.tables)
+            }
+            for t, groups in linked.items():
+                if t in self.virtual:
+                    for k, rows in groups.items():
+                        groups[k] = [self.with_upstream(t, r) for r in rows]
+            yield [self.with_upstream(subjects, r) for r in batch], linked
+
+    def percent_ranks(self) -> PercentRanks:
+        """Step `PercentilePass`: each ranked subject's percent rank per leaf."""
+        leaves = [self.award.nodes[p] for p in self.award.percentile_leaves]
+        if not leaves:
+            return {}
+        values: dict[str, dict[Any, list[tuple[str, Fraction]]]] = {n.path: {} for n in leaves}
+        for batch, linked in self.batches():
+            for row in batch:
+                key = row[self.key]
+                env = self.compiled.env(row, {t: linked[t][key] for t in linked})
+                eligible, vetoes = self.compiled.gate(env)
+                if not eligible or vetoes:
+                    continue
+                for leaf in leaves:
+                    x = self.compiled.metric(leaf, env)
+                    if x is None or isinstance(x, bool) or not isinstance(x, int | Fraction):
+                        continue
+                    assert leaf.score is not None
+                    group = row.get(leaf.score.within) if leaf.score.within else None
+                    values[leaf.path].setdefault(group, []).append((str(key), Fraction(x)))
+        return {path: _percent_rank(groups) for path, groups in values.items()}
+
+
+def _percent_rank(groups: dict[Any, list[tuple[str, Fraction]]]) -> dict[str, Fraction]:
+    """(number strictly smaller) / (n − 1) within each group; 1 when n = 1."""
+    out: dict[str, Fraction] = {}
+    for members in groups.values():
+        ordered = sorted(v for _, v in members)
+        n = len(ordered)
+        for key, v in members:
+            out[key] = Fraction(1) if n == 1 else Fraction(bisect.bisect_left(ordered, v), n - 1)
+    return out
+
+
+__all__ = ["InterpreterBackend"]
