@@ -31,6 +31,7 @@ from typing import Literal, TypeVar
 
 from scoring.catalog import Catalog
 from scoring.checks.context import CheckContext, award_nodes
+from scoring.errors import InternalError
 from scoring.expr import CheckedExpr
 from scoring.model import Award, Bands, Formula, Linear, Per, Percentile, When
 from scoring.numbers import Value, plain, to_fraction
@@ -222,7 +223,7 @@ class AwardPlan:
         for step in self.steps:
             if isinstance(step, kind):
                 return step
-        raise LookupError(f"award {self.name} has no {kind.__name__} step")  # pragma: no cover
+        raise InternalError(f"award {self.name} has no {kind.__name__} step")  # pragma: no cover
 
     @property
     def upstream(self) -> tuple[ReadUpstream, ...]:

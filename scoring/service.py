@@ -24,12 +24,11 @@ from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, StoredRun, diff_runs
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     DatasetNotFound,
-    IngestError,
     IngestReport,
     Reject,
     ingest,
@@ -143,9 +142,7 @@ def open_db(path: str | Path, *, actor: str | None = None) -> Database:
 def open_existing(path: str | Path) -> Database:
     """Open a store that must already exist (read commands)."""
     if not Path(path).is_file():
-        raise PioneerError(
-            f"{path}: no such store (create one with `pioneer ingest` or `pioneer score`)"
-        )
+        raise PioneerError("no such store", file=str(path), remedy=Remedy.CREATE_STORE)
     return open_db(path)
 
 
@@ -172,10 +169,7 @@ def ingest_folder(
         if progress is not None:
             progress(table, done, 0)
 
-    try:
-        report = ingest(Path(folder), rules.plan.catalog, db, strict=strict, progress=tick)
-    except IngestError as exc:
-        raise PioneerError(str(exc)) from None
+    report = ingest(Path(folder), rules.plan.catalog, db, strict=strict, progress=tick)
     with transaction(db):
         audit.append(
             db,
@@ -225,8 +219,9 @@ def latest_dataset(db: Database, rules: Rules) -> int:
     ).fetchone()
     if row is None:
         raise PioneerError(
-            f"the store holds no dataset with the tables of {rules.path}: "
-            "ingest one first (`pioneer ingest DIR --rules R --db DB` or `score --data DIR`)"
+            "the store holds no dataset with the tables of this rule file",
+            file=rules.path,
+            remedy=Remedy.INGEST,
         )
     return int(row[0])
 
@@ -449,13 +444,15 @@ def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
         table = data_table(dataset_id, name)
         if not db[table].exists():
             raise PioneerError(
-                f"{rules.path}: table `{name}` is not in dataset {dataset_id}: "
-                "ingest the data again with the new rules and compare with `pioneer diff`"
+                f"table `{name}` is not in dataset {dataset_id}",
+                file=rules.path,
+                remedy=Remedy.REINGEST_AND_DIFF,
             )
         have = {c.name for c in db[table].columns}
         missing = [c for c in info.columns if c not in have]
         if missing:
             raise PioneerError(
-                f"{rules.path}: column `{name}.{missing[0]}` is not in dataset {dataset_id}: "
-                "ingest the data again with the new rules and compare with `pioneer diff`"
+                f"column `{name}.{missing[0]}` is not in dataset {dataset_id}",
+                file=rules.path,
+                remedy=Remedy.REINGEST_AND_DIFF,
             )

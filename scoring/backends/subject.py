@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from scoring.errors import InternalError
 from scoring.expr import compile_expr
 from scoring.numbers import Value, round_half_up
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan
@@ -201,5 +202,5 @@ def _fn(expr: CompiledExpr | None) -> Fn | None:
 
 def _num(x: Value) -> Fraction:
     if isinstance(x, bool) or not isinstance(x, int | Fraction):
-        raise TypeError(f"expected a number, got {x!r}")
+        raise InternalError(f"the type checker let a non-number metric through: {x!r}")
     return Fraction(x)

@@ -17,6 +17,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..errors import PioneerError
+
 SYNTAX = "E-EXPR-SYNTAX"
 UNSUPPORTED = "E-EXPR-UNSUPPORTED"
 NUMBER = "E-EXPR-NUMBER"
@@ -59,7 +61,7 @@ class ExprIssue:
     hint: str | None = None
 
 
-class ExprError(Exception):
+class ExprError(PioneerError):
     """An expression could not be parsed or type checked; `issues` lists why."""
 
     def __init__(self, issues: Sequence[ExprIssue]) -> None:
