@@ -12,6 +12,8 @@ from fractions import Fraction
 from typing import Any
 
 Value = None | bool | int | Fraction | str | dt.date
+"""A value of the rule language and of a dataset cell: null, true/false, an
+exact number (never a float), text or a date. The one `Value` type."""
 
 
 def to_fraction(value: Decimal | int | Fraction) -> Fraction:
