@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..catalog import Catalog, ColumnType, TableInfo
+from ..diagnostics import did_you_mean
 from . import errors as E
-from .errors import suggest
 from .functions import FUNCTIONS
 from .kinds import DESCRIBE, Inferred, ValueType
 from .nodes import Call, Expr, Name, TableColumn, TableRows
@@ -151,7 +151,7 @@ class AggregateChecker:
                 span = (max(arg.start, arg.end - len(column)), arg.end)
                 kind = self.checker.read(table, column, span)
                 if kind is None:
-                    hint = suggest(column, self.checker.visible_columns(info))
+                    hint = did_you_mean(column, self.checker.visible_columns(info))
                     self.checker.issue(E.NAME, f"`{table}` has no column `{column}`", span, hint)
                     return None
                 if kind != "error":
@@ -176,13 +176,13 @@ class AggregateChecker:
             self.checker.issue(E.AGG, message, arg, hint)
         else:
             unknown = f"unknown table `{name}`"
-            self.checker.issue(E.NAME, unknown, arg, suggest(name, self.linked_tables()))
+            self.checker.issue(E.NAME, unknown, arg, did_you_mean(name, self.linked_tables()))
 
     def _table(self, name: str, span: tuple[int, int]) -> TableInfo | None:
         info = self.ctx.catalog.tables.get(name)
         linked = self.linked_tables()
         if info is None:
-            hint = suggest(name, linked or self.ctx.catalog.tables)
+            hint = did_you_mean(name, linked or self.ctx.catalog.tables)
             self.checker.issue(E.NAME, f"unknown table `{name}`", span, hint)
             return None
         if name == self.subject:

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..catalog import Catalog, ColumnType, TableInfo
+from ..diagnostics import did_you_mean
 from . import errors as E
 from .aggregates import AggregateChecker
-from .errors import ExprError, ExprIssue, suggest
+from .errors import ExprError, ExprIssue
 from .functions import AGGREGATES
 from .kinds import DESCRIBE as _DESCRIBE
 from .kinds import ExprType, Inferred, ValueType, value_type
@@ -217,7 +218,7 @@ class TypeChecker:
             if found is not None:
                 return found
             table = ctx.catalog.tables[scope]
-            hint = suggest(name, self.visible_columns(table))
+            hint = did_you_mean(name, self.visible_columns(table))
             if name == "x" or name in ctx.catalog.tables:
                 message = f"`{name}` cannot be used inside a row filter"
                 self.issue(E.SCOPE, message, expr, f"a filter sees the columns of `{scope}`")
@@ -250,7 +251,7 @@ class TypeChecker:
             candidates = self.visible_columns(self.subject)
             if ctx.x_type is not None:
                 candidates.append("x")
-            hint = self.aggregates.column_hint(name) or suggest(name, candidates)
+            hint = self.aggregates.column_hint(name) or did_you_mean(name, candidates)
             self.issue(E.NAME, f"unknown column `{name}` of `{ctx.subject_table}`", expr, hint)
         return "error"
 
@@ -262,7 +263,7 @@ class TypeChecker:
         found = self.read(self.ctx.subject_table, expr.column, (expr.start, expr.end))
         if found is not None:
             return found
-        hint = suggest(expr.column, self.visible_columns(self.subject))
+        hint = did_you_mean(expr.column, self.visible_columns(self.subject))
         message = f"unknown column `{expr.column}` of `{self.ctx.subject_table}`"
         self.issue(E.NAME, message, expr, hint)
         return "error"
@@ -389,7 +390,7 @@ class TypeChecker:
             return "error"
         if arg.value not in paths:
             unknown = f"unknown criteria node `{arg.value}`"
-            self.issue(E.NODE, unknown, arg, suggest(arg.value, paths))
+            self.issue(E.NODE, unknown, arg, did_you_mean(arg.value, paths))
             return "error"
         self.nodes.add(arg.value)
         return "number"
