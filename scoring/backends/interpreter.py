@@ -17,7 +17,7 @@ from typing import Any
 
 from scoring.backend import DatasetRef, Outcome, Upstream
 from scoring.backends.subject import CompiledAward, PercentRanks
-from scoring.data import DatasetReader, Row, cell_text
+from scoring.data import DatasetReader, Row
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
 
@@ -59,12 +59,10 @@ class _AwardRun:
         self.award = award
         self.reader = reader
         self.bounds = (period.start, period.end)
-        self.compiled = CompiledAward(award, plan.precision, self.bounds)
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         self.key = info.key
-        self.name_col = "name" if "name" in info.columns else None
-        self.unit_col = "unit" if "unit" in info.columns else None
+        self.compiled = CompiledAward(award, info, plan.precision, self.bounds)
         self.keys = {s.table: plan.catalog.tables[s.table].key or "" for s in award.upstream}
         self.virtual = {
             step.table: {a: upstream.get(a, {}) for a in step.awards} for step in award.upstream
@@ -72,28 +70,10 @@ class _AwardRun:
 
     def outcomes(self) -> Iterator[Outcome]:
         ranks = self.percent_ranks()
-        per = self.award.quota_per
         for batch, linked in self.batches():
             for row in batch:
-                key_value = row[self.key]
-                key = str(key_value)
-                scored = self.compiled.score(
-                    key, row, {t: linked[t][key_value] for t in linked}, ranks
-                )
-                yield Outcome(
-                    key=key,
-                    key_value=key_value,
-                    name=cell_text(row.get(self.name_col)) if self.name_col else None,
-                    unit=cell_text(row.get(self.unit_col)) if self.unit_col else None,
-                    group=cell_text(row.get(per)) if per else None,
-                    eligible=scored.eligible,
-                    vetoes=scored.vetoes,
-                    points=scored.points,
-                    metrics=scored.metrics,
-                    no_data=scored.no_data,
-                    warnings=scored.warnings,
-                    total=scored.total,
-                )
+                key = row[self.key]
+                yield self.compiled.score(key, row, {t: linked[t][key] for t in linked}, ranks)
 
     def with_upstream(self, table: str, row: Row) -> Row:
         """Step `ReadUpstream`: the row with each earlier award's total as a column."""

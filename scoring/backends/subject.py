@@ -3,7 +3,7 @@
 `CompiledAward` holds the award's expressions compiled to closures (done
 once per award, when the backend runs). `CompiledAward.score` runs the
 plan's per-subject steps for one subject: the `Gate`, `ScoreNodes` in the
-plan's order and `Combine`. Points are clipped to `[0, max]` and rounded
+plan's order and `Combine`, and yields its `Outcome`. Points are clipped to `[0, max]` and rounded
 half up at each leaf; parents add rounded figures.
 """
 
@@ -14,6 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
+from scoring.backend import Outcome
+from scoring.catalog import TableInfo
+from scoring.data import cell_text
 from scoring.errors import InternalError
 from scoring.expr import compile_expr
 from scoring.numbers import Value, round_half_up
@@ -48,23 +51,6 @@ class SubjectEnv:
         self.sink.append(f"{self.where}: {message}" if self.where else message)
 
 
-@dataclass(frozen=True)
-class Scored:
-    """What one subject's scoring yields (the backend adds who the subject is)."""
-
-    eligible: bool
-    vetoes: tuple[str, ...]
-    points: dict[str, Fraction]
-    metrics: dict[str, Value]
-    no_data: tuple[str, ...]
-    warnings: tuple[str, ...]
-    total: Fraction
-
-    @property
-    def ranked(self) -> bool:
-        return self.eligible and not self.vetoes
-
-
 def clamp(value: Fraction, low: Fraction, high: Fraction) -> Fraction:
     return max(low, min(high, value))
 
@@ -72,8 +58,16 @@ def clamp(value: Fraction, low: Fraction, high: Fraction) -> Fraction:
 class CompiledAward:
     """One award's plan with every expression compiled to a closure."""
 
-    def __init__(self, award: AwardPlan, precision: int, period: tuple[dt.date, dt.date]) -> None:
+    def __init__(
+        self,
+        award: AwardPlan,
+        subjects: TableInfo,
+        precision: int,
+        period: tuple[dt.date, dt.date],
+    ) -> None:
         self.award = award
+        self.name_col = "name" if "name" in subjects.columns else None
+        self.unit_col = "unit" if "unit" in subjects.columns else None
         self.precision = precision
         self.period = period
         self.eligible = _fn(award.eligible)
@@ -108,8 +102,9 @@ class CompiledAward:
             x = node.default
         return x
 
-    def score(self, key: str, subject: Row, linked: Linked, ranks: PercentRanks) -> Scored:
+    def score(self, key_value: Value, subject: Row, linked: Linked, ranks: PercentRanks) -> Outcome:
         """Gate, every node in the plan's order, then the total."""
+        key = str(key_value)
         env = self.env(subject, linked)
         eligible, vetoes = self.gate(env)
         ranked = eligible and not vetoes
@@ -133,15 +128,20 @@ class CompiledAward:
             summed = sum((points[i] for i in block.items), Fraction(0))
             points[name] = self._round(clamp(summed, Fraction(0), block.max))
             total += points[name] if name == "bonus" else -points[name]
-        declared = self.declared
-        return Scored(
-            eligible,
-            vetoes,
-            {p: points[p] for p in self.paths},
-            {p: metrics[p] for p in sorted(metrics, key=declared.__getitem__)},
-            tuple(sorted(no_data, key=declared.__getitem__)),
-            tuple(env.sink),
-            max(total, Fraction(0)),
+        declared, per = self.declared, self.award.quota_per
+        return Outcome(
+            key=key,
+            key_value=key_value,
+            name=cell_text(subject.get(self.name_col)) if self.name_col else None,
+            unit=cell_text(subject.get(self.unit_col)) if self.unit_col else None,
+            group=cell_text(subject.get(per)) if per else None,
+            eligible=eligible,
+            vetoes=vetoes,
+            points={p: points[p] for p in self.paths},
+            metrics={p: metrics[p] for p in sorted(metrics, key=declared.__getitem__)},
+            no_data=tuple(sorted(no_data, key=declared.__getitem__)),
+            warnings=tuple(env.sink),
+            total=max(total, Fraction(0)),
         )
 
     def _leaf(
