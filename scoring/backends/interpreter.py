@@ -4,7 +4,7 @@ It reads the dataset through `scoring.data` one batch of subjects at a time
 (with the records linked to that batch), adds the earlier awards' results
 as virtual columns (`ReadUpstream`), runs the percentile population pass
 (`PercentilePass`) when the award has percentile leaves, then scores each
-subject (`scoring.backends.subject`). It is the oracle other backends are
+subject (`scoring.backends.scorer`). It is the oracle other backends are
 compared with, and `explain` relies on its semantics.
 """
 
@@ -16,7 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from scoring.backend import DatasetRef, Outcome, Upstream
-from scoring.backends.subject import CompiledAward, PercentRanks
+from scoring.backends.scorer import CompiledAward, PercentRanks
 from scoring.data import DatasetReader, Row
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
