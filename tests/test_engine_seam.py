@@ -7,18 +7,23 @@ The store is scored once over the shipped example (frozen golden copy of
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ast
+import dataclasses
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from engine_helpers import campaign
 from sqlite_utils import Database
 
 from scoring import audit, service
 from scoring.backend import DatasetRef, Outcome, Upstream
 from scoring.backends.interpreter import InterpreterBackend
+from scoring.expr.nodes import Node
 from scoring.ingest.tables import data_table
 from scoring.periods import Period
-from scoring.plan import AwardPlan, Plan
+from scoring.plan import AwardPlan, CompiledExpr, Plan
+from scoring.runs import results_hash
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "tests" / "fixtures" / "golden" / "three_pioneers.yaml"
@@ -152,3 +157,95 @@ def test_reranking_after_review_reads_results_only(
     service.approve(fresh, run_id, adj.id, actor="second")
     moved = {s.subject: s for s in service.ranking(fresh, run_id, "pioneer_crew")[1]}
     assert moved[top[0]].rank != 1
+
+
+def _values(obj: object, seen: set[int]) -> Iterator[object]:
+    """Every value reachable from a plan through dataclass fields and containers."""
+    if id(obj) in seen:
+        return
+    seen.add(id(obj))
+    yield obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            if f.name in ("catalog", "checked"):  # the catalog and typed trees: data too
+                continue
+            yield from _values(getattr(obj, f.name), seen)
+    elif isinstance(obj, Mapping):
+        for k, v in obj.items():
+            yield from _values(k, seen)
+            yield from _values(v, seen)
+    elif isinstance(obj, tuple | list | frozenset | set):
+        for item in obj:
+            yield from _values(item, seen)
+
+
+def test_the_plan_is_pure_data_with_nothing_executable() -> None:
+    plan = service.load(RULES).plan
+    found = [v for v in _values(plan, set()) if callable(v) and not isinstance(v, type)]
+    assert found == []
+    exprs = [v for v in _values(plan, set()) if isinstance(v, CompiledExpr)]
+    assert exprs and all(isinstance(e.checked.expr, Node) for e in exprs)
+
+
+def test_plan_module_imports_no_evaluator() -> None:
+    tree = ast.parse((ROOT / "scoring" / "plan.py").read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            imported.add(node.module or "")
+            imported.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            imported.update(a.name for a in node.names)
+    assert not any("backends" in m or "evaluate" in m or "compile_expr" in m for m in imported)
+
+
+def test_ranking_columns_stay_out_of_the_results_hash(
+    scored: tuple[Database, int, str], tmp_path: Path
+) -> None:
+    db, run_id, expected = scored
+    copy = Database(tmp_path / "copy.db")
+    db.conn.backup(copy.conn)
+    row = copy.execute(
+        "SELECT per_group, tie_break, key_number FROM results WHERE run_id = ?"
+        " AND award = 'pioneer_crew' AND rank IS NOT NULL ORDER BY ord LIMIT 1",
+        [run_id],
+    ).fetchone()
+    assert row[0] is not None and row[1].startswith('["') and row[2] is None  # a text key
+    copy.execute("UPDATE results SET per_group = 'x', tie_break = '[]' WHERE run_id = ?", [run_id])
+    assert results_hash(copy, run_id) == expected
+
+
+INT_KEYS = """\
+people:
+  key: id
+  columns: {id: int, name: text, unit: text}
+records:
+  date: day
+  links: {people: person}
+  columns: {person: int, day: date, v: number}
+"""
+
+
+def test_what_ranking_needs_is_stored_with_each_result(tmp_path: Path) -> None:
+    """The `per` group, the tie-break figures and an int key as a number."""
+    awards = """\
+    a:
+      title: 甲
+      subjects: people
+      criteria:
+        volume: {max: 10, metric: sum(records.v), score: {per: 1}}
+      ranking: {tie_break: [-volume]}
+      quota: {count: 1, per: unit}
+    """
+    data: dict[str, list[dict[str, object]] | str] = {
+        "people": [
+            {"id": 10, "name": "甲", "unit": "城关镇"},
+            {"id": 9, "name": "乙", "unit": None},
+        ],
+        "records": [{"person": 10, "day": "2022-03-01", "v": "2.5"}],
+    }
+    scored = campaign(tmp_path, awards, data, tables=INT_KEYS)
+    rows = scored.db.execute(
+        "SELECT subject, per_group, tie_break, key_number FROM results ORDER BY ord"
+    ).fetchall()
+    assert rows == [("10", "城关镇", '["2.50"]', 10), ("9", None, '["0.00"]', 9)]
