@@ -51,7 +51,7 @@ class AwardResult:
     backend: str
     outcomes: Sequence[Outcome]
     placements: Sequence[Placement]
-    note: str | None = None
+    fallback: str | None = None
 
 
 def score_run(
@@ -87,8 +87,8 @@ def score_run(
             summary.ranked[name] = sum(o.ranked for o in done.outcomes)
             summary.selected[name] = sum(p.selected for p in done.placements)
             summary.backends[name] = done.backend
-            if done.note:
-                summary.notes.append(done.note)
+            if done.fallback:
+                summary.fallbacks.append(done.fallback)
         summary.outside_period = outside_period(plan, dataset, period)
         finish_run(
             db,
@@ -115,17 +115,17 @@ def compute(
     upstream: dict[str, Mapping[str, AwardFields]] = {}
     read_later = {a for award in plan.awards for a in award.depends_on}
     for award in plan.awards:
-        chosen, note = backend, None
+        chosen, fallback = backend, None
         why = backend.unsupported(plan, award)
         if why is not None:
             chosen = InterpreterBackend()
-            note = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
+            fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
         scored = chosen.score_award(plan, award, dataset, period, upstream)
         outcomes = _collect(plan, dataset, award, scored, progress)
         placements = place_award(plan, award, outcomes)
         if award.name in read_later:
             upstream[award.name] = award_fields(outcomes, placements)
-        yield AwardResult(award, chosen.name, outcomes, placements, note)
+        yield AwardResult(award, chosen.name, outcomes, placements, fallback)
 
 
 def place_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> list[Placement]:

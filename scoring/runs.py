@@ -141,7 +141,7 @@ class RunSummary:
     selected: dict[str, int] = field(default_factory=dict)
     outside_period: dict[str, int] = field(default_factory=dict)
     backends: dict[str, str] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    fallbacks: list[str] = field(default_factory=list)  # awards a backend declined
 
 
 def ordered_json(data: dict[str, Any]) -> str:

@@ -103,7 +103,7 @@ def test_an_award_a_backend_declines_is_scored_by_the_interpreter(
     assert summary.results_sha256 == expected
     assert "pioneer_route" not in backend.scored
     assert summary.backends["pioneer_route"] == "interpreter"
-    assert summary.notes == [
+    assert summary.fallbacks == [
         "pioneer_route: scored by the interpreter (declining: no percentile support)"
     ]
 
