@@ -122,13 +122,13 @@ def compute(
             fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
         scored = chosen.score_award(plan, award, dataset, period, upstream)
         outcomes = _collect(plan, dataset, award, scored, progress)
-        placements = place_award(plan, award, outcomes)
+        placements = rank_award(plan, award, outcomes)
         if award.name in read_later:
             upstream[award.name] = award_fields(outcomes, placements)
         yield AwardResult(award, chosen.name, outcomes, placements, fallback)
 
 
-def place_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> list[Placement]:
+def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> list[Placement]:
     """Rank, grade and select an award's outcomes (`scoring.ranking`)."""
     info = plan.catalog.tables[award.subjects]
     numeric = info.key is not None and info.columns.get(info.key) == "int"
