@@ -1,15 +1,16 @@
 """Compare two runs: who moved in rank, whose total changed, who entered or
 left the selection. `whatif` uses the same comparison on an unsaved run.
 
-Each side is a `RunSide`, a small read model: a stored run (`StoredRun`)
-or results computed in memory and never written (`scoring.preview`)."""
+`compare_rows` is the comparison itself, over per-subject rows (`ResultRow`)
+by award, so results computed in memory and never written
+(`scoring.preview`) compare like a stored run; `diff_runs` reads two stored
+runs and calls it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 from sqlite_utils import Database
 
@@ -61,50 +62,34 @@ class RunDiff:
     only_b: list[str] = field(default_factory=list)
 
 
-def _by_subject(rows: list[ResultRow]) -> dict[str, ResultRow]:
+def _by_subject(rows: Sequence[ResultRow]) -> dict[str, ResultRow]:
     return {r.subject: r for r in rows}
-
-
-class RunSide(Protocol):
-    """One side of a comparison: its run id (None when never stored), its
-    awards by name, and each award's results in export order."""
-
-    @property
-    def run_id(self) -> int | None: ...
-
-    def awards(self) -> list[str]: ...
-
-    def rows(self, award: str) -> Sequence[ResultRow]: ...
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """A run as stored in `results`."""
-
-    db: Database
-    run_id: int
-
-    def awards(self) -> list[str]:
-        return awards_of(self.db, self.run_id)
-
-    def rows(self, award: str) -> Sequence[ResultRow]:
-        return results(self.db, self.run_id, award)
 
 
 def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
     """Every award of both stored runs compared subject by subject."""
-    return diff_sides(StoredRun(db, run_a), StoredRun(db, run_b))
+    return compare_rows(run_a, run_b, stored_rows(db, run_a), stored_rows(db, run_b))
 
 
-def diff_sides(side_a: StoredRun, side_b: RunSide) -> RunDiff:
-    """Every award of both sides compared subject by subject."""
-    awards_a, awards_b = side_a.awards(), side_b.awards()
-    out = RunDiff(side_a.run_id, side_b.run_id)
-    out.only_a = [a for a in awards_a if a not in awards_b]
-    out.only_b = [b for b in awards_b if b not in awards_a]
-    for award in (a for a in awards_a if a in awards_b):
-        a = _by_subject(list(side_a.rows(award)))
-        b = _by_subject(list(side_b.rows(award)))
+def stored_rows(db: Database, run_id: int) -> dict[str, list[ResultRow]]:
+    """A stored run's results, award -> rows in export order."""
+    return {award: results(db, run_id, award) for award in awards_of(db, run_id)}
+
+
+def compare_rows(
+    run_a: int,
+    run_b: int | None,
+    rows_a: Mapping[str, Sequence[ResultRow]],
+    rows_b: Mapping[str, Sequence[ResultRow]],
+) -> RunDiff:
+    """Compare two runs given as award -> per-subject result rows (`run_b`
+    None: rows computed in memory and never stored, as `whatif` does)."""
+    out = RunDiff(run_a, run_b)
+    out.only_a = [a for a in rows_a if a not in rows_b]
+    out.only_b = [b for b in rows_b if b not in rows_a]
+    for award in (a for a in rows_a if a in rows_b):
+        a = _by_subject(rows_a[award])
+        b = _by_subject(rows_b[award])
         diff = AwardDiff(award)
         diff.only_a = [s for s in a if s not in b]
         diff.only_b = [s for s in b if s not in a]

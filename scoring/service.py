@@ -23,7 +23,7 @@ from scoring import audit, roles
 from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
-from scoring.diff import RunDiff, StoredRun, diff_runs
+from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
@@ -431,7 +431,8 @@ def whatif(
     )
     return whatif_diff(
         rules,
-        StoredRun(db, base.id),
+        db,
+        base.id,
         dataset_ref(db, base.dataset_id),
         period,
         backend or InterpreterBackend(),
