@@ -3,7 +3,7 @@
     rules/*.yaml ──load──▶ Rules (checked model + compiled Plan, pure data)
     Plan + dataset ──backend.score_award──▶ Outcomes   (one award at a time,
                                                         in dependency order)
-    Outcomes ──ranking.place──▶ Placements            (rank, grade, quota)
+    Outcomes ──ranking.place_award──▶ Placements      (rank, grade, quota)
     Outcomes + Placements ──▶ Upstream                 (what later awards read)
     Outcomes + Placements ──runs──▶ results rows       (one transaction)
 
@@ -14,7 +14,8 @@ resolutions and objections over the stored results, and the exports
 Where each step lives: loading and checking `scoring.rules` (`load`), the
 plan `scoring.plan`, the backend contract `scoring.backend` and the
 reference interpreter `scoring.backends.interpreter`, ranking
-`scoring.ranking`, storage `scoring.runs`.
+`scoring.ranking`, what later awards read `scoring.award_fields`, storage
+`scoring.runs` (and `scoring.run_notes`).
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
+from scoring import run_notes
+from scoring.award_fields import award_fields
 from scoring.backend import AwardFields, Backend, DatasetRef, Outcome
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
-from scoring.ranking import Entry, Placement, place
+from scoring.ranking import Entry, Placement, Placing, RemainderTie, place_award
 from scoring.rules import Rules
 from scoring.runs import (
     Progress,
@@ -51,6 +54,7 @@ class AwardResult:
     backend: str
     outcomes: Sequence[Outcome]
     placements: Sequence[Placement]
+    remainder_ties: Sequence[RemainderTie] = ()
     fallback: str | None = None
 
 
@@ -87,6 +91,9 @@ def score_run(
             summary.ranked[name] = sum(o.ranked for o in done.outcomes)
             summary.selected[name] = sum(p.selected for p in done.placements)
             summary.backends[name] = done.backend
+            ties = run_notes.store_remainder_ties(db, run_id, name, done.remainder_ties)
+            if ties:
+                summary.notes[name] = ties
             if done.fallback:
                 summary.fallbacks.append(done.fallback)
         summary.outside_period = outside_period(plan, dataset, period)
@@ -122,13 +129,15 @@ def compute(
             fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
         scored = chosen.score_award(plan, award, dataset, period, upstream)
         outcomes = _collect(plan, dataset, award, scored, progress)
-        placements = rank_award(plan, award, outcomes)
+        placing = rank_award(plan, award, outcomes)
         if award.name in read_later:
-            upstream[award.name] = award_fields(outcomes, placements)
-        yield AwardResult(award, chosen.name, outcomes, placements, fallback)
+            upstream[award.name] = award_fields(outcomes, placing.placements)
+        yield AwardResult(
+            award, chosen.name, outcomes, placing.placements, placing.remainder_ties, fallback
+        )
 
 
-def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> list[Placement]:
+def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> Placing:
     """Rank, grade and select an award's outcomes (`scoring.ranking`)."""
     info = plan.catalog.tables[award.subjects]
     numeric = info.key is not None and info.columns.get(info.key) == "int"
@@ -143,30 +152,12 @@ def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> lis
         )
         for o in outcomes
     ]
-    return place(
+    return place_award(
         entries,
         tie_desc=[d for _, d in award.tie_break],
         grades=dict(award.grades),
         quota=award.quota,
     )
-
-
-def award_fields(
-    outcomes: Sequence[Outcome], placements: Sequence[Placement]
-) -> dict[str, AwardFields]:
-    """What later awards may read of this award, per subject key."""
-    placed = {p.key: p for p in placements}
-    return {
-        o.key: AwardFields(
-            total=o.total,
-            grade=placed[o.key].grade,
-            eligible=o.eligible,
-            vetoed=bool(o.vetoes),
-            rank=placed[o.key].rank,
-            selected=placed[o.key].selected,
-        )
-        for o in outcomes
-    }
 
 
 def outside_period(plan: Plan, dataset: DatasetRef, period: Period) -> dict[str, int]:

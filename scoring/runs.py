@@ -142,6 +142,7 @@ class RunSummary:
     outside_period: dict[str, int] = field(default_factory=dict)
     backends: dict[str, str] = field(default_factory=dict)
     fallbacks: list[str] = field(default_factory=list)  # awards a backend declined
+    notes: dict[str, list[str]] = field(default_factory=dict)  # award -> remainder-tie notes
 
 
 def ordered_json(data: dict[str, Any]) -> str:

@@ -15,9 +15,11 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
+from scoring.award_fields import field_values
 from scoring.backend import DatasetRef, Outcome, Upstream
 from scoring.backends.scorer import CompiledAward, PercentRanks
 from scoring.data import DatasetReader, Row
+from scoring.numbers import Value
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
 
@@ -76,15 +78,15 @@ class _AwardRun:
                 yield self.compiled.score(key, row, {t: linked[t][key] for t in linked}, ranks)
 
     def with_upstream(self, table: str, row: Row) -> Row:
-        """Step `ReadUpstream`: the row with each earlier award's total as a column."""
+        """Step `ReadUpstream`: the row with each earlier award's result as the
+        columns `A` (its total) and `A.FIELD` (`scoring.award_fields`)."""
         awards = self.virtual.get(table)
         if not awards:
             return row
         key = str(row[self.keys[table]])
-        extra = {}
+        extra: dict[str, Value] = {}
         for name, results in awards.items():
-            fields = results.get(key)
-            extra[name] = None if fields is None else fields.total
+            extra.update(field_values(name, results.get(key)))
         return {**row, **extra}
 
     def batches(self) -> Iterator[Batch]:
