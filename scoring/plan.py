@@ -139,7 +139,8 @@ class ReadUpstream:
     awards: tuple[str, ...]
 
     def describe(self) -> str:
-        return f"read {', '.join(self.awards)} as columns of {self.table}"
+        names = ", ".join(self.awards)
+        return f"read the results of {names} (total and fields) as columns of {self.table}"
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ def test_every_feature_has_a_fixture() -> None:
         "quota_per",
         "quota_share",
         "virtual_award",
+        "award_fields",
+        "per_at_least",
+        "dates",
     } <= names
 
 
