@@ -2,10 +2,10 @@
 entered or left the selection, and why (which nodes' points changed, by how
 much). `whatif` uses the same comparison on an unsaved run.
 
-`compare_rows` is the comparison itself, over plain per-subject rows
-(`ResultRow`). Each side is a `RunSide`, a small read model: a stored run
-(`StoredRun`) or results computed in memory and never written; `diff_sides`
-reads both and compares, `diff_runs` does so for two stored runs.
+`compare_rows` is the comparison itself, over per-subject rows by award (any
+read model with a `SubjectResult`'s fields), so results computed in memory
+and never written (`scoring.preview`) compare like a stored run; `diff_runs`
+reads two stored runs and calls it.
 """
 
 from __future__ import annotations
@@ -115,42 +115,14 @@ class RunDiff:
     only_b: list[str] = field(default_factory=list)
 
 
-class RunSide(Protocol):
-    """One side of a comparison: its run id (None when never stored), its
-    awards by name, and each award's results in export order."""
-
-    @property
-    def run_id(self) -> int | None: ...
-
-    def awards(self) -> list[str]: ...
-
-    def rows(self, award: str) -> Sequence[SubjectResult]: ...
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """A run as stored in `results`."""
-
-    db: Database
-    run_id: int
-
-    def awards(self) -> list[str]:
-        return awards_of(self.db, self.run_id)
-
-    def rows(self, award: str) -> Sequence[ResultRow]:
-        return results(self.db, self.run_id, award)
-
-
 def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
     """Every award of both stored runs compared subject by subject."""
-    return diff_sides(StoredRun(db, run_a), StoredRun(db, run_b))
+    return compare_rows(run_a, run_b, stored_rows(db, run_a), stored_rows(db, run_b))
 
 
-def diff_sides(side_a: StoredRun, side_b: RunSide) -> RunDiff:
-    """Every award of both sides compared subject by subject."""
-    rows_a = {award: side_a.rows(award) for award in side_a.awards()}
-    rows_b = {award: side_b.rows(award) for award in side_b.awards()}
-    return compare_rows(side_a.run_id, side_b.run_id, rows_a, rows_b)
+def stored_rows(db: Database, run_id: int) -> dict[str, list[ResultRow]]:
+    """A stored run's results, award -> rows in export order."""
+    return {award: results(db, run_id, award) for award in awards_of(db, run_id)}
 
 
 def compare_rows(
@@ -159,7 +131,8 @@ def compare_rows(
     rows_a: Mapping[str, Sequence[SubjectResult]],
     rows_b: Mapping[str, Sequence[SubjectResult]],
 ) -> RunDiff:
-    """Compare two runs given as award -> per-subject result rows."""
+    """Compare two runs given as award -> per-subject result rows (`run_b`
+    None: rows computed in memory and never stored, as `whatif` does)."""
     out = RunDiff(run_a, run_b)
     out.only_a = [a for a in rows_a if a not in rows_b]
     out.only_b = [b for b in rows_b if b not in rows_a]
