@@ -35,6 +35,7 @@ from scoring.ingest import (
     list_rejects,
 )
 from scoring.ingest.tables import data_table, declarations
+from scoring.notice_doc import add_notice_facts
 from scoring.periods import Period, parse_period
 from scoring.results import RunInfo, resolve_run, result, results
 from scoring.results import export_document as build_export
@@ -272,8 +273,9 @@ def export_document(
     return _document(db, run, run_rules(run), with_title=with_title)
 
 
-def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
-    """A run's results as json, or the 公示 list as csv, xlsx, md or html."""
+def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None = None) -> bytes:
+    """A run's results as json, or the 公示 list as csv, xlsx, md or html
+    (`today`: the date a list not yet on notice counts as made)."""
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
     if fmt == "json":
@@ -282,7 +284,9 @@ def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
     for award in rules.plan.awards:
         info = rules.plan.catalog.tables[award.subjects]
         masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
-    return render_notice(_document(db, run, rules, with_title=True), fmt, masked=masked)
+    doc = _document(db, run, rules, with_title=True)
+    add_notice_facts(doc, db, run, rules, today or dt.date.today())
+    return render_notice(doc, fmt, masked=masked)
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
