@@ -3,7 +3,7 @@ parses its arguments, calls one service function and prints what happened.
 
     register(cli)   # adds review-start, adjust, approve, flag, unflag,
                     # resolve-tie, notice, object, resolve-objection, publish,
-                    # revoke, status and the roles group
+                    # revoke, status, the roles and calendar groups
 
 Every command takes `--db`, `--as NAME` (default: the OS user) and
 `--today DATE` (the date the action counts as taken). A refused action
@@ -22,9 +22,19 @@ import click
 from sqlite_utils import Database
 
 from scoring import service
-from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
+from scoring.cli_calendar import calendar, calendar_hint
+from scoring.cli_common import (
+    F,
+    actor_option,
+    db_option,
+    fail,
+    parse_date,
+    today_option,
+    user_errors,
+)
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
+from scoring.review.calendar import UnknownYear
 from scoring.review.publication import RunStatus
 
 
@@ -223,9 +233,13 @@ def notice(
     reason: str | None,
 ) -> None:
     """Open the public notice (公示) for a number of working days."""
-    opened = service.open_notice(
-        _open(db_path), run_ref, days=days, start=start, reason=reason, actor=actor, today=today
-    )
+    try:
+        opened = service.open_notice(
+            _open(db_path), run_ref, days=days, start=start, reason=reason, actor=actor, today=today
+        )
+    except UnknownYear as exc:
+        fail(calendar_hint(exc, db_path))
+        return
     publishable = dt.date.fromisoformat(opened.last_day) + dt.timedelta(days=1)
     click.echo(
         f"notice {opened.id}: {opened.first_day} to {opened.last_day} "
@@ -445,6 +459,7 @@ COMMANDS: tuple[click.Command, ...] = (
     revoke,
     status,
     roles,
+    calendar,
 )
 
 

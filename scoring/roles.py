@@ -30,6 +30,7 @@ NEEDS: dict[str, Role] = {
     "publish": "publisher",
     "revoke": "publisher",
     "roles": "admin",
+    "calendar-import": "admin",
 }
 
 

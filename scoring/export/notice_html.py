@@ -57,7 +57,11 @@ p.caption { margin: 0 0 .4em; color: #444; font-size: 10pt; }
 table { width: 100%; border-collapse: collapse; }
 th, td { border: 1px solid #555; padding: .25em .5em; text-align: left; }
 th { background: #eee; text-align: center; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th:nth-child(1) { width: 4em; }
+th:nth-child(4) { width: 6em; }
+th:nth-child(5), th:nth-child(6) { width: 5.5em; }
+div.closing { break-inside: avoid; page-break-inside: avoid; }
 footer { margin-top: 2em; font-size: 8pt; color: #666; word-break: break-all; }
 @media print {
   body { margin: 0; max-width: none; }
@@ -102,12 +106,14 @@ def notice_html(notice: Notice) -> bytes:
     parts.append("<main>")
     for section in notice.sections:
         parts.extend(_section(section, section.undecided > 0))
+    parts.append('<div class="closing">')
     if "异议受理" in facts:
         parts.append(f'<p class="contact">异议受理：{escape(facts["异议受理"])}</p>')
     sign = [facts[label] for label in ("发布单位",) if label in facts]
     sign.extend(f"{label}：{facts[label]}" for label in ("发布日期", "生成日期") if label in facts)
     if sign:
         parts.append(f'<p class="sign">{"<br>".join(escape(s) for s in sign)}</p>')
+    parts.append("</div>")
     parts.append("</main>")
     parts.append(
         f"<footer>状态：{status}（{escape(notice.status)}）　"
