@@ -177,3 +177,20 @@ def test_the_example_file_says_it_is_provisional() -> None:
     assert "PROVISIONAL" in text and "State Council" in text
     rows = parse_calendar(EXAMPLE, text)
     assert {entry.day.year for _line, entry in rows} == {2027}
+
+
+def test_the_terminal_ui_shows_the_library_message(tmp_path: Path) -> None:
+    from tui.review import perform
+
+    from scoring import service
+
+    store = in_review(tmp_path)
+    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--as", "alice")
+
+    def open_notice(db: object) -> str:
+        service.open_notice(db, "1", actor="pat", today=D(2026, 12, 28))  # type: ignore[arg-type]
+        return "opened"
+
+    outcome = perform(str(store.path), open_notice)
+    assert not outcome.ok
+    assert "no data for 2027" in outcome.text and "import 2027's holidays" in outcome.text
