@@ -180,9 +180,8 @@ def test_the_example_file_says_it_is_provisional() -> None:
 
 
 def test_the_terminal_ui_shows_the_library_message(tmp_path: Path) -> None:
-    from tui.review import perform
-
     from scoring import service
+    from tui.review import perform
 
     store = in_review(tmp_path)
     store.ok("resolve-tie", "--award", "a", "--select", "P3", "--as", "alice")
