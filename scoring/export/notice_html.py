@@ -59,6 +59,7 @@ th, td { border: 1px solid #555; padding: .25em .5em; text-align: left; }
 th { background: #eee; text-align: center; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th:nth-child(1) { width: 4em; }
+th:nth-child(3) { width: 7em; }
 th:nth-child(4) { width: 6em; }
 th:nth-child(5), th:nth-child(6) { width: 5.5em; }
 div.closing { break-inside: avoid; page-break-inside: avoid; }
