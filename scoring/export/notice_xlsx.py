@@ -25,6 +25,7 @@ byte-identical files.
 from __future__ import annotations
 
 import io
+import math
 import re
 import unicodedata
 import zipfile
@@ -34,7 +35,7 @@ from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.writer.excel import ExcelWriter
 
 from scoring.export.notice import (
@@ -53,6 +54,9 @@ _MIN_WIDTHS = (6, 10, 10, 8, 6, 10)
 _MAX_WIDTH = 60
 _FORMULA_STARTS = ("=", "+", "-", "@")
 _HEADER_MAX = 240  # Excel refuses a header or footer longer than 255 characters
+_LINE_HEIGHT = 15  # points per line of 11-point text
+_THIN = Side(style="thin", color="555555")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def notice_xlsx(notice: Notice) -> bytes:
@@ -126,6 +130,7 @@ def _fill(sheet: Any, section: NoticeSection, notice: Notice) -> None:
         cell = _text(sheet.cell(row=2, column=col), header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
+        cell.border = _BOX
         widths[col - 1] = display_width(header)
     for offset, row in enumerate(section.rows):
         r = 3 + offset
@@ -145,22 +150,34 @@ def _fill(sheet: Any, section: NoticeSection, notice: Notice) -> None:
             _MAX_WIDTH, max(_MIN_WIDTHS[col - 1], width + 2)
         )
     for r in range(3, 3 + len(section.rows)):
+        for col in range(1, last + 1):
+            sheet.cell(row=r, column=col).border = _BOX
         for col in (2, 3):
             sheet.cell(row=r, column=col).alignment = Alignment(wrap_text=True, vertical="top")
-    _notes(sheet, section, notice, 3 + len(section.rows) + 1, last)
+    span = sum(
+        sheet.column_dimensions[sheet.cell(row=2, column=c).column_letter].width
+        for c in range(1, last + 1)
+    )
+    _notes(sheet, section, notice, 3 + len(section.rows) + 1, last, span)
     sheet.freeze_panes = "A3"
     _print_setup(sheet, section, notice)
 
 
-def _notes(sheet: Any, section: NoticeSection, notice: Notice, row: int, last: int) -> None:
-    """The quota rule and the head of the list under the table, one per row."""
+def _notes(
+    sheet: Any, section: NoticeSection, notice: Notice, row: int, last: int, span: float
+) -> None:
+    """The quota rule and the head of the list under the table, one per row,
+    each row as tall as its wrapped text (a merged cell does not grow by itself)."""
     lines = []
     if section.quota_rule is not None:
         lines.append(("名额规则", section.quota_rule))
     lines.extend(notice_facts(notice))
     for offset, (label, text) in enumerate(lines):
-        cell = _text(sheet.cell(row=row + offset, column=1), f"{label}：{text}")
+        line = f"{label}：{text}"
+        cell = _text(sheet.cell(row=row + offset, column=1), line)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        wrapped = max(1, math.ceil(display_width(line) / max(span - 2, 1)))
+        sheet.row_dimensions[row + offset].height = _LINE_HEIGHT * wrapped
         sheet.merge_cells(
             start_row=row + offset, start_column=1, end_row=row + offset, end_column=last
         )
