@@ -6,6 +6,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -384,3 +386,82 @@ def test_xlsx_columns_fit_chinese_names_by_display_width() -> None:
     assert sheet.column_dimensions["B"].width >= display_width(long_name)
     assert sheet.column_dimensions["C"].width >= display_width("张家塬镇")
     assert sheet.column_dimensions["E"].width >= display_width("等次")
+
+
+# ------------------------------------------------------------------ printed for real
+
+
+def _tool(*names: str) -> str | None:
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _pdf_pages(pdf: Path) -> list[str]:
+    done = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    )
+    return done.stdout.split("\f")[:-1] if done.stdout.endswith("\f") else done.stdout.split("\f")
+
+
+@pytest.mark.skipif(
+    _tool("chromium", "chromium-browser") is None or _tool("pdftotext") is None,
+    reason="needs chromium and poppler-utils",
+)
+def test_html_prints_to_numbered_a4_pages_with_the_header_repeated(
+    scored: Scored, tmp_path: Path
+) -> None:
+    open_notice(scored)
+    doc = notice_doc(scored)
+    riders = doc["awards"]["a"]["results"]
+    for i in range(80):  # enough selected rows for three pages
+        riders.append({**riders[0], "subject": f"X{i:03}", "name": f"骑手X{i:03}", "rank": 1})
+    page_file = tmp_path / "notice.html"
+    page_file.write_bytes(render_notice(doc, "html", masked={"a": frozenset(), "b": frozenset()}))
+    pdf = tmp_path / "notice.pdf"
+    browser = _tool("chromium", "chromium-browser")
+    done = subprocess.run(
+        [str(browser), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", "--no-pdf-header-footer",
+         f"--print-to-pdf={pdf}", page_file.as_uri()],
+        capture_output=True, text=True, timeout=180, cwd=tmp_path,
+    )  # fmt: skip
+    if not pdf.exists():
+        pytest.skip(f"chromium could not print here: {done.stderr[-300:]}")
+    pages = _pdf_pages(pdf)
+    assert len(pages) >= 3
+    for n, text in enumerate(pages, start=1):
+        assert f"第 {n} 页，共 {len(pages)} 页" in text
+        assert "排名" in text and "姓名/名称" in text  # the table header on every page
+    assert "公示期" in pages[0] and "2022-12-26 至 2022-12-30" in pages[0]
+    assert ISSUER in pages[-1] and "发布日期：2022-12-26" in pages[-1]
+
+
+@pytest.mark.skipif(
+    _tool("soffice", "libreoffice") is None or _tool("pdftotext") is None,
+    reason="needs LibreOffice and poppler-utils",
+)
+def test_xlsx_prints_from_libreoffice_one_page_wide_with_numbers(
+    scored: Scored, tmp_path: Path
+) -> None:
+    open_notice(scored)
+    book = tmp_path / "notice.xlsx"
+    book.write_bytes(export(scored, "xlsx"))
+    office = _tool("soffice", "libreoffice")
+    done = subprocess.run(
+        [str(office), "--headless", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+         "--convert-to", "pdf", "--outdir", str(tmp_path), str(book)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    pdf = tmp_path / "notice.pdf"
+    if not pdf.exists():
+        pytest.skip(f"LibreOffice could not convert here: {done.stderr[-300:]}")
+    pages = _pdf_pages(pdf)
+    assert len(pages) == 2  # one page per award: one page wide, nothing spills over
+    first = pages[0]
+    for word in ("排名", "姓名/名称", "单位", "总分", "等次", "备注", "骑手5", "并列待定"):
+        assert word in first, word
+    assert "第 1 页，共 2 页" in first and "第 2 页，共 2 页" in pages[1]
+    assert "公示期 2022-12-26 至 2022-12-30" in first
