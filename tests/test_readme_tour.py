@@ -6,8 +6,9 @@ next "## " heading, in order, run by one bash from the top of the checkout
 `.venv/bin` first on PATH as `. .venv/bin/activate` would put it. The one rule
 for skipping: a line whose comment ends with "(interactive)" (the reviewer
 TUI, `pioneer review`) is not run. Every other line must exit 0; the test
-names the first line that does not. `git status --porcelain` of the checkout
-must be the same before and after.
+names the first line that does not. `git status --porcelain --ignored` of
+the checkout must be the same before and after (so not even an ignored
+`x.db` may appear).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def script(lines: list[str]) -> str:
 
 def git_status() -> str:
     done = subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=all"],
+        ["git", "status", "--porcelain", "--untracked-files=all", "--ignored"],
         cwd=ROOT,
         capture_output=True,
         text=True,
