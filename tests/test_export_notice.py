@@ -386,3 +386,11 @@ def test_html_marks_a_draft_as_not_a_formal_notice() -> None:
     assert "非正式公示" in page
     assert "&lt;b&gt;三个先锋&lt;/b&gt;" in page and "<b>" not in page
     assert "非正式公示" not in render("html").decode("utf-8")
+
+
+def test_xlsx_keeps_a_formula_like_award_title_as_plain_text() -> None:
+    doc = notice_doc()
+    doc["awards"]["pioneer_team"]["title"] = "=先锋班组"
+    sheet = xlsx_book(render("xlsx", doc)).worksheets[1]
+    assert sheet["A1"].value == "=先锋班组" and sheet["A1"].quotePrefix
+    assert "'" not in sheet.oddHeader.center.text

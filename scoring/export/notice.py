@@ -15,7 +15,8 @@ Which subjects are listed, per award (SPEC §4.1, fourth revision):
   selected subjects when any is selected, else every ranked subject.
 
 Ineligible and vetoed subjects never appear. The 备注 column is there only
-when some row of the notice has a remark.
+where a row needs it: in an award's table (md, html, xlsx) when that award
+has an open tie, in the csv's one table when any award has.
 
 The head of the list: campaign title, period, the run's state (草稿, 审核中,
 公示中, 已发布), the notice window once a notice is open, `issuer`, `contact`
@@ -98,6 +99,8 @@ class NoticeSection:
     selected_only: bool
     rows: tuple[NoticeRow, ...]
     quota_rule: str | None = None
+    plain_title: str | None = None
+    """The title flattened but not neutralised (xlsx); None: same as `title`."""
 
     @property
     def undecided(self) -> int:
@@ -250,6 +253,7 @@ def _section(award: str, body: Mapping[str, Any], fields: frozenset[str]) -> Not
         selected_only,
         rows,
         None if rule is None else neutralise(str(rule)),
+        _flat(str(body["title"])),
     )
 
 

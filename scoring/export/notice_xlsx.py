@@ -122,7 +122,7 @@ def _fill(sheet: Any, section: NoticeSection, notice: Notice) -> None:
     remarks = section.undecided > 0
     headers = (*NOTICE_HEADERS, *((REMARK_HEADER,) if remarks else ()))
     last = len(headers)
-    title = _text(sheet.cell(row=1, column=1), section.title)
+    title = _text(sheet.cell(row=1, column=1), section.plain_title or section.title)
     title.font = Font(bold=True, size=14)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
     widths = [0] * last
@@ -192,7 +192,9 @@ def _print_setup(sheet: Any, section: NoticeSection, notice: Notice) -> None:
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
     sheet.print_title_rows = "1:2"  # the title and the headers repeat on every printed page
-    sheet.oddHeader.center.text = _header_text(f"{notice.campaign} · {section.title} 公示名单")
+    sheet.oddHeader.center.text = _header_text(
+        f"{notice.campaign} · {section.plain_title or section.title} 公示名单"
+    )
     window = (
         f" 公示期 {notice.notice_first} 至 {notice.notice_last}"
         if notice.notice_first and notice.notice_last
