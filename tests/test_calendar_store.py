@@ -193,3 +193,19 @@ def test_the_terminal_ui_shows_the_library_message(tmp_path: Path) -> None:
     outcome = perform(str(store.path), open_notice)
     assert not outcome.ok
     assert "no data for 2027" in outcome.text and "import 2027's holidays" in outcome.text
+
+
+def test_a_calendar_saved_by_chinese_excel_as_gb18030_imports(tmp_path: Path) -> None:
+    store = in_review(tmp_path)
+    path = tmp_path / "gbk.csv"
+    path.write_bytes(EXAMPLE.read_text(encoding="utf-8").encode("gb18030"))
+    code, out, err = calendar(store, "import", path, "--as", "admin")
+    assert code == 0, err
+    code, out, _err = calendar(store, "show", "2027")
+    assert code == 0
+    assert "2027-02-20  周六  workday  班  store    春节调休" in out.splitlines()
+    assert out.splitlines()[-1] == "2027: 35 day(s), 35 from the store, 0 from the package"
+    bad = write(tmp_path, "", name="bad.csv")
+    bad.write_bytes(b"2027-01-01,holiday,\xff\xfe\xff\n")
+    code, _out, err = calendar(store, "import", bad, "--as", "admin")
+    assert code == 1 and "neither UTF-8 nor GB18030" in err

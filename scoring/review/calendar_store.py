@@ -1,7 +1,8 @@
 """The store's own working-day calendar (SPEC §5): import, read, list.
 
-A calendar file is UTF-8 text (a byte-order mark is allowed) of comma-separated
-rows `date, kind, name`:
+A calendar file is text of comma-separated rows `date, kind, name`, in UTF-8
+(a byte-order mark is allowed) or, as Chinese Excel saves a csv, GB18030;
+like a data file (SPEC §3) the encoding is decided on the whole file:
 
     # 2027 holidays (provisional until the State Council publishes)
     date,kind,name
@@ -114,6 +115,16 @@ def parse_calendar(path: str | Path, text: str) -> list[tuple[int, StoreDay]]:
     return out
 
 
+def decode_calendar(path: str | Path, raw: bytes) -> str:
+    """The file's text: UTF-8 when all of it decodes so, else GB18030."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise PioneerError(f"{path}: the calendar file is neither UTF-8 nor GB18030 text")
+
+
 def _date(text: str) -> dt.date | None:
     if not _DATE.match(text):
         return None
@@ -144,11 +155,7 @@ def import_calendar(
         raw = file.read_bytes()
     except OSError as exc:
         raise PioneerError(f"{path}: cannot read the calendar file: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise PioneerError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    rows = parse_calendar(path, text)
+    rows = parse_calendar(path, decode_calendar(path, raw))
     ensure_calendar_schema(db)
     added = replaced = unchanged = 0
     day_of_action = (today or dt.date.today()).isoformat()
