@@ -56,12 +56,12 @@ def quota(**over: Any) -> SimpleNamespace:
         (
             {"count": 7, "per": "unit", "min_score": Decimal("75"), "boundary_tie": "include_all"},
             "镇",
-            "按镇分配名额，共7名，最低分75分，卡线同分全部入选",
+            "共7名，按镇分配名额，最低分75分，卡线同分全部入选",
         ),
         (
             {"count": 5, "per": "unit", "per_at_least": 1},
             "镇",
-            "按镇分配名额，共5名，每镇至少1名，卡线同分待评审确定",
+            "共5名，按镇分配名额，每镇至少1名，卡线同分待评审确定",
         ),
         (
             {"count": 10, "min_score": Decimal("72.50"), "boundary_tie": "exclude_all"},
@@ -213,7 +213,7 @@ def test_the_notice_document_is_a_valid_export_with_the_new_facts(scored: Scored
     assert doc["run"]["issuer"] == ISSUER and doc["run"]["contact"] == CONTACT
     assert doc["run"]["issued"] == "2022-12-20" and "notice" not in doc["run"]
     a = doc["awards"]["a"]
-    assert a["quota_rule"] == "按镇分配名额，共4名，最低分50分，卡线同分待评审确定"
+    assert a["quota_rule"] == "共4名，按镇分配名额，最低分50分，卡线同分待评审确定"
     assert a["undecided"] == ["P5", "P6"]
     assert doc["awards"]["b"]["quota_rule"] is None and doc["awards"]["b"]["undecided"] == []
     assert {r["subject"]: r["unit_name"] for r in a["results"]}["P4"] == "南寨镇"
@@ -235,7 +235,7 @@ def test_a_draft_lists_the_selection_and_the_open_tie_marked_undecided(scored: S
         ("5", "骑手6", "南寨镇", "并列待定"),
     ]  # rank 4 (骑手3, 城关镇) is not listed: the rule under the heading says why
     text = parsed.all_text()
-    assert "名额规则：按镇分配名额，共4名，最低分50分，卡线同分待评审确定" in text
+    assert "名额规则：共4名，按镇分配名额，最低分50分，卡线同分待评审确定" in text
     assert "入选名单（3）；并列待定（2）" in text
     assert "U1" not in text and "U2" not in text  # unit names, not codes
     # an award without a quota lists every ranked subject, without a rule
@@ -277,7 +277,7 @@ def test_md_and_csv_carry_the_same_facts(scored: Scored) -> None:
         f"- 发布单位：{ISSUER}",
         f"- 异议受理：{CONTACT}",
         "- 发布日期：2022-12-26",
-        "名额规则：按镇分配名额，共4名，最低分50分，卡线同分待评审确定",
+        "名额规则：共4名，按镇分配名额，最低分50分，卡线同分待评审确定",
         "| 5 | 骑手5 | 南寨镇 | 60.00 | 良好 | 并列待定 |",
         "| 排名 | 姓名/名称 | 单位 | 总分 | 等次 |",  # 参评单位: no open tie, no 备注 column
     ):
@@ -294,7 +294,7 @@ def test_md_and_csv_carry_the_same_facts(scored: Scored) -> None:
         "发布单位": ISSUER,
         "异议受理": CONTACT,
         "发布日期": "2022-12-26",
-        "名额规则（先锋骑手）": "按镇分配名额，共4名，最低分50分，卡线同分待评审确定",
+        "名额规则（先锋骑手）": "共4名，按镇分配名额，最低分50分，卡线同分待评审确定",
     }
 
 
@@ -342,7 +342,7 @@ def test_xlsx_prints_landscape_one_page_wide_with_titles_and_page_numbers(
     assert rows[1] == ("排名", "姓名/名称", "单位", "总分", "等次", "备注")
     assert rows[5] == (5, "骑手5", "南寨镇", 60, "良好", "并列待定")
     notes = [r[0] for r in rows[8:] if r[0]]
-    assert notes[0] == "名额规则：按镇分配名额，共4名，最低分50分，卡线同分待评审确定"
+    assert notes[0] == "名额规则：共4名，按镇分配名额，最低分50分，卡线同分待评审确定"
     assert f"发布单位：{ISSUER}" in notes and f"异议受理：{CONTACT}" in notes
     assert "公示期：2022-12-26 至 2022-12-30（5个工作日）" in notes
 

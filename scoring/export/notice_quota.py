@@ -6,7 +6,7 @@ the gaps explain themselves:
 
     {count: 3, min_score: 80}                 限3名，最低分80分，卡线同分待评审确定
     {share: 0.1, at_least: 1}                 按参评人数的10%择优，至少1名，卡线同分待评审确定
-    {count: 7, per: unit, per_at_least: 1}    按镇分配名额，共7名，每镇至少1名，卡线同分待评审确定
+    {count: 7, per: unit, per_at_least: 1}    共7名，按镇分配名额，每镇至少1名，卡线同分待评审确定
 
 `per_label` is what one value of the `per` column is called: its spreadsheet
 header without a leading 所属/所在/现所在 (所属镇 → 镇, 所在党支部 → 党支部),
@@ -51,14 +51,14 @@ def quota_rule(quota: Any, label: str | None) -> str:
     parts: list[str] = []
     per = getattr(quota, "per", None)
     where = label or str(per)
-    if per is not None:
-        parts.append(f"按{where}分配名额")
     if quota.count is not None:
         parts.append(f"共{quota.count}名" if per is not None else f"限{quota.count}名")
     if quota.share is not None:
         parts.append(f"按参评人数的{number_words(Decimal(quota.share) * 100)}%择优")
         if quota.at_least is not None:
             parts.append(f"至少{quota.at_least}名")
+    if per is not None:
+        parts.append(f"按{where}分配名额")
     per_at_least = getattr(quota, "per_at_least", None)
     if per is not None and per_at_least is not None:
         parts.append(f"每{where}至少{per_at_least}名")
