@@ -22,16 +22,8 @@ import click
 from sqlite_utils import Database
 
 from scoring import service
-from scoring.cli_calendar import calendar, calendar_hint
-from scoring.cli_common import (
-    F,
-    actor_option,
-    db_option,
-    fail,
-    parse_date,
-    today_option,
-    user_errors,
-)
+from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
+from scoring.errors import PioneerError
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
 from scoring.review.calendar import UnknownYear
@@ -237,9 +229,10 @@ def notice(
         opened = service.open_notice(
             _open(db_path), run_ref, days=days, start=start, reason=reason, actor=actor, today=today
         )
-    except UnknownYear as exc:
-        fail(calendar_hint(exc, db_path))
-        return
+    except UnknownYear as exc:  # worded with the command that fixes it
+        from scoring.cli_calendar import calendar_hint
+
+        raise PioneerError(calendar_hint(exc, db_path)) from None
     publishable = dt.date.fromisoformat(opened.last_day) + dt.timedelta(days=1)
     click.echo(
         f"notice {opened.id}: {opened.first_day} to {opened.last_day} "
@@ -459,12 +452,14 @@ COMMANDS: tuple[click.Command, ...] = (
     revoke,
     status,
     roles,
-    calendar,
 )
 
 
 def register(group: click.Group) -> None:
-    """Add the review commands to `group` (the `pioneer` command group)."""
-    for command in COMMANDS:
+    """Add the review commands to `group` (the `pioneer` command group), and
+    the calendar's (`scoring.cli_calendar`)."""
+    from scoring.cli_calendar import calendar
+
+    for command in (*COMMANDS, calendar):
         if command.name not in group.commands:
             group.add_command(command)
