@@ -4,9 +4,9 @@
     pioneer calendar show YEAR --db DB
 
 Each command parses its arguments, calls one service function and prints the
-outcome; `calendar_hint` turns the library's "year unknown" refusal into one
-that names the command to run. Registered on the `pioneer` group by
-`scoring.cli_review.register`.
+outcome. A year nobody knows is refused by the library with
+`Remedy.IMPORT_CALENDAR`, which `scoring.cli_common` words as the import
+command. Registered on the `pioneer` group by `scoring.cli_review.register`.
 """
 
 from __future__ import annotations
@@ -16,19 +16,10 @@ import datetime as dt
 import click
 
 from scoring import service
-from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
-from scoring.review.calendar import UnknownYear
+from scoring.cli_common import actor_option, db_option, today_option, user_errors
 
 _WEEKDAYS = "一二三四五六日"
 _KINDS = {"holiday": "休", "workday": "班"}
-
-
-def calendar_hint(exc: UnknownYear, db_path: str) -> str:
-    """The refusal of a year nobody knows, with the command that fixes it."""
-    return (
-        f"{exc}\n  to fix: pioneer calendar import FILE --db {db_path}   "
-        f"(FILE: rows of date,kind,name for {exc.year}; the format: examples/calendar-2027.csv)"
-    )
 
 
 @click.group()
@@ -58,11 +49,7 @@ def calendar_import(file: str, db_path: str, actor: str | None, today: dt.date |
 @user_errors
 def calendar_show(year: int, db_path: str) -> None:
     """Every holiday and make-up workday of YEAR, with where it comes from."""
-    try:
-        lines = service.calendar_year(service.open_existing(db_path), year)
-    except UnknownYear as exc:
-        fail(calendar_hint(exc, db_path))
-        return
+    lines = service.calendar_year(service.open_existing(db_path), year)
     for line in lines:
         weekday = _WEEKDAYS[line.day.weekday()]
         note = f"  (package: {line.overrides})" if line.overrides else ""

@@ -23,10 +23,8 @@ from sqlite_utils import Database
 
 from scoring import run_notes, service
 from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
-from scoring.errors import PioneerError
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
-from scoring.review.calendar import UnknownYear
 from scoring.review.publication import RunStatus
 
 
@@ -225,14 +223,9 @@ def notice(
     reason: str | None,
 ) -> None:
     """Open the public notice (公示) for a number of working days."""
-    try:
-        opened = service.open_notice(
-            _open(db_path), run_ref, days=days, start=start, reason=reason, actor=actor, today=today
-        )
-    except UnknownYear as exc:  # worded with the command that fixes it
-        from scoring.cli_calendar import calendar_hint
-
-        raise PioneerError(calendar_hint(exc, db_path)) from None
+    opened = service.open_notice(
+        _open(db_path), run_ref, days=days, start=start, reason=reason, actor=actor, today=today
+    )
     publishable = dt.date.fromisoformat(opened.last_day) + dt.timedelta(days=1)
     click.echo(
         f"notice {opened.id}: {opened.first_day} to {opened.last_day} "

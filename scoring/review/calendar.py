@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import chinese_calendar  # type: ignore[import-untyped]
 
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 
 _DAY = dt.timedelta(days=1)
 _SATURDAY = 5
@@ -45,7 +45,8 @@ class UnknownYear(PioneerError):
             f"package covers {first}–{last}, and the store's calendar has no day of {year}): "
             f"working days cannot be counted; import {year}'s holidays and make-up workdays "
             "(as published by the State Council) into the store's calendar, or update the "
-            "`chinesecalendar` package to a release that covers that year"
+            "`chinesecalendar` package to a release that covers that year",
+            remedy=Remedy.IMPORT_CALENDAR,
         )
         self.year = year
 
