@@ -18,17 +18,14 @@ rules/three_shows.yaml ad049a3c130db36b8c5221018a86f81c73f8ee9ef08d23b8ba572ae06
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
 
 import pytest
+from test_ingest_dataset import FIXTURES, catalog
 
 from scoring import service
 from scoring.ingest import ingest
 from scoring.store import open_store
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_ingest_dataset import FIXTURES, catalog  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
