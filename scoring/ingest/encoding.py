@@ -112,7 +112,7 @@ def csv_encoding(path: Path, chunks: Chunks | None = None) -> str:
     not plain ASCII, since a run of valid multi-byte UTF-8 is no accident).
     """
     chunks = chunks or file_chunks(path)
-    head = next(chunks(), b"")[:4]
+    head = _head(chunks, 4)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise FileError(
             str(path), 1, None, "the file is UTF-16 text; save it as CSV (UTF-8 or GB18030)"
@@ -131,6 +131,15 @@ def csv_encoding(path: Path, chunks: Chunks | None = None) -> str:
     if utf8_bad > gb_bad or not _ascii_before(chunks, utf8_bad):
         raise undecodable(path, chunks, utf8_bad, "valid UTF-8")
     raise undecodable(path, chunks, utf8_bad, "UTF-8 or GB18030")
+
+
+def _head(chunks: Chunks, size: int) -> bytes:
+    head = b""
+    for chunk in chunks():
+        head += chunk[: size - len(head)]
+        if len(head) >= size:
+            break
+    return head
 
 
 def _ascii_before(chunks: Chunks, offset: int) -> bool:
