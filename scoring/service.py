@@ -26,6 +26,7 @@ from scoring.errors import PioneerError
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
+    CellWarning,
     DatasetNotFound,
     IngestError,
     IngestReport,
@@ -33,6 +34,7 @@ from scoring.ingest import (
     ingest,
     latest_dataset_id,
     list_rejects,
+    list_warnings,
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
@@ -196,6 +198,16 @@ def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
         raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
     try:
         return list_rejects(db, dataset_id)
+    except DatasetNotFound:
+        raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
+
+
+def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
+    """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
+    if latest_dataset_id(db) is None:
+        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+    try:
+        return list_warnings(db, dataset_id)
     except DatasetNotFound:
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 

@@ -2,7 +2,9 @@
 
 The pipeline is `scoring.ingest.dataset.ingest`; `scoring.ingest.query`
 reads datasets back. Modules by phase: `cells` (one cell's spelling),
-`readers` (CSV, xlsx, JSON Lines), `rows` (header matching and cell checks),
+`encoding` (a CSV's encoding, decided on the whole file), `readers` (CSV,
+xlsx, JSON Lines, streamed), `convert` (typed converters with a cache),
+`suspect` (numbers a spreadsheet rewrote), `rows` (header matching and cell checks),
 `tables` (reading order and storage layout), `dataset` (the transaction),
 `report` (counts and rejects), `query` (rows and rejects from the store).
 """
@@ -18,10 +20,12 @@ from scoring.ingest.query import (
     latest_dataset_id,
     list_datasets,
     list_rejects,
+    list_warnings,
     load_rows,
     stored_report,
 )
 from scoring.ingest.report import (
+    CellWarning,
     IngestReport,
     Reject,
     TableCounts,
@@ -32,6 +36,7 @@ from scoring.ingest.tables import data_table
 
 __all__ = [
     "CatalogError",
+    "CellWarning",
     "DatasetInfo",
     "DatasetNotFound",
     "FileError",
@@ -50,6 +55,7 @@ __all__ = [
     "latest_dataset_id",
     "list_datasets",
     "list_rejects",
+    "list_warnings",
     "load_rows",
     "stored_report",
     "summary_lines",

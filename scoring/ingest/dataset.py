@@ -39,8 +39,8 @@ from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.cells import DbValue, quoted
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
-from scoring.ingest.report import IngestReport, Reject, TableCounts
-from scoring.ingest.rows import Layout, Problem, check_cells, map_columns
+from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
+from scoring.ingest.rows import Layout, Problem, RowChecker, map_columns
 from scoring.ingest.tables import (
     Group,
     check_catalog,
@@ -101,12 +101,14 @@ class _File:
     key_at: int | None = field(init=False)
     links: list[tuple[str, int]] = field(init=False)
     hash_order: list[int] = field(init=False)
+    checker: RowChecker = field(init=False)
 
     def __post_init__(self) -> None:
         key = self.layout.info.key
         self.key_at = None if key is None else self.layout.position(key)
         self.links = self.layout.links()
         self.hash_order = self.layout.name_order()
+        self.checker = RowChecker(self.layout, workbook=self.source.path.suffix == ".xlsx")
 
 
 def _open_files(folder: Path, catalog: Catalog, stack: ExitStack) -> dict[str, _File]:
@@ -149,6 +151,10 @@ class _Reused(Exception):
         self.sha256 = sha256
 
 
+_Checked = tuple[list[DbValue], list[Problem]]
+"""A row's stored values and the warnings about its cells."""
+
+
 def _token(value: DbValue) -> str:
     return str(value)
 
@@ -173,6 +179,7 @@ class _Ingest:
         self.counts = {name: _Counts() for name in catalog.tables}
         self.digests = {name: hashlib.sha256() for name in catalog.tables}
         self.rejects: list[Reject] = []
+        self.cell_warnings: list[CellWarning] = []
         self.dataset_id = 0
 
     def execute(self, folder: Path, groups: list[Group]) -> IngestReport:
@@ -211,9 +218,9 @@ class _Ingest:
         self.db.execute(create_sql(self.dataset_id, info))
         batch: list[tuple[Any, ...]] = []
         for raw in self._rows(name):
-            values = self._check(name, raw)
-            if values is not None and self._links_ok(name, raw.line, values):
-                self._accept(name, raw.line, values, batch)
+            checked = self._check(name, raw)
+            if checked is not None and self._links_ok(name, raw.line, checked[0]):
+                self._accept(name, raw.line, checked, batch)
             if len(batch) >= BATCH:
                 self._flush(info, batch)
         self._flush(info, batch)
@@ -221,23 +228,23 @@ class _Ingest:
 
     def _read_cyclic(self, names: Sequence[str]) -> None:
         """Tables linked in a cycle: keep candidates until every link settles."""
-        candidates: dict[str, list[tuple[int, list[DbValue]]]] = {}
+        candidates: dict[str, list[tuple[int, _Checked]]] = {}
         for name in names:
             self.db.execute(create_sql(self.dataset_id, self.catalog.tables[name]))
             candidates[name] = []
             for raw in self._rows(name):
-                values = self._check(name, raw)
-                if values is not None:
-                    candidates[name].append((raw.line, values))
+                checked = self._check(name, raw)
+                if checked is not None:
+                    candidates[name].append((raw.line, checked))
             at = self.files[name].key_at
             if at is not None:
-                self.keys[name].accepted = {_token(v[at]) for _, v in candidates[name]}
+                self.keys[name].accepted = {_token(c[0][at]) for _, c in candidates[name]}
         alive = {name: [True] * len(rows) for name, rows in candidates.items()}
         changed = True
         while changed:  # a rejected row can leave another row's link dangling
             changed = False
             for name in names:
-                for index, (line, values) in enumerate(candidates[name]):
+                for index, (line, (values, _)) in enumerate(candidates[name]):
                     if alive[name][index] and not self._links_ok(name, line, values):
                         alive[name][index] = False
                         self._forget_key(name, line, values)
@@ -245,18 +252,18 @@ class _Ingest:
         for name in names:
             info = self.catalog.tables[name]
             batch: list[tuple[Any, ...]] = []
-            for index, (line, values) in enumerate(candidates[name]):
+            for index, (line, checked) in enumerate(candidates[name]):
                 if alive[name][index]:
-                    self._accept(name, line, values, batch)
+                    self._accept(name, line, checked, batch)
             self._flush(info, batch)
             self._finish(info)
 
     # -- checks ------------------------------------------------------------
 
-    def _check(self, name: str, raw: RawRow) -> list[DbValue] | None:
-        """The row's stored values when its cells and key are good, else None (rejected)."""
+    def _check(self, name: str, raw: RawRow) -> _Checked | None:
+        """The row's stored values and warnings when its cells and key are good, else None."""
         file = self.files[name]
-        values, problems = check_cells(raw, file.layout)
+        values, problems, notes = file.checker.check(raw)
         at = file.key_at
         if problems:
             self._reject(name, raw.line, problems)
@@ -264,7 +271,7 @@ class _Ingest:
                 self.keys[name].rejected.setdefault(_token(values[at]), raw.line)
             return None
         if at is None:
-            return values
+            return values, notes
         column = file.layout.columns[at]
         value = values[at]
         if value is None:
@@ -278,7 +285,7 @@ class _Ingest:
             self._reject(name, raw.line, [Problem(column.label, str(value), reason)])
             return None
         keys.first[_token(value)] = raw.line
-        return values
+        return values, notes
 
     def _links_ok(self, name: str, line: int, values: list[DbValue]) -> bool:
         """False (and the row rejected) when a link names no accepted subject."""
@@ -323,9 +330,14 @@ class _Ingest:
     # -- writing -----------------------------------------------------------
 
     def _accept(
-        self, name: str, line: int, values: list[DbValue], batch: list[tuple[Any, ...]]
+        self, name: str, line: int, checked: _Checked, batch: list[tuple[Any, ...]]
     ) -> None:
         file = self.files[name]
+        values, notes = checked
+        for note in notes:
+            self.cell_warnings.append(
+                CellWarning(name, str(file.source.path), line, note.column, note.value, note.reason)
+            )
         self.counts[name].accepted += 1
         if file.key_at is not None:
             self.keys[name].accepted.add(_token(values[file.key_at]))
@@ -389,6 +401,18 @@ class _Ingest:
             }
             for reject in self._sorted_rejects()
         )
+        self.db.table("ingest_warnings").insert_all(
+            {
+                "dataset_id": self.dataset_id,
+                "table_name": warning.table,
+                "file": warning.file,
+                "line": warning.line,
+                "column": warning.column,
+                "value": warning.value,
+                "reason": warning.reason,
+            }
+            for warning in self._sorted_warnings()
+        )
 
     # -- reporting ---------------------------------------------------------
 
@@ -413,9 +437,18 @@ class _Ingest:
         order = {name: position for position, name in enumerate(self.catalog.tables)}
         return sorted(self.rejects, key=lambda r: (order[r.table], r.line or 0))
 
+    def _sorted_warnings(self) -> list[CellWarning]:
+        order = {name: position for position, name in enumerate(self.catalog.tables)}
+        return sorted(self.cell_warnings, key=lambda w: (order[w.table], w.line or 0))
+
     def _report(self, dataset_id: int, sha: str, *, reused: bool) -> IngestReport:
         return IngestReport(
-            dataset_id, sha, tuple(self._table_counts()), tuple(self._sorted_rejects()), reused
+            dataset_id,
+            sha,
+            tuple(self._table_counts()),
+            tuple(self._sorted_rejects()),
+            reused,
+            tuple(self._sorted_warnings()),
         )
 
 
