@@ -10,7 +10,7 @@ late.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -194,17 +194,57 @@ def test_decision_is_the_whole_file_decision_whatever_the_chunk_size(
     data = text.encode(codec)
     at = min(at, len(data))
     data = data[:at] + junk + data[at:]
-    chunks: Callable[[], object] = (
-        lambda: (  # noqa: E731
-            data[i : i + chunk] for i in range(0, len(data), chunk)
-        )
-    )
+
+    def chunks() -> Iterator[bytes]:
+        return (data[i : i + chunk] for i in range(0, len(data), chunk))
+
     expected, offset = _reference(data)
     try:
-        decided = csv_encoding(Path("t.csv"), chunks)  # type: ignore[arg-type]
+        decided = csv_encoding(Path("t.csv"), chunks)
     except FileError as error:
         assert expected == "error"
         assert offset is not None
         assert error.line == _lines_before(data, offset)
     else:
         assert decided == expected
+
+
+# -- no cell-size limit (issue 8, point 6) -------------------------------------------
+
+
+@pytest.mark.parametrize("codec", ["utf-8", "gb18030"])
+def test_a_10_mb_cell_loads(tmp_path: Path, codec: str) -> None:
+    folder = Path(shutil.copytree(EXAMPLE, tmp_path / "data"))
+    riders = folder / "riders.csv"
+    lines = riders.read_text("utf-8").split("\n")
+    big = "长" * 3_000_000 + ',\n"' + "x" * 1_000_000  # 10 MB of UTF-8, commas, quotes, lines
+    cells = lines[5].split(",")
+    cells[1] = '"' + big.replace('"', '""') + '"'
+    lines[5] = ",".join(cells)
+    riders.write_bytes("\n".join(lines).encode(codec))
+    assert len(big.encode("utf-8")) >= 10_000_000
+    db = service.open_db(tmp_path / "store.db", actor="t")
+    rules = service.load(GOLDEN / "three_pioneers.yaml")
+    report = service.ingest_folder(db, rules, folder, actor="t")
+    assert (report.rejected, report.counts("riders").accepted) == (0, 360)
+    row = db.execute(
+        f"SELECT _line, name FROM ds{report.dataset_id}_riders WHERE id = 'R0005'"
+    ).fetchone()
+    assert row == (6, big)
+    after = db.execute(
+        f"SELECT _line FROM ds{report.dataset_id}_riders WHERE id = 'R0006'"
+    ).fetchone()
+    assert after == (8,)  # the cell spans two physical lines
+
+
+def test_a_10_mb_jsonl_cell_loads(tmp_path: Path) -> None:
+    path = tmp_path / "t.jsonl"
+    big = "长" * 3_500_000
+    path.write_text('{"id": "R1", "note": "' + big + '"}\n{"id": "R2"}\n', "utf-8")
+    source = open_source(path)
+    try:
+        rows = list(source.rows)
+    finally:
+        source.close()
+    assert [row.line for row in rows] == [1, 2]
+    assert rows[0].cells == ("R1", big)
