@@ -1,25 +1,25 @@
 """Typed converters: one column's cells to stored values, a spelling seen before for free.
 
 A column of dates, counts, yes/no or keys repeats the same few thousand
-spellings over millions of rows; `converter` reads each spelling once through
-`scoring.ingest.cells` and remembers the stored value (or the reason it was
-refused) in a bounded cache, so that a repeat costs one dictionary look-up.
-Plain text columns are only trimmed, which is cheaper than a look-up. The
-result is exactly what `to_db(parse_cell(...))` gives, reasons included.
+spellings over millions of rows; a `Converter` reads each spelling once
+through `scoring.ingest.cells` and remembers the stored value (or the reason
+it was refused) in a bounded cache, so that a repeat costs one dictionary
+look-up. Plain text columns are only trimmed, which is cheaper than a
+look-up. The result is exactly what `to_db(parse_cell(...))` gives, reasons
+included, whether a cell is converted alone (`__call__`) or with a whole
+column of a batch (`column`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Sequence
+from itertools import repeat
 
 from scoring.catalog import ColumnType
 from scoring.ingest.cells import WHITESPACE, CellError, DbValue, parse_cell, to_db
 
-CACHE_LIMIT = 4096
+CACHE_LIMIT = 1 << 16
 """Spellings remembered per column; the cache starts afresh when it is full."""
-
-Converter = Callable[[object], DbValue]
-"""A cell as read -> its stored value; raises CellError with the reason."""
 
 
 class _Refused:
@@ -34,38 +34,60 @@ class _Refused:
 _MISS = _Refused("")  # a cache miss, never stored
 
 
-def _convert(raw: object, ctype: ColumnType, identifier: bool) -> DbValue:
-    return to_db(parse_cell(raw, ctype, identifier=identifier), ctype)
+class Converter:
+    """Converts the cells of one column of type `ctype` (`identifier`: a key or link)."""
 
+    def __init__(self, ctype: ColumnType, *, identifier: bool = False) -> None:
+        self.ctype: ColumnType = ctype
+        self.identifier = identifier
+        self.plain = ctype == "text" and not identifier
+        self.cache: dict[str, DbValue | _Refused] = {}
+        self.refused = False  # whether any spelling has been refused so far
 
-def _text(raw: object) -> DbValue:
-    if type(raw) is not str:
-        return _convert(raw, "text", False)
-    if "\x00" in raw:
-        raise CellError("NUL byte in the cell")
-    return raw.strip(WHITESPACE) or None
-
-
-def converter(ctype: ColumnType, *, identifier: bool = False) -> Converter:
-    """The converter of a column of type `ctype` (`identifier`: a key or link column)."""
-    if ctype == "text" and not identifier:
-        return _text
-    cache: dict[str, DbValue | _Refused] = {}
-
-    def convert(raw: object) -> DbValue:
+    def __call__(self, raw: object) -> DbValue:
+        """The stored value of one cell; CellError with the reason when it cannot be read."""
         if type(raw) is not str:
-            return _convert(raw, ctype, identifier)
-        hit = cache.get(raw, _MISS)
+            return to_db(parse_cell(raw, self.ctype, identifier=self.identifier), self.ctype)
+        if self.plain:
+            if "\x00" in raw:
+                raise CellError("NUL byte in the cell")
+            return raw.strip(WHITESPACE) or None
+        hit = self.cache.get(raw, _MISS)
         if hit is _MISS:
-            try:
-                hit = _convert(raw, ctype, identifier)
-            except CellError as error:
-                hit = _Refused(error.reason)
-            if len(cache) >= CACHE_LIMIT:
-                cache.clear()
-            cache[raw] = hit
+            hit = self._learn(raw)
         if type(hit) is _Refused:
             raise CellError(hit.reason)
         return hit  # type: ignore[return-value]
 
-    return convert
+    def column(self, cells: Sequence[str]) -> tuple[list[DbValue], list[int]]:
+        """The stored values of a column of text cells free of NUL bytes, and where refused.
+
+        A refused position holds None in the values.
+        """
+        if self.plain:
+            return [cell.strip(WHITESPACE) or None for cell in cells], []
+        values = list(map(self.cache.get, cells, repeat(_MISS)))
+        if _MISS in values:
+            for index, value in enumerate(values):
+                if value is _MISS:
+                    hit = self.cache.get(cells[index], _MISS)
+                    values[index] = self._learn(cells[index]) if hit is _MISS else hit
+        refused: list[int] = []
+        if self.refused:
+            refused = [i for i, value in enumerate(values) if type(value) is _Refused]
+            for index in refused:
+                values[index] = None
+        return values, refused  # type: ignore[return-value]
+
+    def _learn(self, raw: str) -> DbValue | _Refused:
+        try:
+            hit: DbValue | _Refused = to_db(
+                parse_cell(raw, self.ctype, identifier=self.identifier), self.ctype
+            )
+        except CellError as error:
+            hit = _Refused(error.reason)
+            self.refused = True
+        if len(self.cache) >= CACHE_LIMIT:
+            self.cache.clear()
+        self.cache[raw] = hit
+        return hit

@@ -29,13 +29,15 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import uuid4
 
 from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
+from scoring.ingest.batch import BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
@@ -102,6 +104,7 @@ class _File:
     links: list[tuple[str, int]] = field(init=False)
     hash_order: list[int] = field(init=False)
     checker: RowChecker = field(init=False)
+    batcher: BatchConverter | None = field(init=False)
 
     def __post_init__(self) -> None:
         key = self.layout.info.key
@@ -109,6 +112,8 @@ class _File:
         self.links = self.layout.links()
         self.hash_order = self.layout.name_order()
         self.checker = RowChecker(self.layout, workbook=self.source.path.suffix == ".xlsx")
+        csv = self.source.path.suffix == ".csv" and not self.source.keyed
+        self.batcher = BatchConverter(self.checker) if csv and self.checker.simple else None
 
 
 def _open_files(folder: Path, catalog: Catalog, stack: ExitStack) -> dict[str, _File]:
@@ -157,6 +162,11 @@ _Checked = tuple[list[DbValue], list[Problem]]
 
 def _token(value: DbValue) -> str:
     return str(value)
+
+
+def _tokens(column: list[DbValue]) -> list[str | None]:
+    """The key tokens of a column's values (text is its own token; None stays None)."""
+    return [None if value is None else _token(value) for value in column]
 
 
 class _Ingest:
@@ -213,18 +223,91 @@ class _Ingest:
         if self.progress is not None:
             self.progress(name, counts.rows_in)
 
+    def _batches(self, name: str) -> Iterator[list[RawRow]]:
+        counts = self.counts[name]
+        rows = self.files[name].source.rows
+        while chunk := list(islice(rows, BATCH)):
+            counts.rows_in += len(chunk)
+            if self.progress is not None and len(chunk) == BATCH:
+                self.progress(name, counts.rows_in)
+            yield chunk
+        if self.progress is not None:
+            self.progress(name, counts.rows_in)
+
     def _read_streamed(self, name: str) -> None:
         info = self.catalog.tables[name]
         self.db.execute(create_sql(self.dataset_id, info))
         batch: list[tuple[Any, ...]] = []
-        for raw in self._rows(name):
-            checked = self._check(name, raw)
-            if checked is not None and self._links_ok(name, raw.line, checked[0]):
-                self._accept(name, raw.line, checked, batch)
-            if len(batch) >= BATCH:
+        if self.files[name].batcher is not None:
+            for rows in self._batches(name):
+                self._read_batch(name, rows, batch)
                 self._flush(info, batch)
+        else:
+            for raw in self._rows(name):
+                checked = self._check(name, raw)
+                if checked is not None and self._links_ok(name, raw.line, checked[0]):
+                    self._accept(name, raw.line, checked, batch)
+                if len(batch) >= BATCH:
+                    self._flush(info, batch)
         self._flush(info, batch)
         self._finish(info)
+
+    def _read_batch(self, name: str, rows: list[RawRow], batch: list[tuple[Any, ...]]) -> None:
+        """A batch of CSV rows: column-wise when all is well, else row by row in file order."""
+        batcher = self.files[name].batcher
+        assert batcher is not None
+        converted = batcher.convert(rows)
+        if not converted.slow and self._batch_fits(name, converted):
+            self._accept_batch(name, rows, converted, batch)
+            return
+        for index, raw in enumerate(rows):
+            if index in converted.slow:
+                checked = self._check(name, raw)
+            else:
+                values = [column[index] for column in converted.columns]
+                notes = converted.notes.get(index, [])
+                checked = self._check_key(name, raw.line, values, notes)
+            if checked is not None and self._links_ok(name, raw.line, checked[0]):
+                self._accept(name, raw.line, checked, batch)
+
+    def _batch_fits(self, name: str, converted: Converted) -> bool:
+        """True when no row of a clean batch breaks a key or a link (the usual case)."""
+        file = self.files[name]
+        if file.key_at is not None:
+            column = converted.columns[file.key_at]
+            if None in column:
+                return False
+            tokens = _tokens(column)
+            if len(set(tokens)) != len(tokens) or not self.keys[name].first.keys().isdisjoint(
+                tokens
+            ):
+                return False
+        for target, at in file.links:
+            linked = set(_tokens(converted.columns[at]))
+            linked.discard(None)
+            if not linked <= self.keys[target].accepted:
+                return False
+        return True
+
+    def _accept_batch(
+        self, name: str, rows: list[RawRow], converted: Converted, batch: list[tuple[Any, ...]]
+    ) -> None:
+        file = self.files[name]
+        assert file.batcher is not None
+        lines = [row.line for row in rows]
+        self.counts[name].accepted += len(rows)
+        if file.key_at is not None:
+            tokens = cast(list[str], _tokens(converted.columns[file.key_at]))  # no None: checked
+            self.keys[name].first.update(zip(tokens, lines, strict=True))
+            self.keys[name].accepted.update(tokens)
+        path = str(file.source.path)
+        for index, notes in sorted(converted.notes.items()):
+            for note in notes:
+                self.cell_warnings.append(
+                    CellWarning(name, path, lines[index], note.column, note.value, note.reason)
+                )
+        batch.extend(zip(lines, *converted.columns, strict=True))
+        self.digests[name].update(file.batcher.row_json(converted).encode())
 
     def _read_cyclic(self, names: Sequence[str]) -> None:
         """Tables linked in a cycle: keep candidates until every link settles."""
@@ -270,21 +353,29 @@ class _Ingest:
             if at is not None and values[at] is not None:
                 self.keys[name].rejected.setdefault(_token(values[at]), raw.line)
             return None
+        return self._check_key(name, raw.line, values, notes)
+
+    def _check_key(
+        self, name: str, line: int, values: list[DbValue], notes: list[Problem]
+    ) -> _Checked | None:
+        """A row with good cells: None (rejected) when its key is empty or taken."""
+        file = self.files[name]
+        at = file.key_at
         if at is None:
             return values, notes
         column = file.layout.columns[at]
         value = values[at]
         if value is None:
             reason = f"no key: the {column.name} cell is empty; every row of {name} needs one"
-            self._reject(name, raw.line, [Problem(column.label, "", reason)])
+            self._reject(name, line, [Problem(column.label, "", reason)])
             return None
         keys = self.keys[name]
         first = keys.first.get(_token(value))
         if first is not None:
             reason = f"duplicate key {quoted(str(value))}: first at line {first}"
-            self._reject(name, raw.line, [Problem(column.label, str(value), reason)])
+            self._reject(name, line, [Problem(column.label, str(value), reason)])
             return None
-        keys.first[_token(value)] = raw.line
+        keys.first[_token(value)] = line
         return values, notes
 
     def _links_ok(self, name: str, line: int, values: list[DbValue]) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from scoring.catalog import ColumnType, TableInfo
 from scoring.ingest.cells import CellError, DbValue, normalise, trim, visible
-from scoring.ingest.convert import Converter, converter
+from scoring.ingest.convert import Converter
 from scoring.ingest.errors import FileError
 from scoring.ingest.readers import ABSENT, RawRow, Source, shown
 from scoring.ingest.suspect import rewritten_native, rewritten_text
@@ -166,7 +166,7 @@ def check_cells(
     if raw.problem is not None:
         return [None] * len(layout.columns), [Problem(None, None, raw.problem)]
     if converters is None:
-        converters = [converter(c.ctype, identifier=c.identifier) for c in layout.columns]
+        converters = [Converter(c.ctype, identifier=c.identifier) for c in layout.columns]
     values: list[DbValue] = []
     problems: list[Problem] = []
     for column, convert in zip(layout.columns, converters, strict=True):
@@ -207,7 +207,7 @@ class RowChecker:
         self.layout = layout
         self.workbook = workbook
         columns = layout.columns
-        self.converters = [converter(c.ctype, identifier=c.identifier) for c in columns]
+        self.converters = [Converter(c.ctype, identifier=c.identifier) for c in columns]
         self.simple = all(len(column.places) == 1 for column in columns)
         self.plan = [
             (column.places[0][0] if self.simple else -1, convert)
