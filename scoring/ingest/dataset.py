@@ -164,8 +164,10 @@ def _token(value: DbValue) -> str:
     return str(value)
 
 
-def _tokens(column: list[DbValue]) -> list[str | None]:
-    """The key tokens of a column's values (text is its own token; None stays None)."""
+def _tokens(file: _File, at: int, column: list[DbValue]) -> list[str | None]:
+    """The key tokens of the values of `file`'s column `at` (None stays None)."""
+    if file.layout.columns[at].ctype == "text":
+        return column  # type: ignore[return-value]  # text is its own token
     return [None if value is None else _token(value) for value in column]
 
 
@@ -277,13 +279,13 @@ class _Ingest:
             column = converted.columns[file.key_at]
             if None in column:
                 return False
-            tokens = _tokens(column)
+            tokens = _tokens(file, file.key_at, column)
             if len(set(tokens)) != len(tokens) or not self.keys[name].first.keys().isdisjoint(
                 tokens
             ):
                 return False
         for target, at in file.links:
-            linked = set(_tokens(converted.columns[at]))
+            linked = set(_tokens(file, at, converted.columns[at]))
             linked.discard(None)
             if not linked <= self.keys[target].accepted:
                 return False
@@ -297,7 +299,8 @@ class _Ingest:
         lines = [row.line for row in rows]
         self.counts[name].accepted += len(rows)
         if file.key_at is not None:
-            tokens = cast(list[str], _tokens(converted.columns[file.key_at]))  # no None: checked
+            column = converted.columns[file.key_at]
+            tokens = cast(list[str], _tokens(file, file.key_at, column))  # no None: checked
             self.keys[name].first.update(zip(tokens, lines, strict=True))
             self.keys[name].accepted.update(tokens)
         path = str(file.source.path)

@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from scoring.ingest.cells import CellError, native_text, trim
+from scoring.ingest.cells import WHITESPACE, CellError, native_text, trim
 from scoring.ingest.encoding import GB18030, csv_encoding, file_chunks, undecodable
 from scoring.ingest.errors import FileError
 
@@ -43,8 +43,7 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):
     """One row as read: its physical line, its cells in header order, or a problem.
 
     `problem` names a whole-row problem (wrong number of fields, not a JSON
@@ -163,15 +162,16 @@ def _open_csv(path: Path) -> Source:
     try:
         if encoding == GB18030 and _starts_with(path, GB18030_BOM):
             handle.read(1)  # GB18030's own byte-order mark; utf-8-sig drops UTF-8's
-        records = _csv_records(path, csv.reader(handle))
+        reader = csv.reader(handle)
         header: tuple[str, ...] = ()
-        for _, cells in records:
+        for _, cells in _csv_records(path, reader, 0):
             header = tuple(trim(cell) for cell in cells)
             break
     except BaseException:
         handle.close()
         raise
-    return Source(path, header, _csv_rows(records, len(header)), _close=handle.close)
+    rows = _csv_rows(path, reader, reader.line_num, len(header))
+    return Source(path, header, rows, _close=handle.close)
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:
@@ -179,35 +179,48 @@ def _starts_with(path: Path, prefix: bytes) -> bool:
         return raw.read(len(prefix)) == prefix
 
 
-def _csv_records(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every non-blank CSV record."""
-    previous = 0
+def _csv_records(path: Path, reader: Any, previous: int) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every non-blank CSV record after line `previous`."""
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
-        except csv.Error as error:
-            raise FileError(str(path), previous + 1, None, f"malformed CSV: {error}") from None
-        except UnicodeDecodeError:  # it decoded a moment ago: the file changed since
-            raise FileError(
-                str(path), previous + 1, None, "the file changed while it was being read"
-            ) from None
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise _csv_error(path, previous + 1, error) from None
         start, previous = previous + 1, reader.line_num
         if not is_blank(cells):
             yield start, cells
 
 
-def _csv_rows(records: Iterator[tuple[int, list[str]]], width: int) -> Iterator[RawRow]:
-    for line, cells in records:
-        if len(cells) == width:
-            yield RawRow(line, tuple(cells))
-            continue
-        few = "few" if len(cells) < width else "many"
-        problem = f"too {few} fields: {len(cells)}, the header has {width}"
-        if any("\n" in cell or "\r" in cell for cell in cells):
-            problem += " (a quoted field spans lines: is a closing quote missing?)"
-        yield RawRow(line, tuple(cells), problem)
+def _csv_rows(path: Path, reader: Any, previous: int, width: int) -> Iterator[RawRow]:
+    """The rows after the header: one tight loop, as this is where every row passes."""
+    make = tuple.__new__  # a RawRow without a Python-level __new__ call
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if len(cells) == width and cells and cells[0].strip(WHITESPACE):
+                yield make(RawRow, (start, tuple(cells), None))
+            elif not is_blank(cells):
+                yield RawRow(start, tuple(cells), _width_problem(cells, width))
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _csv_error(path, previous + 1, error) from None
+
+
+def _csv_error(path: Path, line: int, error: Exception) -> FileError:
+    if isinstance(error, UnicodeDecodeError):  # it decoded a moment ago: the file changed since
+        return FileError(str(path), line, None, "the file changed while it was being read")
+    return FileError(str(path), line, None, f"malformed CSV: {error}")
+
+
+def _width_problem(cells: list[str], width: int) -> str | None:
+    if len(cells) == width:
+        return None
+    few = "few" if len(cells) < width else "many"
+    problem = f"too {few} fields: {len(cells)}, the header has {width}"
+    if any("\n" in cell or "\r" in cell for cell in cells):
+        problem += " (a quoted field spans lines: is a closing quote missing?)"
+    return problem
 
 
 def _open_xlsx(path: Path) -> Source:
