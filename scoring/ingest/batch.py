@@ -15,9 +15,10 @@ typed values, which take the per-row path.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from itertools import chain
-from json.encoder import encode_basestring  # the encoder json.dumps(ensure_ascii=False) uses
 from typing import cast
 
 from scoring.ingest.cells import DbValue, visible
@@ -25,7 +26,11 @@ from scoring.ingest.readers import RawRow
 from scoring.ingest.rows import Problem, RowChecker
 from scoring.ingest.suspect import rewritten_text
 
-_DIGITS = "0123456789"
+ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""The canonical JSON of a row in the dataset hash (`scoring.ingest.dataset`)."""
+
+_MAYBE_REWRITTEN = re.compile(r"[0-9]{16}|[0-9][eE][+-][0-9]")
+"""What every cell that `rewritten_text` warns about contains."""
 
 
 @dataclass
@@ -54,7 +59,6 @@ class BatchConverter:
         self.date_at = checker.date_at
         self.texts = checker.texts
         self.hash_order = layout.name_order()
-        self.int_stored = [column.ctype in ("int", "bool") for column in layout.columns]
 
     def convert(self, rows: list[RawRow]) -> Converted:
         """Convert `rows` column by column; rows that need a closer look are marked slow."""
@@ -83,36 +87,27 @@ class BatchConverter:
         notes: dict[int, list[Problem]] = {}
         for index, column in self.texts:
             values = cast(list[str | None], columns[index])  # a text column's values are text
-            suspects = [
-                i
-                for i, value in enumerate(values)
-                if value
-                and value[-1] in _DIGITS
-                and (len(value) > 15 or "E" in value or "e" in value)
-            ]
-            for i in suspects:
-                reason = rewritten_text(values[i] or "")
-                if reason is not None and i not in slow:
+            if not _MAYBE_REWRITTEN.search("\x00".join(map(str, values))):
+                continue  # the usual case: nothing in the column comes close
+            for i, value in enumerate(values):
+                reason = rewritten_text(value) if value and i not in slow else None
+                if reason is not None:
                     cell = turned[self.places[index]][i]
                     notes.setdefault(i, []).append(Problem(column.label, visible(cell), reason))
         return notes
 
-    def row_json(self, converted: Converted, positions: list[int] | None = None) -> str:
-        """The canonical JSON lines of the batch's rows (all, or those at `positions`).
+    def row_json(self, converted: Converted) -> str:
+        """The canonical JSON lines of the batch's rows, as the dataset hash reads them.
 
         Each row is the JSON array of its stored values in column-name order
         and a newline, exactly as `json.dumps(..., ensure_ascii=False,
-        separators=(",", ":"))` writes it.
+        separators=(",", ":"))` writes it. The batch is encoded in one call
+        and cut at the row boundaries, unless a value itself holds `],[`.
         """
-        fragments = []
-        for index in self.hash_order:
-            values = converted.columns[index]
-            if positions is not None:
-                values = [values[i] for i in positions]
-            if self.int_stored[index]:
-                fragments.append(["null" if v is None else str(v) for v in values])
-            else:
-                texts = cast(list[str | None], values)  # number, date and text are stored as text
-                fragments.append(["null" if v is None else encode_basestring(v) for v in texts])
-        rows = list(map(",".join, zip(*fragments, strict=True)))
-        return "[" + "]\n[".join(rows) + "]\n" if rows else ""
+        rows = list(zip(*(converted.columns[index] for index in self.hash_order), strict=True))
+        if not rows:
+            return ""
+        encoded = ROW_JSON.encode(rows)
+        if encoded.count("],[") == len(rows) - 1:  # each boundary once, and nowhere else
+            return encoded[1:-1].replace("],[", "]\n[") + "\n"
+        return "".join(ROW_JSON.encode(row) + "\n" for row in rows)

@@ -37,7 +37,7 @@ from uuid import uuid4
 from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
-from scoring.ingest.batch import BatchConverter, Converted
+from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
@@ -436,7 +436,7 @@ class _Ingest:
         if file.key_at is not None:
             self.keys[name].accepted.add(_token(values[file.key_at]))
         batch.append((line, *values))
-        canonical = _ROW_JSON.encode([values[i] for i in file.hash_order])
+        canonical = ROW_JSON.encode([values[i] for i in file.hash_order])
         self.digests[name].update(canonical.encode() + b"\n")
 
     def _flush(self, info: TableInfo, batch: list[tuple[Any, ...]]) -> None:
@@ -544,9 +544,6 @@ class _Ingest:
             reused,
             tuple(self._sorted_warnings()),
         )
-
-
-_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _canonical(document: object) -> str:
