@@ -24,7 +24,7 @@ from typing import cast
 from scoring.ingest.cells import DbValue, visible
 from scoring.ingest.readers import RawRow
 from scoring.ingest.rows import Problem, RowChecker
-from scoring.ingest.suspect import rewritten_text
+from scoring.ingest.suspect import SIGNIFICANT, rewritten_text
 
 ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 """The canonical JSON of a row in the dataset hash (`scoring.ingest.dataset`)."""
@@ -87,8 +87,13 @@ class BatchConverter:
         notes: dict[int, list[Problem]] = {}
         for index, column in self.texts:
             values = cast(list[str | None], columns[index])  # a text column's values are text
-            if not _MAYBE_REWRITTEN.search("\x00".join(map(str, values))):
-                continue  # the usual case: nothing in the column comes close
+            shown = list(map(str, values))
+            joined = "\x00".join(shown)
+            near = "E+" in joined or "E-" in joined or "e+" in joined or "e-" in joined
+            if not near and max(map(len, shown), default=0) <= SIGNIFICANT:
+                continue  # the usual case: no cell is long enough or has an exponent
+            if not _MAYBE_REWRITTEN.search(joined):
+                continue
             for i, value in enumerate(values):
                 reason = rewritten_text(value) if value and i not in slow else None
                 if reason is not None:

@@ -5,7 +5,7 @@ spellings over millions of rows; a `Converter` reads each spelling once
 through `scoring.ingest.cells` and remembers the stored value (or the reason
 it was refused) in a bounded cache, so that a repeat costs one dictionary
 look-up. Plain text columns are only trimmed, which is cheaper than a
-look-up. The result is exactly what `to_db(parse_cell(...))` gives, reasons
+look-up; the columns of one type share a converter (`pooled`). The result is exactly what `to_db(parse_cell(...))` gives, reasons
 included, whether a cell is converted alone (`__call__`) or with a whole
 column of a batch (`column`).
 """
@@ -18,8 +18,8 @@ from itertools import repeat
 from scoring.catalog import ColumnType
 from scoring.ingest.cells import WHITESPACE, CellError, DbValue, parse_cell, to_db
 
-CACHE_LIMIT = 1 << 16
-"""Spellings remembered per column; the cache starts afresh when it is full."""
+CACHE_LIMIT = 1 << 17
+"""Spellings remembered per converter; the cache starts afresh when it is full."""
 
 
 class _Refused:
@@ -91,3 +91,16 @@ class Converter:
             self.cache.clear()
         self.cache[raw] = hit
         return hit
+
+
+Pool = dict[tuple[ColumnType, bool], Converter]
+"""The converters of one ingest by (type, identifier): every table's rider links
+share one cache, since a cell's value depends on nothing else."""
+
+
+def pooled(pool: Pool, ctype: ColumnType, *, identifier: bool = False) -> Converter:
+    """The converter of `pool` for columns of type `ctype` (`identifier`: key or link)."""
+    found = pool.get((ctype, identifier))
+    if found is None:
+        found = pool[ctype, identifier] = Converter(ctype, identifier=identifier)
+    return found

@@ -39,6 +39,7 @@ from sqlite_utils import Database
 from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
+from scoring.ingest.convert import Pool
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
 from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
@@ -85,7 +86,7 @@ def ingest(
     if not folder.is_dir():
         raise FileError(str(folder), None, None, "no such folder")
     with ExitStack() as stack:
-        files = _open_files(folder, catalog, stack)
+        files = _open_files(folder, catalog, stack, {})
         run = _Ingest(db, catalog, files, strict, progress)
         try:
             return run.execute(folder, groups)
@@ -100,6 +101,7 @@ class _File:
 
     source: Source
     layout: Layout
+    pool: Pool  # the converters shared by every file of the ingest
     key_at: int | None = field(init=False)
     links: list[tuple[str, int]] = field(init=False)
     hash_order: list[int] = field(init=False)
@@ -111,19 +113,20 @@ class _File:
         self.key_at = None if key is None else self.layout.position(key)
         self.links = self.layout.links()
         self.hash_order = self.layout.name_order()
-        self.checker = RowChecker(self.layout, workbook=self.source.path.suffix == ".xlsx")
+        workbook = self.source.path.suffix == ".xlsx"
+        self.checker = RowChecker(self.layout, workbook=workbook, pool=self.pool)
         csv = self.source.path.suffix == ".csv" and not self.source.keyed
         self.batcher = BatchConverter(self.checker) if csv and self.checker.simple else None
 
 
-def _open_files(folder: Path, catalog: Catalog, stack: ExitStack) -> dict[str, _File]:
+def _open_files(folder: Path, catalog: Catalog, stack: ExitStack, pool: Pool) -> dict[str, _File]:
     files: dict[str, _File] = {}
     errors: list[FileError] = []
     for name, info in catalog.tables.items():
         try:
             source = open_source(locate(folder, name))
             stack.callback(source.close)
-            files[name] = _File(source, map_columns(source, info))
+            files[name] = _File(source, map_columns(source, info), pool)
         except FileError as error:
             errors.append(error)
     if errors:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from scoring.catalog import ColumnType, TableInfo
 from scoring.ingest.cells import CellError, DbValue, normalise, trim, visible
-from scoring.ingest.convert import Converter
+from scoring.ingest.convert import Converter, Pool, pooled
 from scoring.ingest.errors import FileError
 from scoring.ingest.readers import ABSENT, RawRow, Source, shown
 from scoring.ingest.suspect import rewritten_native, rewritten_text
@@ -203,11 +203,12 @@ class RowChecker:
     `check_cells`, so a rejected row reads exactly as it always did.
     """
 
-    def __init__(self, layout: Layout, *, workbook: bool = False) -> None:
+    def __init__(self, layout: Layout, *, workbook: bool = False, pool: Pool | None = None) -> None:
         self.layout = layout
         self.workbook = workbook
         columns = layout.columns
-        self.converters = [Converter(c.ctype, identifier=c.identifier) for c in columns]
+        pool = {} if pool is None else pool
+        self.converters = [pooled(pool, c.ctype, identifier=c.identifier) for c in columns]
         self.simple = all(len(column.places) == 1 for column in columns)
         self.plan = [
             (column.places[0][0] if self.simple else -1, convert)
