@@ -26,7 +26,7 @@ from scoring.ingest.readers import RawRow
 from scoring.ingest.rows import Problem, RowChecker
 from scoring.ingest.suspect import SIGNIFICANT, rewritten_text
 
-ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False)
 """The canonical JSON of a row in the dataset hash (`scoring.ingest.dataset`)."""
 
 _MAYBE_REWRITTEN = re.compile(r"[0-9]{16}|[0-9][eE][+-][0-9]")
@@ -86,14 +86,14 @@ class BatchConverter:
     ) -> dict[int, list[Problem]]:
         notes: dict[int, list[Problem]] = {}
         for index, column in self.texts:
-            values = cast(list[str | None], columns[index])  # a text column's values are text
-            shown = list(map(str, values))
-            joined = "\x00".join(shown)
+            cells = turned[self.places[index]]  # as written: never shorter than the value
+            joined = "\x00".join(cells)
             near = "E+" in joined or "E-" in joined or "e+" in joined or "e-" in joined
-            if not near and max(map(len, shown), default=0) <= SIGNIFICANT:
+            if not near and max(map(len, cells), default=0) <= SIGNIFICANT:
                 continue  # the usual case: no cell is long enough or has an exponent
             if not _MAYBE_REWRITTEN.search(joined):
                 continue
+            values = cast(list[str | None], columns[index])  # a text column's values are text
             for i, value in enumerate(values):
                 reason = rewritten_text(value) if value and i not in slow else None
                 if reason is not None:

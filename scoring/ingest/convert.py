@@ -31,7 +31,7 @@ class _Refused:
         self.reason = reason
 
 
-_MISS = _Refused("")  # a cache miss, never stored
+_MISS: DbValue = "\x00"  # a cache miss: no stored value holds a NUL byte, and str == str is fast
 
 
 class Converter:

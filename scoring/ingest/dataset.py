@@ -29,7 +29,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any, cast
 from uuid import uuid4
@@ -230,8 +229,7 @@ class _Ingest:
 
     def _batches(self, name: str) -> Iterator[list[RawRow]]:
         counts = self.counts[name]
-        rows = self.files[name].source.rows
-        while chunk := list(islice(rows, BATCH)):
+        for chunk in self.files[name].source.batches(BATCH):
             counts.rows_in += len(chunk)
             if self.progress is not None and len(chunk) == BATCH:
                 self.progress(name, counts.rows_in)

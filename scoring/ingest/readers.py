@@ -17,6 +17,8 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -71,6 +73,13 @@ class Source:
     warnings: list[str] = field(default_factory=list)
     keyed: bool = False
     _close: Callable[[], None] | None = None
+    _batches: Callable[[int], Iterator[list[RawRow]]] | None = None
+
+    def batches(self, size: int) -> Iterator[list[RawRow]]:
+        """The rows in lists of up to `size` (read either these or `rows`, not both)."""
+        if self._batches is not None:
+            return self._batches(size)
+        return iter(lambda: list(islice(self.rows, size)), [])
 
     def close(self) -> None:
         """Release the file (an xlsx workbook stays open while its rows are read)."""
@@ -170,8 +179,10 @@ def _open_csv(path: Path) -> Source:
     except BaseException:
         handle.close()
         raise
-    rows = _csv_rows(path, reader, reader.line_num, len(header))
-    return Source(path, header, rows, _close=handle.close)
+    start, width = reader.line_num, len(header)
+    rows = _csv_rows(path, reader, start, width)
+    batches = partial(_csv_batches, path, reader, start, width)
+    return Source(path, header, rows, _close=handle.close, _batches=batches)
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:
@@ -211,6 +222,32 @@ def _csv_error(path: Path, line: int, error: Exception) -> FileError:
     if isinstance(error, UnicodeDecodeError):  # it decoded a moment ago: the file changed since
         return FileError(str(path), line, None, "the file changed while it was being read")
     return FileError(str(path), line, None, f"malformed CSV: {error}")
+
+
+def _csv_batches(
+    path: Path, reader: Any, previous: int, width: int, size: int
+) -> Iterator[list[RawRow]]:
+    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them."""
+    make = tuple.__new__
+    batch: list[RawRow] = []
+    append = batch.append
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if len(cells) == width and cells and cells[0].strip(WHITESPACE):
+                append(make(RawRow, (start, tuple(cells), None)))
+            elif not is_blank(cells):
+                append(RawRow(start, tuple(cells), _width_problem(cells, width)))
+            else:
+                continue
+            if len(batch) >= size:
+                yield batch
+                batch = []
+                append = batch.append
+    except (csv.Error, UnicodeDecodeError) as error:
+        raise _csv_error(path, previous + 1, error) from None
+    if batch:
+        yield batch
 
 
 def _width_problem(cells: list[str], width: int) -> str | None:
