@@ -15,7 +15,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from test_ingest_dataset import catalog
 from test_ingest_pinned import EXAMPLE, GOLDEN
+from test_ingest_stream import write_folder
 
 from scoring import service
 from scoring.cli import cli
@@ -166,3 +168,21 @@ def test_warnings_do_not_fail_a_strict_ingest(tmp_path: Path) -> None:
     report = ingest(folder, catalog, db, strict=True)
     assert [(w.line, w.value) for w in report.cell_warnings] == [(2, "610328198704183000")]
     assert report.rejected == 0
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_full_width_key_is_judged_after_normalisation(tmp_path: Path, fmt: str) -> None:
+    # a key is read after NFKC: full-width digits become the ASCII an ID number lost
+    tables = {
+        "teams": [
+            ["６１０３２８１９８７０４１８３０００", "一队", "城关镇"],
+            ["T2", "二队", "城关镇"],
+        ],
+        "riders": [["R1", "张三", "T2", "是", "2015-07-01"]],
+        "deliveries": [],
+        "ratings": [],
+    }
+    report = ingest(write_folder(tmp_path / fmt, tables, fmt), catalog(), open_store(":memory:"))
+    assert [(w.table, w.line, w.column, w.value, w.reason) for w in report.cell_warnings] == [
+        ("teams", 2, "id", "６１０３２８１９８７０４１８３０００", ZEROS)
+    ]

@@ -55,7 +55,6 @@ class BatchConverter:
         self.checker = checker
         self.places = [column.places[0][0] for column in layout.columns]
         self.width = max(self.places + [index for index, _ in layout.extra]) + 1  # the header's
-        self.places = [column.places[0][0] for column in layout.columns]
         self.date_at = checker.date_at
         self.texts = checker.texts
         self.hash_order = layout.name_order()
@@ -86,14 +85,16 @@ class BatchConverter:
     ) -> dict[int, list[Problem]]:
         notes: dict[int, list[Problem]] = {}
         for index, column in self.texts:
-            cells = turned[self.places[index]]  # as written: never shorter than the value
+            values = cast(list[str | None], columns[index])  # a text column's values are text
+            # plain text is the cell trimmed, so the cells can stand for the values; a key or
+            # link is NFKC-normalised first (full-width digits become ASCII), so they cannot
+            cells = list(map(str, values)) if column.identifier else turned[self.places[index]]
             joined = "\x00".join(cells)
             near = "E+" in joined or "E-" in joined or "e+" in joined or "e-" in joined
             if not near and max(map(len, cells), default=0) <= SIGNIFICANT:
                 continue  # the usual case: no cell is long enough or has an exponent
             if not _MAYBE_REWRITTEN.search(joined):
                 continue
-            values = cast(list[str | None], columns[index])  # a text column's values are text
             for i, value in enumerate(values):
                 reason = rewritten_text(value) if value and i not in slow else None
                 if reason is not None:
