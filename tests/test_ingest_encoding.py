@@ -248,3 +248,19 @@ def test_a_10_mb_jsonl_cell_loads(tmp_path: Path) -> None:
         source.close()
     assert [row.line for row in rows] == [1, 2]
     assert rows[0].cells == ("R1", big)
+
+
+def test_a_file_changed_between_the_passes_is_a_file_error(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    path.write_bytes(_big(5_000).encode("utf-8"))  # about 130 kB: read in several buffers
+    source = open_source(path)  # the encoding is decided: UTF-8
+    try:
+        with path.open("r+b") as handle:  # someone saves over it meanwhile
+            handle.seek(100_000)
+            handle.write(b"\xff\xfe")
+        with pytest.raises(FileError) as caught:
+            list(source.rows)
+    finally:
+        source.close()
+    assert caught.value.message == "the file changed while it was being read"
+    assert caught.value.line is not None and caught.value.line > 3000

@@ -197,7 +197,7 @@ def _csv_records(path: Path, reader: Any, previous: int) -> Iterator[tuple[int, 
             cells = next(reader)
         except StopIteration:
             return
-        except (csv.Error, UnicodeDecodeError) as error:
+        except (csv.Error, UnicodeDecodeError, OSError) as error:
             raise _csv_error(path, previous + 1, error) from None
         start, previous = previous + 1, reader.line_num
         if not is_blank(cells):
@@ -214,13 +214,15 @@ def _csv_rows(path: Path, reader: Any, previous: int, width: int) -> Iterator[Ra
                 yield make(RawRow, (start, tuple(cells), None))
             elif not is_blank(cells):
                 yield RawRow(start, tuple(cells), _width_problem(cells, width))
-    except (csv.Error, UnicodeDecodeError) as error:
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
         raise _csv_error(path, previous + 1, error) from None
 
 
 def _csv_error(path: Path, line: int, error: Exception) -> FileError:
     if isinstance(error, UnicodeDecodeError):  # it decoded a moment ago: the file changed since
         return FileError(str(path), line, None, "the file changed while it was being read")
+    if isinstance(error, OSError):
+        return FileError(str(path), line, None, f"cannot read the file: {error.strerror}")
     return FileError(str(path), line, None, f"malformed CSV: {error}")
 
 
@@ -244,7 +246,7 @@ def _csv_batches(
                 yield batch
                 batch = []
                 append = batch.append
-    except (csv.Error, UnicodeDecodeError) as error:
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
         raise _csv_error(path, previous + 1, error) from None
     if batch:
         yield batch
