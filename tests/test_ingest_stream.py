@@ -24,6 +24,7 @@ from test_ingest_dataset import catalog
 
 from scoring.ingest import IngestReport, dataset, encoding, ingest
 from scoring.ingest.cells import WHITESPACE
+from scoring.ingest.readers import open_source
 from scoring.store import open_store
 
 HEADERS = {
@@ -216,3 +217,16 @@ def test_peak_memory_does_not_grow_with_the_file(
     monkeypatch.setattr(encoding, "CHUNK", 1 << 16)  # both files span many read chunks
     small, large = _peak(tmp_path, 20_000), _peak(tmp_path, 80_000)
     assert large < small * 1.25 + 1_000_000  # four times the rows, about the same memory
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "xlsx"])
+def test_rows_come_in_batches_in_file_order(tmp_path: Path, fmt: str) -> None:
+    tables = {"riders": [[f"R{i}", "张三", "T1", "是", "2015-07-01"] for i in range(5)]}
+    folder = write_folder(tmp_path / fmt, tables, fmt)
+    source = open_source(folder / f"riders.{fmt}")
+    try:
+        batches = list(source.batches(2))
+    finally:
+        source.close()
+    assert [[row.line for row in batch] for batch in batches] == [[2, 3], [4, 5], [6]]
+    assert [row.cells[0] for batch in batches for row in batch] == [f"R{i}" for i in range(5)]
