@@ -214,8 +214,8 @@ def _peak(tmp_path: Path, rows: int) -> int:
 def test_peak_memory_does_not_grow_with_the_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(encoding, "CHUNK", 1 << 16)  # both files span many read chunks
-    small, large = _peak(tmp_path, 20_000), _peak(tmp_path, 80_000)
+    monkeypatch.setattr(encoding, "CHUNK", 1 << 15)  # both files span many read chunks
+    small, large = _peak(tmp_path, 10_000), _peak(tmp_path, 40_000)
     assert large < small * 1.25 + 1_000_000  # four times the rows, about the same memory
 
 
