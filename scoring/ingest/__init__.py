@@ -4,9 +4,11 @@ The pipeline is `scoring.ingest.dataset.ingest`; `scoring.ingest.query`
 reads datasets back. Modules by phase: `cells` (one cell's spelling),
 `encoding` (a CSV's encoding, decided on the whole file), `readers` (CSV,
 xlsx, JSON Lines, streamed), `convert` (typed converters with a cache),
-`suspect` (numbers a spreadsheet rewrote), `rows` (header matching and cell checks),
-`tables` (reading order and storage layout), `dataset` (the transaction),
-`report` (counts and rejects), `query` (rows and rejects from the store).
+`suspect` (numbers a spreadsheet rewrote), `rows` (header matching and cell
+checks), `batch` (CSV rows converted column-wise), `tables` (reading order and
+storage layout), `dataset` (the transaction), `record` (the dataset's identity
+and report written), `report` (counts, rejects, warnings), `query` (rows,
+rejects and warnings from the store).
 """
 
 from scoring.ingest.dataset import Progress, ingest

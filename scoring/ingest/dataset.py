@@ -8,9 +8,11 @@ The whole pipeline, in order:
    `rows.map_columns`); every whole-file problem is collected and raised
    together before anything is written;
 3. in one transaction, read each table's rows, check cells, keys and links,
-   write the accepted rows to `ds{id}_{table}` and hash them;
+   write the accepted rows to `ds{id}_{table}` and hash them: CSV rows in
+   column-wise batches (`batch`), other rows one by one (`rows.RowChecker`),
+   indexes built once after each table's rows (`tables.finish_sql`);
 4. if a dataset with the same SHA-256 already exists, roll back and reuse it;
-   otherwise record the counts and the reject report, and commit.
+   otherwise record the counts, rejects and cell warnings (`record`), and commit.
 
 Dataset identity: the SHA-256 of the canonical JSON
 `{"format": 1, "tables": <declarations>, "rows": {table: <rows digest>}}`,
@@ -23,15 +25,12 @@ file names and formats are not part of it.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, cast
-from uuid import uuid4
 
 from sqlite_utils import Database
 
@@ -41,18 +40,18 @@ from scoring.ingest.cells import DbValue, quoted
 from scoring.ingest.convert import Pool
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
+from scoring.ingest.record import dataset_sha256, insert_pending, record
 from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
 from scoring.ingest.rows import Layout, Problem, RowChecker, map_columns
 from scoring.ingest.tables import (
     Group,
     check_catalog,
     create_sql,
-    declarations,
     finish_sql,
     insert_sql,
     reading_order,
 )
-from scoring.store import PENDING_PREFIX, StoreError, store_path, transaction
+from scoring.store import StoreError, store_path, transaction
 
 Progress = Callable[[str, int], None]
 """Called with a table name and the number of its rows read so far."""
@@ -200,20 +199,22 @@ class _Ingest:
         """Read every group in one transaction; commit a new dataset or reuse one."""
         try:
             with transaction(self.db):
-                self.dataset_id = self._insert_dataset(folder)
+                self.dataset_id = insert_pending(self.db, folder, self.catalog)
                 for group in groups:
                     if group.cyclic:
                         self._read_cyclic(group.tables)
                     else:
                         self._read_streamed(group.tables[0])
-                sha = self._sha256()
+                digests = {name: digest.hexdigest() for name, digest in self.digests.items()}
+                sha = dataset_sha256(self.catalog, digests)
                 row = self.db.execute("SELECT id FROM datasets WHERE sha256 = ?", [sha]).fetchone()
                 if row is not None:
                     raise _Reused(int(row[0]), sha)
-                self._record(sha)
+                report = self._report(self.dataset_id, sha, reused=False)
+                record(self.db, self.dataset_id, report)
         except _Reused as reused:
             return self._report(reused.dataset_id, reused.sha256, reused=True)
-        return self._report(self.dataset_id, sha, reused=False)
+        return report
 
     # -- reading ---------------------------------------------------------
 
@@ -449,66 +450,6 @@ class _Ingest:
         for statement in finish_sql(self.dataset_id, info):
             self.db.execute(statement)
 
-    def _insert_dataset(self, folder: Path) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO datasets (sha256, created, source, catalog) VALUES (?, ?, ?, ?)",
-            [
-                f"{PENDING_PREFIX}{uuid4().hex}",
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                str(folder),
-                json.dumps(declarations(self.catalog), ensure_ascii=False),
-            ],
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def _sha256(self) -> str:
-        document = {
-            "format": 1,
-            "tables": declarations(self.catalog),
-            "rows": {name: self.digests[name].hexdigest() for name in sorted(self.digests)},
-        }
-        return hashlib.sha256(_canonical(document).encode()).hexdigest()
-
-    def _record(self, sha: str) -> None:
-        self.db.execute("UPDATE datasets SET sha256 = ? WHERE id = ?", [sha, self.dataset_id])
-        self.db.table("dataset_tables").insert_all(
-            {
-                "dataset_id": self.dataset_id,
-                "table_name": counts.table,
-                "file": counts.file,
-                "rows_in": counts.rows_in,
-                "accepted": counts.accepted,
-                "rejected": counts.rejected,
-                "warnings": json.dumps(list(counts.warnings), ensure_ascii=False),
-            }
-            for counts in self._table_counts()
-        )
-        self.db.table("rejects").insert_all(
-            {
-                "dataset_id": self.dataset_id,
-                "table_name": reject.table,
-                "file": reject.file,
-                "line": reject.line,
-                "column": reject.column,
-                "value": reject.value,
-                "reason": reject.reason,
-            }
-            for reject in self._sorted_rejects()
-        )
-        self.db.table("ingest_warnings").insert_all(
-            {
-                "dataset_id": self.dataset_id,
-                "table_name": warning.table,
-                "file": warning.file,
-                "line": warning.line,
-                "column": warning.column,
-                "value": warning.value,
-                "reason": warning.reason,
-            }
-            for warning in self._sorted_warnings()
-        )
-
     # -- reporting ---------------------------------------------------------
 
     def _table_counts(self) -> list[TableCounts]:
@@ -545,10 +486,6 @@ class _Ingest:
             reused,
             tuple(self._sorted_warnings()),
         )
-
-
-def _canonical(document: object) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 __all__ = ["Progress", "ingest"]
