@@ -28,12 +28,14 @@ from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
+    CellWarning,
     DatasetNotFound,
     IngestReport,
     Reject,
     ingest,
     latest_dataset_id,
     list_rejects,
+    list_warnings,
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.notice_doc import add_notice_facts
@@ -199,6 +201,16 @@ def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
         raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
     try:
         return list_rejects(db, dataset_id)
+    except DatasetNotFound:
+        raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
+
+
+def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
+    """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
+    if latest_dataset_id(db) is None:
+        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+    try:
+        return list_warnings(db, dataset_id)
     except DatasetNotFound:
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 
