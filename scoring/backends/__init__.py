@@ -1,0 +1,1 @@
+"""Backends beyond the reference interpreter (see `scoring.backend` for the contract)."""

@@ -1,0 +1,254 @@
+"""One pass per linked table: every distinct aggregate of an award, grouped by the link.
+
+`count(T[cond])` becomes `SUM(CASE WHEN cond THEN 1 ELSE 0 END)` in the
+table's single GROUP BY, so an award reads each record table once however
+many aggregates it has. Record tables keep only rows dated in the period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlglot import exp
+
+from scoring.catalog import Catalog
+from scoring.expr import CheckedExpr
+from scoring.expr.nodes import Call, Expr, Name, SubjectRef, TableColumn, TableRows, render
+
+from .exprs import ExprCompiler
+from .rational import Arith, Ratio
+from .stats import DatasetStats
+from .values import Scalar, SqlValue, Unsupported
+
+TableRef = Callable[[str], exp.Table]
+"""Logical table name (declared table, or `upstream_AWARD`) -> the table to read."""
+
+
+@dataclass
+class TablePass:
+    """The aggregates read from one table, as columns of its GROUP BY subquery."""
+
+    table: str
+    alias: str
+    columns: list[exp.Expression] = field(default_factory=list)  # aliased select items
+    by_text: dict[str, SqlValue] = field(default_factory=dict)  # outer value per aggregate
+    needs_subject: bool = False
+    virtual: set[str] = field(default_factory=set)
+
+
+class Aggregates:
+    """Collects an award's aggregates and builds one subquery per table."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        subject_table: str,
+        arith: Arith,
+        stats: DatasetStats,
+        period: tuple[dt.date, dt.date],
+        precision: int,
+        upstream_largest: Callable[[str], int],
+    ) -> None:
+        self.catalog = catalog
+        self.subject = subject_table
+        self.arith = arith
+        self.stats = stats
+        self.period = period
+        self.precision = precision
+        self.upstream_largest = upstream_largest
+        self.passes: dict[str, TablePass] = {}
+        self.counter = 0
+
+    def value(self, call: Call, checked: CheckedExpr) -> SqlValue:
+        """The outer value of aggregate `call` (registering it in its table's pass)."""
+        table, column, where = _source(call.args[0])
+        tp = self.passes.get(table)
+        if tp is None:
+            tp = self.passes[table] = TablePass(table, f"t_{table}")
+        text = f"{call.func}|{render(call)}"
+        if text in tp.by_text:
+            return tp.by_text[text]
+        value = self._build(tp, call, table, column, where, checked)
+        tp.by_text[text] = value
+        return value
+
+    def _name(self, tp: TablePass) -> str:
+        self.counter += 1
+        return f"g{self.counter}"
+
+    def _add(self, tp: TablePass, agg: exp.Expression) -> exp.Column:
+        name = self._name(tp)
+        tp.columns.append(exp.alias_(agg, name, quoted=True))
+        return exp.column(name, quoted=True)
+
+    def _build(
+        self,
+        tp: TablePass,
+        call: Call,
+        table: str,
+        column: str | None,
+        where: Expr | None,
+        checked: CheckedExpr,
+    ) -> SqlValue:
+        func = call.func
+        rows = self.stats.row_count(table)
+        cond = None if where is None else self._filter(tp, where, checked)
+        one = exp.Literal.number(1)
+        zero = exp.Literal.number(0)
+        if func in ("median", "trimmed_mean"):
+            raise Unsupported(f"`{func}` (not compiled to SQL yet)")
+        if func == "share":
+            assert cond is not None
+            hits = self._add(tp, exp.Sum(this=_when(cond, one, zero)))
+            every = self._add(tp, exp.Count(this=exp.Star()))
+            return Ratio(hits, every, rows, max(rows, 1))
+        if column is None:  # count(T) / count(T[cond])
+            agg = exp.Count(this=exp.Star()) if cond is None else exp.Sum(this=_when(cond, one, zero))
+            return Ratio(exp.Coalesce(this=self._add(tp, agg), expressions=[zero]), 1, rows, 1)
+        ctype = self.catalog.tables[table].column_type(column)
+        value, scale, largest = self._column(tp, table, column)
+        picked = value if cond is None else _when(cond, value, None)
+        if func == "count":
+            return Ratio(
+                exp.Coalesce(this=self._add(tp, exp.Count(this=picked)), expressions=[zero]),
+                1,
+                rows,
+                1,
+            )
+        if func == "count_distinct":
+            agg = exp.Count(this=exp.Distinct(expressions=[picked]))
+            return Ratio(exp.Coalesce(this=self._add(tp, agg), expressions=[zero]), 1, rows, 1)
+        if ctype == "date":
+            if func not in ("min", "max"):
+                raise Unsupported(f"`{func}` over dates")
+            agg = exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
+            return Scalar(self._add(tp, agg), "date")
+        if ctype not in ("int", "number") and column not in self.catalog.tables[table].virtual:
+            raise Unsupported(f"`{func}` over a {ctype} column")
+        unit = 10**scale
+        total_bound = self.arith.bounds.check(rows * largest, f"sum({table}.{column})")
+        if func == "sum":
+            summed = self._add(tp, exp.Sum(this=picked))
+            return Ratio(exp.Coalesce(this=summed, expressions=[zero]), unit, total_bound, unit)
+        if func == "avg":
+            summed = self._add(tp, exp.Sum(this=picked))
+            counted = self._add(tp, exp.Count(this=picked))
+            d = counted if unit == 1 else exp.Mul(this=counted, expression=exp.Literal.number(unit))
+            dmax = self.arith.bounds.check(max(rows, 1) * unit, "an average's denominator")
+            return Ratio(summed, d, total_bound, dmax)
+        if func in ("min", "max"):
+            agg = exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
+            return Ratio(self._add(tp, agg), unit, largest, unit)
+        raise Unsupported(f"the aggregate `{func}`")  # pragma: no cover
+
+    def _column(self, tp: TablePass, table: str, column: str) -> tuple[exp.Expression, int, int]:
+        """A column of the aggregated rows as SQL, with its scale and largest scaled value."""
+        info = self.catalog.tables[table]
+        if column in info.virtual:
+            tp.virtual.add(column)
+            return (
+                exp.column("t", table=f"u_{column}", quoted=True),
+                self.precision,
+                self.upstream_largest(column),
+            )
+        ref = exp.column(column, table="r", quoted=True)
+        ctype = info.columns[column]
+        if ctype == "number":
+            cs = self.stats.column(table, column)
+            return self.arith.dialect.scaled_number(ref, cs.scale), cs.scale, cs.largest
+        if ctype == "int":
+            return ref, 0, self.stats.column(table, column).largest
+        return ref, 0, 0
+
+    def _filter(self, tp: TablePass, where: Expr, checked: CheckedExpr) -> exp.Expression:
+        def resolve(e: Expr) -> SqlValue:
+            if isinstance(e, SubjectRef):
+                tp.needs_subject = True
+                return self._subject_column(e.column)
+            if isinstance(e, Name):
+                value, scale, largest = self._column(tp, tp.table, e.id)
+                ctype = self.catalog.tables[tp.table].column_type(e.id)
+                if ctype in ("int", "number"):
+                    return Ratio(value, 10**scale, largest, 10**scale)
+                return Scalar(value, ctype)  # type: ignore[arg-type]
+            raise Unsupported(f"`{render(e)}` inside a row filter")
+
+        compiler = ExprCompiler(checked, self.arith, self.period, resolve)
+        return compiler.boolean(where)
+
+    def _subject_column(self, column: str) -> SqlValue:
+        info = self.catalog.tables[self.subject]
+        if column not in info.columns:
+            raise Unsupported(f"`subject.{column}` (an award total) inside a row filter")
+        ref = exp.column(column, table="s", quoted=True)
+        ctype = info.columns[column]
+        if ctype == "number":
+            cs = self.stats.column(self.subject, column)
+            scaled = self.arith.dialect.scaled_number(ref, cs.scale)
+            return Ratio(scaled, 10**cs.scale, cs.largest, 10**cs.scale)
+        if ctype == "int":
+            return Ratio(ref, 1, self.stats.column(self.subject, column).largest, 1)
+        return Scalar(ref, ctype)
+
+    def subqueries(self, tables: TableRef) -> list[tuple[TablePass, exp.Select, str]]:
+        """(pass, GROUP BY subquery, link column) per aggregated table."""
+        out = []
+        for tp in self.passes.values():
+            info = self.catalog.tables[tp.table]
+            link = info.links[self.subject]
+            key = exp.column(link, table="r", quoted=True)
+            query = (
+                exp.select(exp.alias_(key, "k", quoted=True), *tp.columns)
+                .from_(exp.alias_(tables(tp.table), "r", quoted=True))
+                .where(exp.Not(this=exp.Is(this=key, expression=exp.Null())))
+                .group_by(key)
+            )
+            if info.kind == "record" and info.date is not None:
+                day = exp.column(info.date, table="r", quoted=True)
+                query = query.where(
+                    exp.Between(
+                        this=day,
+                        low=exp.Literal.string(self.period[0].isoformat()),
+                        high=exp.Literal.string(self.period[1].isoformat()),
+                    )
+                )
+            if tp.needs_subject:
+                skey = self.catalog.tables[self.subject].key
+                assert skey is not None
+                query = query.join(
+                    exp.alias_(tables(self.subject), "s", quoted=True),
+                    on=exp.EQ(this=key, expression=exp.column(skey, table="s", quoted=True)),
+                )
+            for award in sorted(tp.virtual):
+                own = info.key
+                assert own is not None
+                query = query.join(
+                    exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True),
+                    on=exp.EQ(
+                        this=exp.column("k", table=f"u_{award}", quoted=True),
+                        expression=exp.column(own, table="r", quoted=True),
+                    ),
+                    join_type="left",
+                )
+            out.append((tp, query, link))
+        return out
+
+
+def _when(
+    cond: exp.Expression, then: exp.Expression, otherwise: exp.Expression | None
+) -> exp.Expression:
+    return exp.Case(ifs=[exp.If(this=cond, true=then)], default=otherwise)
+
+
+def _source(arg: Expr) -> tuple[str, str | None, Expr | None]:
+    match arg:
+        case Name(id=table):
+            return table, None, None
+        case TableRows(table=table, where=where):
+            return table, None, where
+        case TableColumn(table=table, column=column, where=where):
+            return table, column, where
+    raise Unsupported(f"an aggregate over `{render(arg)}`")
+

@@ -1,0 +1,509 @@
+"""Compile one award of the plan into one SQL query.
+
+The query is a stack of SELECTs, each adding columns to the one below:
+
+1. base: the subject table, LEFT JOINed to one GROUP BY subquery per linked
+   table (every aggregate of the award, see `aggregates`) and to the
+   upstream awards' totals it reads; subject columns as `c_NAME`;
+2. gate and metrics: `e` (eligible), `v0..` (each veto holds), each metric
+   after `default` (`x0..`, a numerator/denominator pair for numbers);
+3. points, one layer per level of the criteria tree (leaves first; a
+   `formula` reading `node()` after the nodes it reads), each a scaled
+   integer (units of 10^-precision), clipped and rounded half up exactly;
+4. the bonus and deduction blocks and the total (never below 0).
+
+Rows come out in subject-key order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Literal
+
+from sqlglot import exp
+
+from scoring.expr.nodes import Call, Expr, Name, SubjectRef, render
+from scoring.expr.functions import AGGREGATES
+from scoring.numbers import Value
+from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
+
+from .aggregates import Aggregates, TableRef
+from .dialects import Dialect
+from .exprs import ExprCompiler, evaluation_order, literal
+from .rational import Arith, Bounds, Ratio, const, lit, paren
+from .stats import DatasetStats
+from .values import Scalar, SqlValue, Unsupported, is_null_test
+
+MetricKind = Literal["number", "bool", "text", "date", "null"]
+
+
+@dataclass(frozen=True)
+class MetricOut:
+    """Where a node's metric is in the result row."""
+
+    path: str
+    kind: MetricKind
+    column: str  # numerator, or the value itself
+    denominator: str | int = 1  # a column name, or a constant
+
+
+@dataclass
+class CompiledAward:
+    """The query of one award and how to read its rows back."""
+
+    award: AwardPlan
+    query: exp.Select
+    columns: list[str]
+    metrics: dict[str, MetricOut]
+    formula_null: dict[str, str]  # leaf path -> column: the formula was null
+    node_refs: dict[str, list[str]]  # leaf path -> node() targets in evaluation order
+    upstream: tuple[str, ...]  # awards whose totals the query reads
+    bounds: Bounds
+    subject_columns: dict[str, str] = field(default_factory=dict)  # name/unit/group -> column
+
+
+def upstream_table(award: str) -> str:
+    return f"upstream_{award}"
+
+
+class AwardCompiler:
+    """Builds the query for one award."""
+
+    def __init__(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        dialect: Dialect,
+        stats: DatasetStats,
+        period: tuple[dt.date, dt.date],
+        upstream_largest: Callable[[str], int] = lambda award: 0,
+        tables: TableRef | None = None,
+    ) -> None:
+        self.tables: TableRef = tables or _declared_table
+        self.plan = plan
+        self.award = award
+        self.catalog = plan.catalog
+        self.info = plan.catalog.tables[award.subjects]
+        self.dialect = dialect
+        self.stats = stats
+        self.period = period
+        self.bounds = Bounds(enforce=stats.known)
+        self.arith = Arith(dialect, self.bounds)
+        self.upstream_largest = upstream_largest
+        self.aggs = Aggregates(
+            plan.catalog,
+            award.subjects,
+            self.arith,
+            stats,
+            period,
+            plan.precision,
+            upstream_largest,
+        )
+        self.base_columns: dict[str, exp.Expression] = {}  # name -> expression over s / t_* / u_*
+        self.virtual: set[str] = set()
+        self.scale = 10**plan.precision
+
+    # -- leaves of expressions in the outer query ----------------------------------
+
+    def _resolver(self, checked: CompiledExpr, x: SqlValue | None) -> Callable[[Expr], SqlValue]:
+        def resolve(e: Expr) -> SqlValue:
+            if isinstance(e, Name):
+                if e.id == "x" and checked.checked.reads_x:
+                    if x is None:
+                        raise Unsupported("`x` without a metric")
+                    return x
+                return self._subject_value(e.id)
+            if isinstance(e, Call) and e.func in AGGREGATES:
+                value = self.aggs.value(e, checked.checked)
+                return self._lift(value)
+            if isinstance(e, Call) and e.func == "node":
+                raise Unsupported("`node()` outside a formula")  # handled by _node_resolver
+            if isinstance(e, SubjectRef):
+                raise Unsupported("`subject.NAME` outside a row filter")
+            raise Unsupported(f"`{render(e)}`")
+
+        return resolve
+
+    def _lift(self, value: SqlValue) -> SqlValue:
+        """An aggregate's value re-expressed over columns of the base layer."""
+        if isinstance(value, Scalar):
+            return Scalar(self._base(value.sql), value.kind)
+        n = self._base(value.n)
+        d: int | exp.Expression = value.d if isinstance(value.d, int) else self._base(value.d)
+        return Ratio(n, d, value.nmax, value.dmax)
+
+    def _base(self, e: exp.Expression) -> exp.Expression:
+        """Expose `e` (over t_*.g* columns) as a base column; return a reference to it."""
+        # aggregate columns come from the GROUP BY subqueries: qualify them
+        expr = e.copy()
+        for col in list(expr.find_all(exp.Column)):
+            if not col.table:
+                owner = next(
+                    tp.alias
+                    for tp in self.aggs.passes.values()
+                    if any(c.alias == col.name for c in tp.columns)
+                )
+                col.set("table", exp.to_identifier(owner, quoted=True))
+        name = f"b{len(self.base_columns)}"
+        key = expr.sql()
+        for existing, sql in self.base_columns.items():
+            if sql.sql() == key:
+                return exp.column(existing, quoted=True)
+        self.base_columns[name] = expr
+        return exp.column(name, quoted=True)
+
+    def _subject_value(self, column: str) -> SqlValue:
+        if column in self.info.virtual:
+            self.virtual.add(column)
+            name = f"v_{column}"
+            self.base_columns.setdefault(name, exp.column("t", table=f"u_{column}", quoted=True))
+            ref = exp.column(name, quoted=True)
+            return Ratio(ref, self.scale, self.upstream_largest(column), self.scale)
+        ctype = self.info.columns.get(column)
+        if ctype is None:
+            raise Unsupported(f"the subject column `{column}`")
+        src = exp.column(column, table="s", quoted=True)
+        name = f"c_{column}"
+        ref = exp.column(name, quoted=True)
+        if ctype == "number":
+            cs = self.stats.column(self.award.subjects, column)
+            self.base_columns.setdefault(name, self.dialect.scaled_number(src, cs.scale))
+            return Ratio(ref, 10**cs.scale, cs.largest, 10**cs.scale)
+        self.base_columns.setdefault(name, src)
+        if ctype == "int":
+            return Ratio(ref, 1, self.stats.column(self.award.subjects, column).largest, 1)
+        return Scalar(ref, ctype)
+
+    def _compiler(self, checked: CompiledExpr, x: SqlValue | None = None) -> ExprCompiler:
+        return ExprCompiler(checked.checked, self.arith, self.period, self._resolver(checked, x))
+
+    # -- the award ---------------------------------------------------------------
+
+    def compile(self) -> CompiledAward:
+        award = self.award
+        key = self.info.key
+        assert key is not None
+        layers: list[list[tuple[str, exp.Expression]]] = []
+        gate: list[tuple[str, exp.Expression]] = []
+        if award.eligible is not None:
+            cond = self._compiler(award.eligible).boolean(award.eligible.checked.expr)
+            gate.append(("e", exp.Coalesce(this=paren(cond), expressions=[exp.false()])))
+        else:
+            gate.append(("e", exp.true()))
+        for i, veto in enumerate(award.vetoes):
+            cond = self._compiler(veto.when).boolean(veto.when.checked.expr)
+            gate.append((f"v{i}", exp.Coalesce(this=paren(cond), expressions=[exp.false()])))
+        metrics: dict[str, MetricOut] = {}
+        metric_values: dict[str, SqlValue] = {}
+        for i, node in enumerate(award.nodes.values()):
+            if node.metric is None:
+                continue
+            value = self._metric(node)
+            metric_values[node.path] = value
+            out, cols = self._metric_columns(node.path, f"x{i}", value)
+            metrics[node.path] = out
+            gate.extend(cols)
+        layers.append(gate)
+        points, formula_null, node_refs = self._points(metrics, metric_values)
+        layers.extend(points)
+        query = self._stack(layers)
+        names = ["k", "d_name", "d_unit", "d_group"] + [n for layer in layers for n, _ in layer]
+        final = exp.select(*(exp.column(n, quoted=True) for n in names)).from_(
+            exp.alias_(exp.Subquery(this=query), "q", quoted=True)
+        )
+        final = final.order_by(exp.column("k", quoted=True))
+        return CompiledAward(
+            award=award,
+            query=final,
+            columns=names,
+            metrics=metrics,
+            formula_null=formula_null,
+            node_refs=node_refs,
+            upstream=tuple(sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})),
+            bounds=self.bounds,
+        )
+
+    def _metric(self, node: NodePlan) -> SqlValue:
+        assert node.metric is not None
+        compiler = self._compiler(node.metric)
+        value = compiler.compile(node.metric.checked.expr)
+        if node.default is None:
+            return value
+        default = literal(node.default, _kind_of(node.default))
+        return compiler._choose([(exp.Not(this=is_null_test(value)), value)], default)
+
+    def _metric_columns(
+        self, path: str, name: str, value: SqlValue
+    ) -> tuple[MetricOut, list[tuple[str, exp.Expression]]]:
+        if isinstance(value, Ratio):
+            cols = [(f"{name}_n", value.n)]
+            denominator: str | int = value.d if isinstance(value.d, int) else f"{name}_d"
+            if not isinstance(value.d, int):
+                cols.append((f"{name}_d", value.d))
+            return MetricOut(path, "number", f"{name}_n", denominator), cols
+        return MetricOut(path, value.kind, name), [(name, value.sql)]
+
+    def metric_ref(self, out: MetricOut, value: SqlValue) -> SqlValue:
+        """The metric as a reference to its column in a later layer."""
+        if isinstance(value, Scalar):
+            return Scalar(exp.column(out.column, quoted=True), value.kind)
+        d = out.denominator if isinstance(out.denominator, int) else exp.column(out.denominator, quoted=True)
+        return Ratio(exp.column(out.column, quoted=True), d, value.nmax, value.dmax)
+
+    # -- points --------------------------------------------------------------------
+
+    def _points(
+        self, metrics: dict[str, MetricOut], values: dict[str, SqlValue]
+    ) -> tuple[list[list[tuple[str, exp.Expression]]], dict[str, str], dict[str, list[str]]]:
+        award = self.award
+        nodes = award.nodes
+        refs: dict[str, list[str]] = {}
+        for node in nodes.values():
+            if node.is_leaf and node.score is not None and node.score.expr is not None:
+                refs[node.path] = evaluation_order(node.score.expr.checked.expr)
+        level: dict[str, int] = {}
+
+        def level_of(path: str, seen: tuple[str, ...] = ()) -> int:
+            if path in level:
+                return level[path]
+            if path in seen:
+                raise Unsupported(f"a cycle through node('{path}')")
+            node = nodes[path]
+            deps = list(node.children) if node.children else refs.get(path, [])
+            result = 0 if not deps else 1 + max(level_of(d, (*seen, path)) for d in deps)
+            level[path] = result
+            return result
+
+        for path in nodes:
+            level_of(path)
+        depth = max(level.values(), default=-1) + 1
+        layers: list[list[tuple[str, exp.Expression]]] = [[] for _ in range(depth)]
+        self.point_column = {p: f"p{i}" for i, p in enumerate(nodes)}
+        formula_null: dict[str, str] = {}
+        for i, node in enumerate(nodes.values()):
+            column = self.point_column[node.path]
+            if node.children:
+                total = self._sum([exp.column(self.point_column[c], quoted=True) for c in node.children])
+                layers[level[node.path]].append((column, self._clip_sum(total, node.max)))
+                continue
+            expr, null_flag = self._leaf(node, metrics, values)
+            layers[level[node.path]].append((column, expr))
+            if null_flag is not None:
+                formula_null[node.path] = f"f{i}"
+                layers[level[node.path]].append((f"f{i}", null_flag))
+        final: list[tuple[str, exp.Expression]] = []
+        total_parts: list[exp.Expression] = [
+            exp.column(self.point_column[p], quoted=True) for p in award.top
+        ]
+        signed: list[tuple[exp.Expression, bool]] = [(t, False) for t in total_parts]
+        for name, block in (("bonus", award.bonus), ("deductions", award.deductions)):
+            if block is None:
+                continue
+            summed = self._sum([exp.column(self.point_column[i], quoted=True) for i in block.items])
+            final.append((name, self._clip_sum(summed, block.max)))
+        blocks = [(exp.column(n, quoted=True), n == "deductions") for n, _ in final]
+        layers.append(final)
+        total: exp.Expression = exp.Literal.number(0)
+        for i, (part, negative) in enumerate(signed + blocks):
+            if i == 0 and not negative:
+                total = part
+            else:
+                total = (exp.Sub if negative else exp.Add)(this=total, expression=part)
+        zero = exp.Literal.number(0)
+        clipped = exp.Case(ifs=[exp.If(this=exp.LT(this=paren(total), expression=zero), true=zero)], default=total)
+        layers.append([("total", clipped)])
+        return layers, formula_null, refs
+
+    def _sum(self, parts: list[exp.Expression]) -> exp.Expression:
+        if not parts:
+            return exp.Literal.number(0)
+        total = parts[0]
+        for p in parts[1:]:
+            total = exp.Add(this=total, expression=p)
+        return total
+
+    def _clip_sum(self, units: exp.Expression, maximum: Fraction) -> exp.Expression:
+        """Rounded points of a sum of rounded figures, clipped to [0, max]."""
+        ceiling = -((-maximum * self.scale).numerator // (maximum * self.scale).denominator)
+        top = _half_up_units(maximum, self.scale)
+        zero = exp.Literal.number(0)
+        return exp.Case(
+            ifs=[
+                exp.If(this=exp.GTE(this=paren(units), expression=lit(ceiling)), true=lit(top)),
+                exp.If(this=exp.LT(this=paren(units), expression=zero), true=zero),
+            ],
+            default=units,
+        )
+
+    def _clip_round(self, raw: Ratio, maximum: Fraction) -> exp.Expression:
+        """Units of round_half_up(clamp(raw, 0, max)) (null when raw is null)."""
+        zero = exp.Literal.number(0)
+        top = _half_up_units(maximum, self.scale)
+        at_most_zero = exp.LTE(this=paren(raw.n), expression=zero)
+        above = self.arith.compare(raw, ">=", const(maximum))
+        rounded = self.arith.half_up_units(raw.n, raw.d, raw.nmax, raw.dmax, self.scale)
+        return exp.Case(
+            ifs=[exp.If(this=at_most_zero, true=zero), exp.If(this=above, true=lit(top))],
+            default=rounded,
+        )
+
+    def _leaf(
+        self, node: NodePlan, metrics: dict[str, MetricOut], values: dict[str, SqlValue]
+    ) -> tuple[exp.Expression, exp.Expression | None]:
+        score = node.score
+        assert score is not None
+        zero = exp.Literal.number(0)
+        x: SqlValue | None = None
+        if node.metric is not None:
+            x = self.metric_ref(metrics[node.path], values[node.path])
+        null_flag: exp.Expression | None = None
+        if score.kind in ("linear", "bands", "per"):
+            xr = self._number_x(x, node)
+            if score.kind == "linear":
+                assert score.lo is not None and score.hi is not None
+                factor = node.max / (score.hi - score.lo)
+                raw = self.arith.mul(self.arith.add(xr, const(score.lo), negate_b=True), const(factor))
+                points = self._clip_round(raw, node.max)
+            elif score.kind == "per":
+                assert score.per is not None
+                raw = self.arith.mul(xr, const(score.per))
+                if score.per < 0:
+                    raw = self.arith.add(const(node.max), raw)
+                points = self._clip_round(raw, node.max)
+            else:
+                ifs = []
+                for band in score.bands:
+                    tests = []
+                    if band.min is not None:
+                        tests.append(paren(self.arith.compare(const(band.min), "<=", xr)))
+                    if band.max is not None:
+                        tests.append(paren(self.arith.compare(xr, "<=", const(band.max))))
+                    cond: exp.Expression = exp.true() if not tests else tests[0]
+                    for t in tests[1:]:
+                        cond = exp.And(this=cond, expression=t)
+                    units = _half_up_units(min(max(band.points, Fraction(0)), node.max), self.scale)
+                    ifs.append(exp.If(this=cond, true=lit(units)))
+                points = exp.Case(ifs=ifs, default=zero)
+        elif score.kind == "when":
+            assert score.expr is not None
+            cond = self._formula_compiler(node, x).boolean(score.expr.checked.expr)
+            top = _half_up_units(node.max, self.scale)
+            points = exp.Case(ifs=[exp.If(this=cond, true=lit(top))], default=zero)
+        elif score.kind == "formula":
+            assert score.expr is not None
+            value = self._formula_compiler(node, x).compile(score.expr.checked.expr)
+            if isinstance(value, Scalar):
+                points, null_flag = zero, exp.true()
+            else:
+                null_flag = is_null_test(value)
+                points = exp.Case(
+                    ifs=[exp.If(this=null_flag, true=zero)], default=self._clip_round(value, node.max)
+                )
+        else:
+            raise Unsupported(f"`{score.kind}` scoring (ranks among subjects)")
+        if x is not None:
+            points = exp.Case(ifs=[exp.If(this=is_null_test(x), true=zero)], default=points)
+            if null_flag is not None:
+                null_flag = exp.And(this=exp.Not(this=is_null_test(x)), expression=paren(null_flag))
+        return points, null_flag
+
+    def _number_x(self, x: SqlValue | None, node: NodePlan) -> Ratio:
+        if not isinstance(x, Ratio):
+            raise Unsupported(f"a non-number metric scored by `{node.score.kind if node.score else ''}`")
+        return x
+
+    def _formula_compiler(self, node: NodePlan, x: SqlValue | None) -> ExprCompiler:
+        assert node.score is not None and node.score.expr is not None
+        checked = node.score.expr
+        base = self._resolver(checked, x)
+
+        def resolve(e: Expr) -> SqlValue:
+            if isinstance(e, Call) and e.func == "node":
+                arg = e.args[0]
+                path = getattr(arg, "value", "")
+                column = self.point_column[path]
+                return Ratio(exp.column(column, quoted=True), self.scale, self._max_units(path), 1 * self.scale)
+            return base(e)
+
+        return ExprCompiler(checked.checked, self.arith, self.period, resolve)
+
+    def _max_units(self, path: str) -> int:
+        return _half_up_units(self.award.nodes[path].max, self.scale)
+
+    # -- the stack of SELECTs ------------------------------------------------------
+
+    def _stack(self, layers: list[list[tuple[str, exp.Expression]]]) -> exp.Select:
+        key = self.info.key
+        assert key is not None
+        s = exp.column(key, table="s", quoted=True)
+        tables = self.tables
+        items: list[exp.Expression] = [exp.alias_(s, "k", quoted=True)]
+        display = {"d_name": "name", "d_unit": "unit", "d_group": self.award.quota_per}
+        for alias, column in display.items():
+            if column is not None and column in self.info.columns:
+                items.append(exp.alias_(exp.column(column, table="s", quoted=True), alias, quoted=True))
+            else:
+                items.append(exp.alias_(exp.Null(), alias, quoted=True))
+        for name, e in self.base_columns.items():
+            items.append(exp.alias_(e, name, quoted=True))
+        base = exp.select(*items).from_(exp.alias_(tables(self.award.subjects), "s", quoted=True))
+        for tp, sub, _link in self.aggs.subqueries(tables):
+            base = base.join(
+                exp.alias_(exp.Subquery(this=sub), tp.alias, quoted=True),
+                on=exp.EQ(this=exp.column("k", table=tp.alias, quoted=True), expression=s),
+                join_type="left",
+            )
+        for award in sorted(self.virtual):
+            alias = f"u_{award}"
+            base = base.join(
+                exp.alias_(tables(upstream_table(award)), alias, quoted=True),
+                on=exp.EQ(this=exp.column("k", table=alias, quoted=True), expression=s),
+                join_type="left",
+            )
+        query = base
+        for i, layer in enumerate(layers):
+            if not layer:
+                continue
+            query = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in layer)).from_(
+                exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True)
+            )
+        return query
+
+
+def _declared_table(name: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
+def _half_up_units(value: Fraction, scale: int) -> int:
+    """round_half_up(value) in units of 1/scale (value ≥ 0)."""
+    q = Fraction(value) * scale
+    whole, rest = divmod(q.numerator, q.denominator)
+    return whole + (1 if 2 * rest >= q.denominator else 0)
+
+
+def _kind_of(value: Value) -> Literal["number", "bool", "text", "date", "null"]:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | Fraction):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dt.date):
+        return "date"
+    return "null"
+
+
+def compile_award(
+    plan: Plan,
+    award: AwardPlan,
+    dialect: Dialect,
+    stats: DatasetStats,
+    period: tuple[dt.date, dt.date],
+    tables: TableRef | None = None,
+    upstream_largest: Callable[[str], int] = lambda award: 0,
+) -> CompiledAward:
+    """The query scoring `award` (raises `Unsupported` or `rational.TooLarge`)."""
+    return AwardCompiler(plan, award, dialect, stats, period, upstream_largest, tables).compile()

@@ -1,0 +1,212 @@
+"""The SQL backend: the plan compiled to SQL, run on SQLite (the store) or DuckDB (a copy).
+
+`unsupported` says which awards it cannot compile (the run scores those
+with the interpreter); `fallback_reason` adds what depends on the data (an
+integer that could pass 64 bits); `score_award` runs the award's one query
+and reads its rows back into `Outcome`s in subject-key order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, Literal
+
+from sqlglot import exp
+
+from scoring.backend import DatasetRef, Outcome, Upstream
+from scoring.catalog import ColumnType
+from scoring.ingest.tables import data_table
+from scoring.periods import Period
+from scoring.plan import AwardPlan, Plan
+
+from .award import CompiledAward, compile_award, upstream_table
+from .columnar import load_rows, open_copy
+from .dialects import DUCKDB, SQLITE, Dialect
+from .outcomes import RowReader
+from .rational import TooLarge
+from .stats import ASSUMED, DatasetStats, dataset_stats
+from .values import Unsupported
+
+Engine = Literal["sqlite", "duckdb"]
+_ANY_PERIOD = (dt.date(2000, 1, 1), dt.date(2000, 12, 31))
+
+
+class Fallback(Exception):
+    """This award cannot be scored by SQL on this dataset; score it with the interpreter."""
+
+
+class SqlBackend:
+    """Scores awards with one SQL query each, exactly (scaled integers, no floats)."""
+
+    def __init__(self, engine: Engine = "sqlite") -> None:
+        self.engine: Engine = engine
+        self.name = engine
+        self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
+        self.precision = 0
+
+    def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
+        """None when the award compiles to SQL, else why not."""
+        try:
+            compile_award(plan, award, self.dialect, ASSUMED, _ANY_PERIOD)
+        except Unsupported as exc:
+            return str(exc)
+        return None
+
+    def fallback_reason(
+        self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
+    ) -> str | None:
+        """`unsupported`, plus what this dataset adds (integers beyond 64 bits)."""
+        try:
+            self._compile(plan, award, dataset, period, upstream)
+        except (Unsupported, TooLarge) as exc:
+            return str(exc)
+        return None
+
+    def _stats(self, plan: Plan, dataset: DatasetRef) -> DatasetStats:
+        return dataset_stats(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog)
+
+    def _compile(
+        self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
+    ) -> CompiledAward:
+        stats = self._stats(plan, dataset)
+        scale = 10**plan.precision
+
+        def largest(name: str) -> int:
+            totals = upstream.get(name, {})
+            return max((abs(f.total) * scale for f in totals.values()), default=0).__ceil__()
+
+        return compile_award(
+            plan,
+            award,
+            self.dialect,
+            stats,
+            (period.start, period.end),
+            tables=self._tables(dataset),
+            upstream_largest=largest,
+        )
+
+    def _tables(self, dataset: DatasetRef) -> Any:
+        def sqlite_table(name: str) -> exp.Table:
+            if name.startswith("upstream_"):
+                return exp.Table(
+                    this=exp.to_identifier(f"pioneer_{name}", quoted=True),
+                    db=exp.to_identifier("temp"),
+                )
+            return exp.Table(
+                this=exp.to_identifier(data_table(dataset.dataset_id, name), quoted=True)
+            )
+
+        def duck_table(name: str) -> exp.Table:
+            return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+        return sqlite_table if self.engine == "sqlite" else duck_table
+
+    def score_award(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        dataset: DatasetRef,
+        period: Period,
+        upstream: Upstream,
+    ) -> Iterator[Outcome]:
+        """One Outcome per subject, in key order (raises `Fallback` before yielding any)."""
+        try:
+            compiled = self._compile(plan, award, dataset, period, upstream)
+        except (Unsupported, TooLarge) as exc:
+            raise Fallback(str(exc)) from None
+        info = plan.catalog.tables[award.subjects]
+        assert info.key is not None
+        stats = self._stats(plan, dataset)
+        display: dict[str, tuple[ColumnType | None, int]] = {}
+        for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
+            if column is not None and column in info.columns:
+                display[role] = (info.columns[column], stats.column(award.subjects, column).scale)
+        reader = RowReader(
+            compiled,
+            plan.precision,
+            info.columns[info.key],
+            display,
+            scaled=self.dialect.numbers_scaled,
+        )
+        key_type = info.columns[info.key]
+        self.precision = plan.precision
+        sql = self.dialect.render(compiled.query)
+        if self.engine == "sqlite":
+            return self._run_sqlite(dataset, compiled, sql, reader, upstream, key_type)
+        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, upstream, key_type)
+
+    def _run_sqlite(
+        self,
+        dataset: DatasetRef,
+        compiled: CompiledAward,
+        sql: str,
+        reader: RowReader,
+        upstream: Upstream,
+        key_type: ColumnType,
+    ) -> Iterator[Outcome]:
+        conn = dataset.db.conn
+        created = []
+        try:
+            for name in compiled.upstream:
+                table = f'temp."pioneer_{upstream_table(name)}"'
+                kt = "INTEGER" if key_type == "int" else "TEXT"
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+                conn.execute(f"CREATE TEMP TABLE {table} (k {kt} PRIMARY KEY, t INTEGER)")
+                created.append(table)
+                conn.executemany(
+                    f"INSERT INTO {table} VALUES (?, ?)",
+                    _upstream_rows(upstream.get(name, {}), self.precision, key_type),
+                )
+            cursor = conn.execute(sql)
+            while True:
+                batch = cursor.fetchmany(2000)
+                if not batch:
+                    break
+                yield from reader.outcomes(batch)
+        finally:
+            for table in created:
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def _run_duckdb(
+        self,
+        plan: Plan,
+        dataset: DatasetRef,
+        stats: DatasetStats,
+        compiled: CompiledAward,
+        sql: str,
+        reader: RowReader,
+        upstream: Upstream,
+        key_type: ColumnType,
+    ) -> Iterator[Outcome]:
+        con = open_copy(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog, stats)
+        try:
+            for name in compiled.upstream:
+                table = f'"{upstream_table(name)}"'
+                kt = "BIGINT" if key_type == "int" else "VARCHAR"
+                con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (k {kt}, t HUGEINT)")
+                load_rows(
+                    con,
+                    upstream_table(name),
+                    ["k", "t"],
+                    _upstream_rows(upstream.get(name, {}), self.precision, key_type),
+                )
+            cursor = con.execute(sql)
+            while True:
+                batch = cursor.fetchmany(2000)
+                if not batch:
+                    break
+                yield from reader.outcomes(batch)
+        finally:
+            con.close()
+
+
+def _upstream_rows(
+    totals: Mapping[str, Any], precision: int, key_type: ColumnType
+) -> Iterator[tuple[Any, int]]:
+    """An upstream award's totals as (key, units of 10^-precision): exact integers."""
+    for key, fields in totals.items():
+        units = fields.total * 10**precision
+        if units.denominator != 1:
+            raise Fallback(f"an upstream total {fields.total} is not at the campaign's precision")
+        yield (int(key) if key_type == "int" else key), int(units)

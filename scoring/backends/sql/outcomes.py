@@ -1,0 +1,142 @@
+"""Read the rows of a compiled award back into `Outcome`s, exactly as the interpreter would."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
+from typing import Any
+
+from scoring.backend import Outcome
+from scoring.catalog import ColumnType
+from scoring.numbers import Value
+
+from .award import CompiledAward, MetricOut
+
+
+def _number(n: Any, d: Any) -> Value:
+    q = Fraction(int(n), int(d))
+    return q.numerator if q.denominator == 1 else q
+
+
+def metric_value(out: MetricOut, row: Sequence[Any], index: dict[str, int]) -> Value:
+    raw = row[index[out.column]]
+    if raw is None:
+        return None
+    if out.kind == "number":
+        d = out.denominator if isinstance(out.denominator, int) else row[index[out.denominator]]
+        return _number(raw, d)
+    if out.kind == "bool":
+        return bool(raw)
+    if out.kind == "date":
+        return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+    return str(raw)
+
+
+def display(raw: Any, ctype: ColumnType | None, scale: int, scaled: bool) -> str | None:
+    """A subject column as the interpreter shows it (name, unit, quota group)."""
+    if raw is None:
+        return None
+    if ctype == "number":
+        if scaled:
+            value: Value = _number(raw, 10**scale)
+        else:
+            whole, dot, frac = str(raw).partition(".")
+            value = int(whole) if not dot else _number(int(whole + frac), 10 ** len(frac))
+        return str(value)
+    if ctype == "bool":
+        return str(bool(raw))
+    if ctype == "int":
+        return str(int(raw))
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    return str(raw)
+
+
+class RowReader:
+    """Turns result rows of one compiled award into Outcomes."""
+
+    def __init__(
+        self,
+        compiled: CompiledAward,
+        precision: int,
+        key_type: ColumnType,
+        display_types: dict[str, tuple[ColumnType | None, int]],
+        scaled: bool,
+    ) -> None:
+        self.c = compiled
+        self.award = compiled.award
+        self.index = {name: i for i, name in enumerate(compiled.columns)}
+        self.scale = 10**precision
+        self.key_type = key_type
+        self.display_types = display_types
+        self.scaled = scaled
+        self.vetoes = [(self.index[f"v{i}"], v.reason) for i, v in enumerate(self.award.vetoes)]
+        self.paths = self.award.point_paths()
+        points_col = {p: f"p{i}" for i, p in enumerate(self.award.nodes)}
+        points_col.update({"bonus": "bonus", "deductions": "deductions"})
+        self.point_index = [(p, self.index[points_col[p]]) for p in self.paths]
+
+    def outcomes(self, rows: Iterable[Sequence[Any]]) -> Iterator[Outcome]:
+        for row in rows:
+            yield self.outcome(row)
+
+    def _display(self, role: str, raw: Any) -> str | None:
+        ctype, scale = self.display_types.get(role, (None, 0))
+        return display(raw, ctype, scale, self.scaled)
+
+    def outcome(self, row: Sequence[Any]) -> Outcome:
+        ix = self.index
+        key_raw = row[ix["k"]]
+        key_value: Value = int(key_raw) if self.key_type == "int" else str(key_raw)
+        metrics, no_data = self._walk(row)
+        return Outcome(
+            key=str(key_value),
+            key_value=key_value,
+            name=self._display("name", row[ix["d_name"]]),
+            unit=self._display("unit", row[ix["d_unit"]]),
+            group=self._display("group", row[ix["d_group"]]),
+            eligible=bool(row[ix["e"]]),
+            vetoes=tuple(reason for i, reason in self.vetoes if row[i]),
+            points={p: Fraction(int(row[i]), self.scale) for p, i in self.point_index},
+            metrics=metrics,
+            no_data=tuple(no_data),
+            warnings=(),
+            total=Fraction(int(row[ix["total"]]), self.scale),
+        )
+
+    def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str]]:
+        """Metrics and no-data marks in the order the interpreter records them."""
+        nodes = self.award.nodes
+        metrics: dict[str, Value] = {}
+        no_data: list[str] = []
+        done: set[str] = set()
+        ix = self.index
+
+        def visit(path: str) -> None:
+            if path in done:
+                return
+            node = nodes[path]
+            if node.children:
+                for child in node.children:
+                    visit(child)
+                done.add(path)
+                return
+            out = self.c.metrics.get(path)
+            if out is not None:
+                x = metric_value(out, row, ix)
+                metrics[path] = x
+                if x is None:
+                    no_data.append(path)
+                    done.add(path)
+                    return
+            for target in self.c.node_refs.get(path, ()):
+                visit(target)
+            flag = self.c.formula_null.get(path)
+            if flag is not None and row[ix[flag]]:
+                no_data.append(path)
+            done.add(path)
+
+        for path in nodes:
+            visit(path)
+        return metrics, no_data
