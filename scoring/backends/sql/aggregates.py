@@ -15,12 +15,21 @@ from sqlglot import exp
 
 from scoring.catalog import Catalog
 from scoring.expr import CheckedExpr
-from scoring.expr.nodes import Call, Expr, Name, SubjectRef, TableColumn, TableRows, render
+from scoring.expr.nodes import (
+    Call,
+    Expr,
+    Name,
+    Number,
+    SubjectRef,
+    TableColumn,
+    TableRows,
+    render,
+)
 
 from .exprs import ExprCompiler
 from .rational import Arith, Ratio
 from .stats import DatasetStats
-from .values import Scalar, SqlValue, Unsupported
+from .values import Scalar, SqlValue, Unsupported, paren
 
 TableRef = Callable[[str], exp.Table]
 """Logical table name (declared table, or `upstream_AWARD`) -> the table to read."""
@@ -36,6 +45,17 @@ class TablePass:
     by_text: dict[str, SqlValue] = field(default_factory=dict)  # outer value per aggregate
     needs_subject: bool = False
     virtual: set[str] = field(default_factory=set)
+    window: WindowSpec | None = None  # median / trimmed_mean: a pass of its own
+
+
+@dataclass
+class WindowSpec:
+    """`median` or `trimmed_mean`: the values ranked within each subject, then summed."""
+
+    value: exp.Expression
+    cond: exp.Expression | None
+    trim: int | None  # None: median
+    names: tuple[str, str, str]  # output columns: sum, kept count, value count
 
 
 class Aggregates:
@@ -60,23 +80,68 @@ class Aggregates:
         self.upstream_largest = upstream_largest
         self.passes: dict[str, TablePass] = {}
         self.counter = 0
+        self.owner: dict[str, str] = {}  # aggregate column -> alias of its subquery
+        self.trim_counts: dict[str, exp.Expression] = {}  # trimmed_mean text -> its value count
 
     def value(self, call: Call, checked: CheckedExpr) -> SqlValue:
         """The outer value of aggregate `call` (registering it in its table's pass)."""
         table, column, where = _source(call.args[0])
+        text = f"{call.func}|{render(call)}"
+        if call.func in ("median", "trimmed_mean"):
+            found = self.passes.get(text)
+            if found is not None:
+                return found.by_text[text]
+            tp = self.passes[text] = TablePass(table, f"w_{len(self.passes)}")
+            value = self._window(tp, call, table, column, where, checked)
+            tp.by_text[text] = value
+            return value
         tp = self.passes.get(table)
         if tp is None:
             tp = self.passes[table] = TablePass(table, f"t_{table}")
-        text = f"{call.func}|{render(call)}"
         if text in tp.by_text:
             return tp.by_text[text]
         value = self._build(tp, call, table, column, where, checked)
         tp.by_text[text] = value
         return value
 
+    def _window(
+        self,
+        tp: TablePass,
+        call: Call,
+        table: str,
+        column: str | None,
+        where: Expr | None,
+        checked: CheckedExpr,
+    ) -> SqlValue:
+        """median / trimmed_mean: ranked values summed in a pass of their own."""
+        assert column is not None
+        rows = self.stats.row_count(table)
+        cond = None if where is None else self._filter(tp, where, checked)
+        value, scale, largest = self._column(tp, table, column)
+        trim: int | None = None
+        if call.func == "trimmed_mean":
+            arg = call.args[1]
+            assert isinstance(arg, Number) and isinstance(arg.value, int)
+            trim = arg.value
+        names = (self._name(tp), self._name(tp), self._name(tp))
+        tp.window = WindowSpec(value, cond, trim, names)
+        unit = 10**scale
+        summed = exp.column(names[0], quoted=True)
+        kept = exp.column(names[1], quoted=True)
+        d = kept if unit == 1 else exp.Mul(this=kept, expression=exp.Literal.number(unit))
+        total = self.arith.bounds.check(rows * largest, f"{call.func}({table}.{column})")
+        dmax = self.arith.bounds.check(max(rows, 1) * unit, "a mean's denominator")
+        if trim is not None:
+            self.trim_counts[f"{call.func}|{render(call)}"] = exp.Coalesce(
+                this=exp.column(names[2], quoted=True), expressions=[exp.Literal.number(0)]
+            )
+        return Ratio(summed, d, total, dmax)
+
     def _name(self, tp: TablePass) -> str:
         self.counter += 1
-        return f"g{self.counter}"
+        name = f"g{self.counter}"
+        self.owner[name] = tp.alias
+        return name
 
     def _add(self, tp: TablePass, agg: exp.Expression) -> exp.Column:
         name = self._name(tp)
@@ -97,8 +162,6 @@ class Aggregates:
         cond = None if where is None else self._filter(tp, where, checked)
         one = exp.Literal.number(1)
         zero = exp.Literal.number(0)
-        if func in ("median", "trimmed_mean"):
-            raise Unsupported(f"`{func}` (not compiled to SQL yet)")
         if func == "share":
             assert cond is not None
             hits = self._add(tp, exp.Sum(this=_when(cond, one, zero)))
@@ -192,48 +255,103 @@ class Aggregates:
             return Ratio(ref, 1, self.stats.column(self.subject, column).largest, 1)
         return Scalar(ref, ctype)
 
-    def subqueries(self, tables: TableRef) -> list[tuple[TablePass, exp.Select, str]]:
-        """(pass, GROUP BY subquery, link column) per aggregated table."""
+    def subqueries(self, tables: TableRef) -> list[tuple[TablePass, exp.Select]]:
+        """(pass, subquery keyed by `k`, the subject key) per pass."""
         out = []
         for tp in self.passes.values():
             info = self.catalog.tables[tp.table]
             link = info.links[self.subject]
             key = exp.column(link, table="r", quoted=True)
-            query = (
-                exp.select(exp.alias_(key, "k", quoted=True), *tp.columns)
-                .from_(exp.alias_(tables(tp.table), "r", quoted=True))
-                .where(exp.Not(this=exp.Is(this=key, expression=exp.Null())))
-                .group_by(key)
-            )
-            if info.kind == "record" and info.date is not None:
-                day = exp.column(info.date, table="r", quoted=True)
-                query = query.where(
-                    exp.Between(
-                        this=day,
-                        low=exp.Literal.string(self.period[0].isoformat()),
-                        high=exp.Literal.string(self.period[1].isoformat()),
-                    )
-                )
-            if tp.needs_subject:
-                skey = self.catalog.tables[self.subject].key
-                assert skey is not None
-                query = query.join(
-                    exp.alias_(tables(self.subject), "s", quoted=True),
-                    on=exp.EQ(this=key, expression=exp.column(skey, table="s", quoted=True)),
-                )
-            for award in sorted(tp.virtual):
-                own = info.key
-                assert own is not None
-                query = query.join(
-                    exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True),
-                    on=exp.EQ(
-                        this=exp.column("k", table=f"u_{award}", quoted=True),
-                        expression=exp.column(own, table="r", quoted=True),
-                    ),
-                    join_type="left",
-                )
-            out.append((tp, query, link))
+            if tp.window is None:
+                query = exp.select(exp.alias_(key, "k", quoted=True), *tp.columns)
+                query = self._rows(tp, query, key, tables).group_by(key)
+            else:
+                query = self._window_query(tp, tp.window, key, tables)
+            out.append((tp, query))
         return out
+
+    def _rows(
+        self, tp: TablePass, query: exp.Select, key: exp.Expression, tables: TableRef
+    ) -> exp.Select:
+        """FROM the table's linked rows (in the period), with the joins its filters need."""
+        info = self.catalog.tables[tp.table]
+        query = query.from_(exp.alias_(tables(tp.table), "r", quoted=True)).where(
+            exp.Not(this=exp.Is(this=key, expression=exp.Null()))
+        )
+        if info.kind == "record" and info.date is not None:
+            day = exp.column(info.date, table="r", quoted=True)
+            query = query.where(
+                exp.Between(
+                    this=day,
+                    low=exp.Literal.string(self.period[0].isoformat()),
+                    high=exp.Literal.string(self.period[1].isoformat()),
+                )
+            )
+        if tp.needs_subject:
+            skey = self.catalog.tables[self.subject].key
+            assert skey is not None
+            query = query.join(
+                exp.alias_(tables(self.subject), "s", quoted=True),
+                on=exp.EQ(this=key, expression=exp.column(skey, table="s", quoted=True)),
+            )
+        for award in sorted(tp.virtual):
+            own = info.key
+            assert own is not None
+            query = query.join(
+                exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True),
+                on=exp.EQ(
+                    this=exp.column("k", table=f"u_{award}", quoted=True),
+                    expression=exp.column(own, table="r", quoted=True),
+                ),
+                join_type="left",
+            )
+        return query
+
+    def _window_query(
+        self, tp: TablePass, spec: WindowSpec, key: exp.Expression, tables: TableRef
+    ) -> exp.Select:
+        v = exp.column("v", quoted=True)
+        k = exp.column("k", quoted=True)
+        rn = exp.column("rn", quoted=True)
+        cnt = exp.column("cnt", quoted=True)
+        part = exp.Window(this=exp.RowNumber(), partition_by=[k], order=exp.Order(expressions=[exp.Ordered(this=v)]))
+        every = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[k])
+        inner = exp.select(exp.alias_(key, "k", quoted=True), exp.alias_(spec.value, "v", quoted=True))
+        inner = self._rows(tp, inner, key, tables).where(
+            exp.Not(this=exp.Is(this=paren(spec.value), expression=exp.Null()))
+        )
+        if spec.cond is not None:
+            inner = inner.where(spec.cond)
+        ranked = exp.select(k, v, exp.alias_(part, "rn", quoted=True), exp.alias_(every, "cnt", quoted=True)).from_(
+            exp.alias_(exp.Subquery(this=inner), "i", quoted=True)
+        )
+        one, two = exp.Literal.number(1), exp.Literal.number(2)
+        if spec.trim is None:
+            half = self.arith.dialect.int_div(exp.Add(this=cnt, expression=one), two)
+            upper = exp.Add(this=self.arith.dialect.int_div(cnt, two), expression=one)
+            picked = exp.In(this=rn, expressions=[half, upper])
+            kept_count: exp.Expression = exp.Count(this=_when(picked, one, None))
+            summed = exp.Sum(this=_when(picked, v, None))
+        else:
+            t = exp.Literal.number(spec.trim)
+            kept = exp.And(
+                this=exp.GT(this=rn, expression=t),
+                expression=exp.LTE(this=rn, expression=exp.Sub(this=cnt, expression=t)),
+            )
+            enough = exp.GT(this=exp.Max(this=cnt), expression=exp.Literal.number(2 * spec.trim))
+            summed = _when(enough, exp.Sum(this=_when(kept, v, None)), None)
+            kept_count = exp.Sub(this=exp.Max(this=cnt), expression=exp.Literal.number(2 * spec.trim))
+        s_name, c_name, n_name = spec.names
+        tp.columns = [
+            exp.alias_(summed, s_name, quoted=True),
+            exp.alias_(kept_count, c_name, quoted=True),
+            exp.alias_(exp.Max(this=cnt), n_name, quoted=True),
+        ]
+        return (
+            exp.select(exp.alias_(k, "k", quoted=True), *tp.columns)
+            .from_(exp.alias_(exp.Subquery(this=ranked), "x", quoted=True))
+            .group_by(k)
+        )
 
 
 def _when(

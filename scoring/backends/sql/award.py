@@ -25,19 +25,33 @@ from typing import Literal
 
 from sqlglot import exp
 
-from scoring.expr.nodes import Call, Expr, Name, SubjectRef, render
+from scoring.expr.nodes import Call, Expr, Name, Number, SubjectRef, render
 from scoring.expr.functions import AGGREGATES
 from scoring.numbers import Value
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
 
 from .aggregates import Aggregates, TableRef
 from .dialects import Dialect
-from .exprs import ExprCompiler, evaluation_order, literal
+from .exprs import ExprCompiler, evaluation_events, literal, node_target
 from .rational import Arith, Bounds, Ratio, const, lit, paren
 from .stats import DatasetStats
 from .values import Scalar, SqlValue, Unsupported, is_null_test
 
 MetricKind = Literal["number", "bool", "text", "date", "null"]
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the interpreter does, in order, besides computing: read a node, or warn.
+
+    `kind` "node": visit `target` (a node path). `kind` "warn": when the value
+    count in `column` is at most 2k, warn `label` (a `trimmed_mean`)."""
+
+    kind: Literal["node", "warn"]
+    target: str = ""
+    column: str = ""
+    trim: int = 0
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,7 +73,9 @@ class CompiledAward:
     columns: list[str]
     metrics: dict[str, MetricOut]
     formula_null: dict[str, str]  # leaf path -> column: the formula was null
-    node_refs: dict[str, list[str]]  # leaf path -> node() targets in evaluation order
+    gate_events: list[tuple[str, list[Step]]]  # ("eligible" / "veto N", steps)
+    metric_events: dict[str, list[Step]]  # leaf path -> steps of its metric
+    score_events: dict[str, list[Step]]  # leaf path -> steps of its formula / when
     upstream: tuple[str, ...]  # awards whose totals the query reads
     bounds: Bounds
     subject_columns: dict[str, str] = field(default_factory=dict)  # name/unit/group -> column
@@ -141,11 +157,7 @@ class AwardCompiler:
         expr = e.copy()
         for col in list(expr.find_all(exp.Column)):
             if not col.table:
-                owner = next(
-                    tp.alias
-                    for tp in self.aggs.passes.values()
-                    if any(c.alias == col.name for c in tp.columns)
-                )
+                owner = self.aggs.owner[col.name]
                 col.set("table", exp.to_identifier(owner, quoted=True))
         name = f"b{len(self.base_columns)}"
         key = expr.sql()
@@ -188,29 +200,37 @@ class AwardCompiler:
         assert key is not None
         layers: list[list[tuple[str, exp.Expression]]] = []
         gate: list[tuple[str, exp.Expression]] = []
+        gate_events: list[tuple[str, list[Step]]] = []
         if award.eligible is not None:
             cond = self._compiler(award.eligible).boolean(award.eligible.checked.expr)
             gate.append(("e", exp.Coalesce(this=paren(cond), expressions=[exp.false()])))
+            gate_events.append(("eligible", self._steps(award.eligible)))
         else:
             gate.append(("e", exp.true()))
         for i, veto in enumerate(award.vetoes):
             cond = self._compiler(veto.when).boolean(veto.when.checked.expr)
             gate.append((f"v{i}", exp.Coalesce(this=paren(cond), expressions=[exp.false()])))
+            gate_events.append((f"veto {i + 1}", self._steps(veto.when)))
+        metric_events: dict[str, list[Step]] = {}
         metrics: dict[str, MetricOut] = {}
         metric_values: dict[str, SqlValue] = {}
         for i, node in enumerate(award.nodes.values()):
             if node.metric is None:
                 continue
             value = self._metric(node)
+            metric_events[node.path] = self._steps(node.metric)
             metric_values[node.path] = value
             out, cols = self._metric_columns(node.path, f"x{i}", value)
             metrics[node.path] = out
             gate.extend(cols)
         layers.append(gate)
-        points, formula_null, node_refs = self._points(metrics, metric_values)
+        points, formula_null, score_events = self._points(metrics, metric_values)
         layers.extend(points)
         query = self._stack(layers)
         names = ["k", "d_name", "d_unit", "d_group"] + [n for layer in layers for n, _ in layer]
+        every = [*(st for _, sts in gate_events for st in sts)]
+        every += [st for sts in (*metric_events.values(), *score_events.values()) for st in sts]
+        names += sorted({st.column for st in every if st.kind == "warn"})
         final = exp.select(*(exp.column(n, quoted=True) for n in names)).from_(
             exp.alias_(exp.Subquery(this=query), "q", quoted=True)
         )
@@ -221,7 +241,9 @@ class AwardCompiler:
             columns=names,
             metrics=metrics,
             formula_null=formula_null,
-            node_refs=node_refs,
+            gate_events=gate_events,
+            metric_events=metric_events,
+            score_events=score_events,
             upstream=tuple(sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})),
             bounds=self.bounds,
         )
@@ -257,13 +279,17 @@ class AwardCompiler:
 
     def _points(
         self, metrics: dict[str, MetricOut], values: dict[str, SqlValue]
-    ) -> tuple[list[list[tuple[str, exp.Expression]]], dict[str, str], dict[str, list[str]]]:
+    ) -> tuple[list[list[tuple[str, exp.Expression]]], dict[str, str], dict[str, list[Step]]]:
         award = self.award
         nodes = award.nodes
         refs: dict[str, list[str]] = {}
         for node in nodes.values():
             if node.is_leaf and node.score is not None and node.score.expr is not None:
-                refs[node.path] = evaluation_order(node.score.expr.checked.expr)
+                refs[node.path] = [
+                    node_target(c)
+                    for kind, c in evaluation_events(node.score.expr.checked.expr)
+                    if kind == "node"
+                ]
         level: dict[str, int] = {}
 
         def level_of(path: str, seen: tuple[str, ...] = ()) -> int:
@@ -315,7 +341,29 @@ class AwardCompiler:
         zero = exp.Literal.number(0)
         clipped = exp.Case(ifs=[exp.If(this=exp.LT(this=paren(total), expression=zero), true=zero)], default=total)
         layers.append([("total", clipped)])
-        return layers, formula_null, refs
+        score_events = {
+            node.path: self._steps(node.score.expr)
+            for node in nodes.values()
+            if node.is_leaf and node.score is not None and node.score.expr is not None
+        }
+        return layers, formula_null, score_events
+
+    def _steps(self, compiled: CompiledExpr) -> list[Step]:
+        """The node reads and trimmed_mean warnings of an expression, in evaluation order."""
+        steps = []
+        for kind, call in evaluation_events(compiled.checked.expr):
+            if kind == "node":
+                steps.append(Step("node", target=node_target(call)))
+                continue
+            k = call.args[1]
+            trim = k.value if isinstance(k, Number) and isinstance(k.value, int) else 0
+            if trim == 0:
+                continue
+            count = self.aggs.trim_counts[f"{call.func}|{render(call)}"]
+            column = self._base(count)
+            assert isinstance(column, exp.Column)
+            steps.append(Step("warn", column=column.name, trim=trim, label=render(call)))
+        return steps
 
     def _sum(self, parts: list[exp.Expression]) -> exp.Expression:
         if not parts:
@@ -450,7 +498,7 @@ class AwardCompiler:
         for name, e in self.base_columns.items():
             items.append(exp.alias_(e, name, quoted=True))
         base = exp.select(*items).from_(exp.alias_(tables(self.award.subjects), "s", quoted=True))
-        for tp, sub, _link in self.aggs.subqueries(tables):
+        for tp, sub in self.aggs.subqueries(tables):
             base = base.join(
                 exp.alias_(exp.Subquery(this=sub), tp.alias, quoted=True),
                 on=exp.EQ(this=exp.column("k", table=tp.alias, quoted=True), expression=s),

@@ -303,21 +303,28 @@ _SCALAR_COMPARE: dict[str, type[exp.Expression]] = {
 }
 
 
-def evaluation_order(expr: Expr) -> list[str]:
-    """The `node('PATH')` targets the interpreter evaluates, in its order.
+Event = tuple[str, Call]
+"""("node", call) or ("trim", call): what the interpreter does in order while evaluating."""
+
+
+def evaluation_events(expr: Expr) -> list[Event]:
+    """The `node('PATH')` reads and `trimmed_mean` calls (which may warn), in evaluation order.
 
     Raises `Unsupported` when one is evaluated only under a condition (the
-    order of "no data" marks would then depend on the data).
+    order of "no data" marks and warnings would then depend on the data).
     """
-    out: list[str] = []
+    out: list[Event] = []
 
     def visit(e: Expr, always: bool) -> None:
         match e:
-            case Call(func="node", args=args):
+            case Call(func="node"):
                 if not always:
                     raise Unsupported("`node()` under a condition")
-                arg = args[0]
-                out.append(arg.value if isinstance(arg, String) else "")
+                out.append(("node", e))
+            case Call(func="trimmed_mean"):
+                if not always:
+                    raise Unsupported("`trimmed_mean` under a condition")
+                out.append(("trim", e))
             case Conditional(then=then, test=test, otherwise=otherwise):
                 visit(test, always)
                 visit(then, False)
@@ -338,7 +345,7 @@ def evaluation_order(expr: Expr) -> list[str]:
                 visit(right, always)
             case Unary(operand=operand):
                 visit(operand, always)
-            case Call(args=args):
+            case Call(func=func, args=args) if func not in AGGREGATES:
                 for a in args:
                     visit(a, always)
             case ListExpr(items=items):
@@ -349,3 +356,9 @@ def evaluation_order(expr: Expr) -> list[str]:
 
     visit(expr, True)
     return out
+
+
+def node_target(call: Call) -> str:
+    """The dotted path named by `node('PATH')`."""
+    arg = call.args[0]
+    return arg.value if isinstance(arg, String) else ""

@@ -11,7 +11,7 @@ from scoring.backend import Outcome
 from scoring.catalog import ColumnType
 from scoring.numbers import Value
 
-from .award import CompiledAward, MetricOut
+from .award import CompiledAward, MetricOut, Step
 
 
 def _number(n: Any, d: Any) -> Value:
@@ -89,7 +89,7 @@ class RowReader:
         ix = self.index
         key_raw = row[ix["k"]]
         key_value: Value = int(key_raw) if self.key_type == "int" else str(key_raw)
-        metrics, no_data = self._walk(row)
+        metrics, no_data, warnings = self._walk(row)
         return Outcome(
             key=str(key_value),
             key_value=key_value,
@@ -101,17 +101,30 @@ class RowReader:
             points={p: Fraction(int(row[i]), self.scale) for p, i in self.point_index},
             metrics=metrics,
             no_data=tuple(no_data),
-            warnings=(),
+            warnings=tuple(warnings),
             total=Fraction(int(row[ix["total"]]), self.scale),
         )
 
-    def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str]]:
-        """Metrics and no-data marks in the order the interpreter records them."""
+    def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
+        """Metrics, no-data marks and warnings in the order the interpreter records them."""
         nodes = self.award.nodes
         metrics: dict[str, Value] = {}
         no_data: list[str] = []
+        warnings: list[str] = []
         done: set[str] = set()
         ix = self.index
+
+        def steps(where: str, todo: Sequence[Step]) -> None:
+            for step in todo:
+                if step.kind == "node":
+                    visit(step.target)
+                    continue
+                n = int(row[ix[step.column]])
+                if n <= 2 * step.trim:
+                    warnings.append(
+                        f"{where}: {step.label} needs more than {2 * step.trim} values"
+                        f" to drop {step.trim} at each end, got {n}"
+                    )
 
         def visit(path: str) -> None:
             if path in done:
@@ -124,19 +137,21 @@ class RowReader:
                 return
             out = self.c.metrics.get(path)
             if out is not None:
+                steps(path, self.c.metric_events.get(path, ()))
                 x = metric_value(out, row, ix)
                 metrics[path] = x
                 if x is None:
                     no_data.append(path)
                     done.add(path)
                     return
-            for target in self.c.node_refs.get(path, ()):
-                visit(target)
+            steps(path, self.c.score_events.get(path, ()))
             flag = self.c.formula_null.get(path)
             if flag is not None and row[ix[flag]]:
                 no_data.append(path)
             done.add(path)
 
+        for where, todo in self.c.gate_events:
+            steps(where, todo)
         for path in nodes:
             visit(path)
-        return metrics, no_data
+        return metrics, no_data, warnings
