@@ -34,6 +34,7 @@ from .aggregates import Aggregates, TableRef
 from .dialects import Dialect
 from .exprs import ExprCompiler, evaluation_events, literal, node_target
 from .rational import Arith, Bounds, Ratio, const, lit, paren
+from .rational import mul as mul_const
 from .stats import DatasetStats
 from .values import Scalar, SqlValue, Unsupported, is_null_test
 
@@ -451,12 +452,53 @@ class AwardCompiler:
                     ifs=[exp.If(this=null_flag, true=zero)], default=self._clip_round(value, node.max)
                 )
         else:
-            raise Unsupported(f"`{score.kind}` scoring (ranks among subjects)")
+            points, null_flag = self._percentile(node, self._number_x(x, node))
         if x is not None:
             points = exp.Case(ifs=[exp.If(this=is_null_test(x), true=zero)], default=points)
             if null_flag is not None:
                 null_flag = exp.And(this=exp.Not(this=is_null_test(x)), expression=paren(null_flag))
         return points, null_flag
+
+    def _percentile(self, node: NodePlan, x: Ratio) -> tuple[exp.Expression, exp.Expression]:
+        """max × percent_rank(x) among ranked subjects with a non-null x (within a column)."""
+        assert node.score is not None
+        if x.constant_d is None:
+            raise Unsupported("`percentile` over a metric with a computed denominator")
+        ranked: exp.Expression = exp.column("e", quoted=True)
+        for i in range(len(self.award.vetoes)):
+            ranked = exp.And(this=ranked, expression=exp.Not(this=exp.column(f"v{i}", quoted=True)))
+        ranked = exp.Paren(this=ranked)
+        inside = exp.And(this=ranked, expression=exp.Not(this=is_null_test(x)))
+        partition: list[exp.Expression] = [exp.Paren(this=inside)]
+        if node.score.within is not None:
+            group = self._subject_value(node.score.within)
+            partition.append(group.n if isinstance(group, Ratio) else group.sql)
+        order = exp.Order(expressions=[exp.Ordered(this=x.n)])
+        rank = exp.Sub(
+            this=exp.Window(this=exp.Anonymous(this="RANK"), partition_by=partition, order=order),
+            expression=exp.Literal.number(1),
+        )
+        count = exp.Window(this=exp.Count(this=exp.Star()), partition_by=list(partition))
+        people = self.stats.row_count(self.award.subjects)
+        share = Ratio(
+            mul_const(rank, node.max.numerator),
+            exp.Mul(
+                this=exp.Paren(this=exp.Sub(this=count, expression=exp.Literal.number(1))),
+                expression=lit(node.max.denominator),
+            ),
+            self.bounds.check(people * node.max.numerator, "a percentile"),
+            self.bounds.check(people * node.max.denominator, "a percentile"),
+        )
+        zero = exp.Literal.number(0)
+        top = _half_up_units(node.max, self.scale)
+        points = exp.Case(
+            ifs=[
+                exp.If(this=exp.Not(this=ranked), true=zero),
+                exp.If(this=exp.EQ(this=count, expression=exp.Literal.number(1)), true=lit(top)),
+            ],
+            default=self._clip_round(share, node.max),
+        )
+        return points, exp.Not(this=ranked)
 
     def _number_x(self, x: SqlValue | None, node: NodePlan) -> Ratio:
         if not isinstance(x, Ratio):
