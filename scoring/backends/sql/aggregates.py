@@ -29,7 +29,7 @@ from scoring.expr.nodes import (
 from .exprs import ExprCompiler
 from .rational import Arith, Ratio
 from .stats import DatasetStats
-from .values import Scalar, SqlValue, Unsupported, paren
+from .values import Scalar, SqlValue, Unsupported, named, paren
 
 TableRef = Callable[[str], exp.Table]
 """Logical table name (declared table, or `upstream_AWARD`) -> the table to read."""
@@ -91,13 +91,12 @@ class Aggregates:
             found = self.passes.get(text)
             if found is not None:
                 return found.by_text[text]
-            tp = self.passes[text] = TablePass(table, f"w_{len(self.passes)}")
-            value = self._window(tp, call, table, column, where, checked)
-            tp.by_text[text] = value
+            window = self.passes[text] = TablePass(table, f"w_{len(self.passes)}")
+            value = self._window(window, call, table, column, where, checked)
+            window.by_text[text] = value
             return value
-        tp = self.passes.get(table)
-        if tp is None:
-            tp = self.passes[table] = TablePass(table, f"t_{table}")
+        tp = self.passes.get(table) or TablePass(table, f"t_{table}")
+        self.passes[table] = tp
         if text in tp.by_text:
             return tp.by_text[text]
         value = self._build(tp, call, table, column, where, checked)
@@ -145,7 +144,7 @@ class Aggregates:
 
     def _add(self, tp: TablePass, agg: exp.Expression) -> exp.Column:
         name = self._name(tp)
-        tp.columns.append(exp.alias_(agg, name, quoted=True))
+        tp.columns.append(named(agg, name))
         return exp.column(name, quoted=True)
 
     def _build(
@@ -168,7 +167,9 @@ class Aggregates:
             every = self._add(tp, exp.Count(this=exp.Star()))
             return Ratio(hits, every, rows, max(rows, 1))
         if column is None:  # count(T) / count(T[cond])
-            agg = exp.Count(this=exp.Star()) if cond is None else exp.Sum(this=_when(cond, one, zero))
+            agg = (
+                exp.Count(this=exp.Star()) if cond is None else exp.Sum(this=_when(cond, one, zero))
+            )
             return Ratio(exp.Coalesce(this=self._add(tp, agg), expressions=[zero]), 1, rows, 1)
         ctype = self.catalog.tables[table].column_type(column)
         value, scale, largest = self._column(tp, table, column)
@@ -181,13 +182,15 @@ class Aggregates:
                 1,
             )
         if func == "count_distinct":
-            agg = exp.Count(this=exp.Distinct(expressions=[picked]))
-            return Ratio(exp.Coalesce(this=self._add(tp, agg), expressions=[zero]), 1, rows, 1)
+            distinct = exp.Count(this=exp.Distinct(expressions=[picked]))
+            return Ratio(exp.Coalesce(this=self._add(tp, distinct), expressions=[zero]), 1, rows, 1)
         if ctype == "date":
             if func not in ("min", "max"):
                 raise Unsupported(f"`{func}` over dates")
-            agg = exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
-            return Scalar(self._add(tp, agg), "date")
+            extreme: exp.Expression = (
+                exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
+            )
+            return Scalar(self._add(tp, extreme), "date")
         if ctype not in ("int", "number") and column not in self.catalog.tables[table].virtual:
             raise Unsupported(f"`{func}` over a {ctype} column")
         unit = 10**scale
@@ -202,8 +205,8 @@ class Aggregates:
             dmax = self.arith.bounds.check(max(rows, 1) * unit, "an average's denominator")
             return Ratio(summed, d, total_bound, dmax)
         if func in ("min", "max"):
-            agg = exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
-            return Ratio(self._add(tp, agg), unit, largest, unit)
+            extreme = exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
+            return Ratio(self._add(tp, extreme), unit, largest, unit)
         raise Unsupported(f"the aggregate `{func}`")  # pragma: no cover
 
     def _column(self, tp: TablePass, table: str, column: str) -> tuple[exp.Expression, int, int]:
@@ -263,7 +266,7 @@ class Aggregates:
             link = info.links[self.subject]
             key = exp.column(link, table="r", quoted=True)
             if tp.window is None:
-                query = exp.select(exp.alias_(key, "k", quoted=True), *tp.columns)
+                query = exp.select(named(key, "k"), *tp.columns)
                 query = self._rows(tp, query, key, tables).group_by(key)
             else:
                 query = self._window_query(tp, tp.window, key, tables)
@@ -314,15 +317,19 @@ class Aggregates:
         k = exp.column("k", quoted=True)
         rn = exp.column("rn", quoted=True)
         cnt = exp.column("cnt", quoted=True)
-        part = exp.Window(this=exp.RowNumber(), partition_by=[k], order=exp.Order(expressions=[exp.Ordered(this=v)]))
+        part = exp.Window(
+            this=exp.RowNumber(),
+            partition_by=[k],
+            order=exp.Order(expressions=[exp.Ordered(this=v)]),
+        )
         every = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[k])
-        inner = exp.select(exp.alias_(key, "k", quoted=True), exp.alias_(spec.value, "v", quoted=True))
+        inner = exp.select(named(key, "k"), named(spec.value, "v"))
         inner = self._rows(tp, inner, key, tables).where(
             exp.Not(this=exp.Is(this=paren(spec.value), expression=exp.Null()))
         )
         if spec.cond is not None:
             inner = inner.where(spec.cond)
-        ranked = exp.select(k, v, exp.alias_(part, "rn", quoted=True), exp.alias_(every, "cnt", quoted=True)).from_(
+        ranked = exp.select(k, v, named(part, "rn"), named(every, "cnt")).from_(
             exp.alias_(exp.Subquery(this=inner), "i", quoted=True)
         )
         one, two = exp.Literal.number(1), exp.Literal.number(2)
@@ -331,7 +338,7 @@ class Aggregates:
             upper = exp.Add(this=self.arith.dialect.int_div(cnt, two), expression=one)
             picked = exp.In(this=rn, expressions=[half, upper])
             kept_count: exp.Expression = exp.Count(this=_when(picked, one, None))
-            summed = exp.Sum(this=_when(picked, v, None))
+            summed: exp.Expression = exp.Sum(this=_when(picked, v, None))
         else:
             t = exp.Literal.number(spec.trim)
             kept = exp.And(
@@ -340,15 +347,17 @@ class Aggregates:
             )
             enough = exp.GT(this=exp.Max(this=cnt), expression=exp.Literal.number(2 * spec.trim))
             summed = _when(enough, exp.Sum(this=_when(kept, v, None)), None)
-            kept_count = exp.Sub(this=exp.Max(this=cnt), expression=exp.Literal.number(2 * spec.trim))
+            kept_count = exp.Sub(
+                this=exp.Max(this=cnt), expression=exp.Literal.number(2 * spec.trim)
+            )
         s_name, c_name, n_name = spec.names
         tp.columns = [
-            exp.alias_(summed, s_name, quoted=True),
-            exp.alias_(kept_count, c_name, quoted=True),
-            exp.alias_(exp.Max(this=cnt), n_name, quoted=True),
+            named(summed, s_name),
+            named(kept_count, c_name),
+            named(exp.Max(this=cnt), n_name),
         ]
         return (
-            exp.select(exp.alias_(k, "k", quoted=True), *tp.columns)
+            exp.select(named(k, "k"), *tp.columns)
             .from_(exp.alias_(exp.Subquery(this=ranked), "x", quoted=True))
             .group_by(k)
         )
@@ -369,4 +378,3 @@ def _source(arg: Expr) -> tuple[str, str | None, Expr | None]:
         case TableColumn(table=table, column=column, where=where):
             return table, column, where
     raise Unsupported(f"an aggregate over `{render(arg)}`")
-

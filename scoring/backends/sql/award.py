@@ -25,8 +25,8 @@ from typing import Literal
 
 from sqlglot import exp
 
-from scoring.expr.nodes import Call, Expr, Name, Number, SubjectRef, render
 from scoring.expr.functions import AGGREGATES
+from scoring.expr.nodes import Call, Expr, Name, Number, SubjectRef, render
 from scoring.numbers import Value
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
 
@@ -36,7 +36,7 @@ from .exprs import ExprCompiler, evaluation_events, literal, node_target
 from .rational import Arith, Bounds, Ratio, const, lit, paren
 from .rational import mul as mul_const
 from .stats import DatasetStats
-from .values import Scalar, SqlValue, Unsupported, is_null_test
+from .values import Scalar, SqlValue, Unsupported, is_null_test, named
 
 MetricKind = Literal["number", "bool", "text", "date", "null"]
 
@@ -245,7 +245,9 @@ class AwardCompiler:
             gate_events=gate_events,
             metric_events=metric_events,
             score_events=score_events,
-            upstream=tuple(sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})),
+            upstream=tuple(
+                sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})
+            ),
             bounds=self.bounds,
         )
 
@@ -273,7 +275,11 @@ class AwardCompiler:
         """The metric as a reference to its column in a later layer."""
         if isinstance(value, Scalar):
             return Scalar(exp.column(out.column, quoted=True), value.kind)
-        d = out.denominator if isinstance(out.denominator, int) else exp.column(out.denominator, quoted=True)
+        d = (
+            out.denominator
+            if isinstance(out.denominator, int)
+            else exp.column(out.denominator, quoted=True)
+        )
         return Ratio(exp.column(out.column, quoted=True), d, value.nmax, value.dmax)
 
     # -- points --------------------------------------------------------------------
@@ -313,8 +319,10 @@ class AwardCompiler:
         for i, node in enumerate(nodes.values()):
             column = self.point_column[node.path]
             if node.children:
-                total = self._sum([exp.column(self.point_column[c], quoted=True) for c in node.children])
-                layers[level[node.path]].append((column, self._clip_sum(total, node.max)))
+                summed = self._sum(
+                    [exp.column(self.point_column[c], quoted=True) for c in node.children]
+                )
+                layers[level[node.path]].append((column, self._clip_sum(summed, node.max)))
                 continue
             expr, null_flag = self._leaf(node, metrics, values)
             layers[level[node.path]].append((column, expr))
@@ -331,7 +339,9 @@ class AwardCompiler:
                 continue
             summed = self._sum([exp.column(self.point_column[i], quoted=True) for i in block.items])
             final.append((name, self._clip_sum(summed, block.max)))
-        blocks = [(exp.column(n, quoted=True), n == "deductions") for n, _ in final]
+        blocks: list[tuple[exp.Expression, bool]] = [
+            (exp.column(n, quoted=True), n == "deductions") for n, _ in final
+        ]
         layers.append(final)
         total: exp.Expression = exp.Literal.number(0)
         for i, (part, negative) in enumerate(signed + blocks):
@@ -340,7 +350,9 @@ class AwardCompiler:
             else:
                 total = (exp.Sub if negative else exp.Add)(this=total, expression=part)
         zero = exp.Literal.number(0)
-        clipped = exp.Case(ifs=[exp.If(this=exp.LT(this=paren(total), expression=zero), true=zero)], default=total)
+        clipped = exp.Case(
+            ifs=[exp.If(this=exp.LT(this=paren(total), expression=zero), true=zero)], default=total
+        )
         layers.append([("total", clipped)])
         score_events = {
             node.path: self._steps(node.score.expr)
@@ -414,7 +426,9 @@ class AwardCompiler:
             if score.kind == "linear":
                 assert score.lo is not None and score.hi is not None
                 factor = node.max / (score.hi - score.lo)
-                raw = self.arith.mul(self.arith.add(xr, const(score.lo), negate_b=True), const(factor))
+                raw = self.arith.mul(
+                    self.arith.add(xr, const(score.lo), negate_b=True), const(factor)
+                )
                 points = self._clip_round(raw, node.max)
             elif score.kind == "per":
                 assert score.per is not None
@@ -449,7 +463,8 @@ class AwardCompiler:
             else:
                 null_flag = is_null_test(value)
                 points = exp.Case(
-                    ifs=[exp.If(this=null_flag, true=zero)], default=self._clip_round(value, node.max)
+                    ifs=[exp.If(this=null_flag, true=zero)],
+                    default=self._clip_round(value, node.max),
                 )
         else:
             points, null_flag = self._percentile(node, self._number_x(x, node))
@@ -502,7 +517,9 @@ class AwardCompiler:
 
     def _number_x(self, x: SqlValue | None, node: NodePlan) -> Ratio:
         if not isinstance(x, Ratio):
-            raise Unsupported(f"a non-number metric scored by `{node.score.kind if node.score else ''}`")
+            raise Unsupported(
+                f"a non-number metric scored by `{node.score.kind if node.score else ''}`"
+            )
         return x
 
     def _formula_compiler(self, node: NodePlan, x: SqlValue | None) -> ExprCompiler:
@@ -515,7 +532,12 @@ class AwardCompiler:
                 arg = e.args[0]
                 path = getattr(arg, "value", "")
                 column = self.point_column[path]
-                return Ratio(exp.column(column, quoted=True), self.scale, self._max_units(path), 1 * self.scale)
+                return Ratio(
+                    exp.column(column, quoted=True),
+                    self.scale,
+                    self._max_units(path),
+                    1 * self.scale,
+                )
             return base(e)
 
         return ExprCompiler(checked.checked, self.arith, self.period, resolve)
@@ -530,15 +552,15 @@ class AwardCompiler:
         assert key is not None
         s = exp.column(key, table="s", quoted=True)
         tables = self.tables
-        items: list[exp.Expression] = [exp.alias_(s, "k", quoted=True)]
+        items: list[exp.Expression] = [named(s, "k")]
         display = {"d_name": "name", "d_unit": "unit", "d_group": self.award.quota_per}
         for alias, column in display.items():
             if column is not None and column in self.info.columns:
-                items.append(exp.alias_(exp.column(column, table="s", quoted=True), alias, quoted=True))
+                items.append(named(exp.column(column, table="s", quoted=True), alias))
             else:
-                items.append(exp.alias_(exp.Null(), alias, quoted=True))
+                items.append(named(exp.Null(), alias))
         for name, e in self.base_columns.items():
-            items.append(exp.alias_(e, name, quoted=True))
+            items.append(named(e, name))
         base = exp.select(*items).from_(exp.alias_(tables(self.award.subjects), "s", quoted=True))
         for tp, sub in self.aggs.subqueries(tables):
             base = base.join(
@@ -557,7 +579,7 @@ class AwardCompiler:
         for i, layer in enumerate(layers):
             if not layer:
                 continue
-            query = exp.select(exp.Star(), *(exp.alias_(e, n, quoted=True) for n, e in layer)).from_(
+            query = exp.select(exp.Star(), *(named(e, n) for n, e in layer)).from_(
                 exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True)
             )
         return query

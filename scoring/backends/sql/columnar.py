@@ -129,7 +129,9 @@ def _build(
 ) -> None:
     for name, info in catalog.tables.items():
         columns = list(info.columns)
-        cols_sql = ", ".join(f"{quote_identifier(c)} {DUCK_TYPES[info.columns[c]]}" for c in columns)
+        cols_sql = ", ".join(
+            f"{quote_identifier(c)} {DUCK_TYPES[info.columns[c]]}" for c in columns
+        )
         con.execute(f"CREATE TABLE {quote_identifier(name)} ({cols_sql})")
         scales = {
             i: stats.column(name, c).scale

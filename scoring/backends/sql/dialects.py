@@ -51,7 +51,9 @@ class Dialect:
             return column
         # canonical decimal text: '-12.5' at scale 2 -> '-12' || '50' -> -1250
         dot = exp.func("instr", column, exp.Literal.string("."))
-        whole = exp.func("substr", column, exp.Literal.number(1), exp.Sub(this=dot, expression=_one()))
+        whole = exp.func(
+            "substr", column, exp.Literal.number(1), exp.Sub(this=dot, expression=_one())
+        )
         padded = exp.DPipe(
             this=exp.func("substr", column, exp.Add(this=dot, expression=_one())),
             expression=exp.Literal.string("0" * scale),
@@ -59,7 +61,7 @@ class Dialect:
         frac = exp.func("substr", padded, _one(), exp.Literal.number(scale))
         joined = exp.DPipe(this=whole, expression=frac) if scale else whole
         as_int = exp.Cast(this=joined, to=exp.DataType.build("BIGINT"))
-        plain = exp.Cast(this=column, to=exp.DataType.build("BIGINT"))
+        plain: exp.Expression = exp.Cast(this=column, to=exp.DataType.build("BIGINT"))
         if scale:
             plain = exp.Mul(this=plain, expression=exp.Literal.number(10**scale))
         return exp.Case(
@@ -72,7 +74,7 @@ class Dialect:
         return tree.sql(dialect=self.name, pretty=pretty)
 
 
-def _one() -> exp.Literal:
+def _one() -> exp.Expression:
     return exp.Literal.number(1)
 
 

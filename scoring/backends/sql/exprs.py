@@ -45,7 +45,7 @@ from scoring.expr.nodes import (
 )
 
 from .rational import Arith, Ratio, const, null_ratio
-from .values import Scalar, SqlValue, Unsupported, is_null_test, paren
+from .values import Kind, Scalar, SqlValue, Unsupported, is_null_test, paren
 
 Resolver = Callable[[Expr], SqlValue]
 """Resolves a leaf the compiler cannot see by itself: names, aggregates, node()."""
@@ -200,7 +200,9 @@ class ExprCompiler:
 
     def _member(self, a: SqlValue, items: ListExpr) -> exp.Expression:
         if not items.items:
-            return exp.Case(ifs=[exp.If(this=is_null_test(a), true=exp.Null())], default=exp.false())
+            return exp.Case(
+                ifs=[exp.If(this=is_null_test(a), true=exp.Null())], default=exp.false()
+            )
         values = [self.compile(i) for i in items.items]
         if isinstance(a, Scalar) and all(isinstance(v, Scalar) for v in values):
             if a.kind == "null":
@@ -233,7 +235,7 @@ class ExprCompiler:
             assert isinstance(last, Ratio)
             return self.arith.choose(pairs, last)  # type: ignore[arg-type]
         scalars = [v for v in all_values if isinstance(v, Scalar)]
-        kind = next((s.kind for s in scalars if s.kind != "null"), "null")
+        kind: Kind = next((s.kind for s in scalars if s.kind != "null"), "null")
         ifs = [exp.If(this=c, true=v.sql) for c, v in cases if isinstance(v, Scalar)]
         assert isinstance(default, Scalar)
         return Scalar(exp.Case(ifs=ifs, default=default.sql), kind)
@@ -252,7 +254,9 @@ class ExprCompiler:
             return self.arith.round_half_away(self._number(expr.args[0]), digits)
         args = [self.compile(a) for a in expr.args]
         if func == "coalesce":
-            cases = [(exp.Not(this=is_null_test(v)), v) for v in args[:-1]]
+            cases: list[tuple[exp.Expression, SqlValue]] = [
+                (exp.Not(this=is_null_test(v)), v) for v in args[:-1]
+            ]
             return self._choose(cases, args[-1])
         if func in ("least", "greatest"):
             return self._extreme(args, func)

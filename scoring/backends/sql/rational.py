@@ -166,8 +166,8 @@ class Arith:
                 dmax,
             )
         n = exp.Mul(this=paren(a.n), expression=paren(b.n))
-        d, dmax = self._product_d(a, b)
-        return Ratio(n, d, self.bounds.check(a.nmax * b.nmax, "a product"), dmax)
+        product_d, dmax = self._product_d(a, b)
+        return Ratio(n, product_d, self.bounds.check(a.nmax * b.nmax, "a product"), dmax)
 
     def _product_d(self, a: Ratio, b: Ratio) -> tuple[int | exp.Expression, int]:
         da, db = a.constant_d, b.constant_d
@@ -235,19 +235,23 @@ class Arith:
     def choose(self, cases: list[tuple[exp.Expression, Ratio]], default: Ratio) -> Ratio:
         """CASE over ratios: the first condition that is true picks its ratio."""
         all_d = [r.constant_d for _, r in cases] + [default.constant_d]
-        if all(d is not None for d in all_d):
+        if all(each is not None for each in all_d):
             lcm = 1
-            for d in all_d:
-                assert d is not None
-                lcm = lcm * d // math.gcd(lcm, d)
+            for each in all_d:
+                assert each is not None
+                lcm = lcm * each // math.gcd(lcm, each)
             ifs = [exp.If(this=c, true=mul(r.n, lcm // (r.constant_d or 1))) for c, r in cases]
             n = exp.Case(ifs=ifs, default=mul(default.n, lcm // (default.constant_d or 1)))
-            nmax = max(r.nmax * (lcm // (r.constant_d or 1)) for r in [*(r for _, r in cases), default])
+            nmax = max(
+                r.nmax * (lcm // (r.constant_d or 1)) for r in [*(r for _, r in cases), default]
+            )
             return Ratio(n, lcm, self.bounds.check(nmax, "a choice"), lcm)
         n = exp.Case(ifs=[exp.If(this=c, true=r.n) for c, r in cases], default=default.n)
-        d = exp.Case(ifs=[exp.If(this=c, true=r.d_sql()) for c, r in cases], default=default.d_sql())
+        dynamic = exp.Case(
+            ifs=[exp.If(this=c, true=r.d_sql()) for c, r in cases], default=default.d_sql()
+        )
         rs = [*(r for _, r in cases), default]
-        return Ratio(n, d, max(r.nmax for r in rs), max(r.dmax for r in rs))
+        return Ratio(n, dynamic, max(r.nmax for r in rs), max(r.dmax for r in rs))
 
 
 _COMPARE: dict[str, type[exp.Expression]] = {

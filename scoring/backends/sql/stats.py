@@ -90,8 +90,8 @@ def _compute(db: Database, dataset_id: int, catalog: Catalog) -> DatasetStats:
         if numeric:
             extremes = []
             for c in numeric:
-                col = exp.column(c, quoted=True)
-                value = SQLITE.scaled_number(col, scales[c]) if c in scales else col
+                ref: exp.Expression = exp.column(c, quoted=True)
+                value = SQLITE.scaled_number(ref, scales[c]) if c in scales else ref
                 text = value.sql("sqlite")
                 extremes += [f"MAX({text})", f"MIN({text})"]
             found = db.execute(f"SELECT {', '.join(extremes)} FROM {table}").fetchone()

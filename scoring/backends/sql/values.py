@@ -39,3 +39,8 @@ def _p(e: exp.Expression) -> exp.Expression:
 
 
 paren = _p
+
+
+def named(e: exp.Expression, name: str) -> exp.Expression:
+    """`e AS "name"` (a select item)."""
+    return exp.Alias(this=e, alias=exp.to_identifier(name, quoted=True))
