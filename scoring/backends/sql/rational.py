@@ -78,6 +78,11 @@ class Ratio:
     def d_sql(self) -> exp.Expression:
         return lit(self.d) if isinstance(self.d, int) else self.d
 
+    def d_sql_value(self) -> int:
+        """The constant denominator (for ratios known to have one)."""
+        assert isinstance(self.d, int)
+        return self.d
+
     def is_null(self) -> exp.Expression:
         return exp.Is(this=paren(self.n), expression=exp.Null())
 

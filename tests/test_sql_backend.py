@@ -1,0 +1,143 @@
+"""The SQL backend's edges: fallbacks with their reasons, key order, the DuckDB copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from engine_helpers import Scored, campaign
+from sql_helpers import compare_all, dataset_ref, interpret
+
+from scoring.backends.sql import Fallback, SqlBackend
+from scoring.backends.sql.columnar import columnar_path
+from scoring.periods import parse_period
+
+
+def _award(metric: str, score: str, extra: str = "") -> str:
+    return f"""
+a:
+  title: 测试
+  subjects: people
+  criteria:
+    n: {{max: 10, metric: "{metric}", score: {score}}}
+    m: {{max: 5, metric: "count(records)", score: {{per: 1}}{extra}}}
+"""
+
+
+def test_node_read_under_a_condition_falls_back_with_its_reason(tmp_path: Path) -> None:
+    scored = campaign(
+        tmp_path,
+        _award("count(records)", "{formula: \"1 if member else node('m')\"}"),
+    )
+    plan = scored.rules.plan
+    reason = SqlBackend("sqlite").unsupported(plan, plan.award("a"))
+    assert reason == "`node()` under a condition"
+
+
+def test_percentile_of_a_ratio_falls_back(tmp_path: Path) -> None:
+    scored = campaign(tmp_path, _award("avg(records.v)", "{percentile: {}}"))
+    plan = scored.rules.plan
+    reason = SqlBackend("duckdb").unsupported(plan, plan.award("a"))
+    assert reason is not None and "computed denominator" in reason
+
+
+def _huge(tmp_path: Path) -> Scored:
+    people = [{"id": "P1", "name": "甲", "unit": "u"}]
+    records = [
+        {"person": "P1", "day": "2022-03-01", "v": "900000000000000.123456", "n": 1},
+        {"person": "P1", "day": "2022-03-02", "v": "1.5", "n": 2},
+    ]
+    return campaign(
+        tmp_path,
+        _award("sum(records.v) * sum(records.v)", "{linear: [0, 10]}"),
+        {"people": people, "records": records},
+    )
+
+
+def test_an_integer_that_could_pass_64_bits_sends_the_award_to_the_interpreter(
+    tmp_path: Path,
+) -> None:
+    scored = _huge(tmp_path)
+    plan, award = scored.rules.plan, scored.rules.plan.award("a")
+    ref = dataset_ref(scored.db, scored.report.dataset_id)
+    backend = SqlBackend("sqlite")
+    assert backend.unsupported(plan, award) is None  # compiles: only this data is too large
+    period = parse_period("2022")
+    reason = backend.fallback_reason(plan, award, ref, period, {})
+    assert reason is not None and "64-bit" in reason
+    with pytest.raises(Fallback, match="64-bit"):
+        next(iter(backend.score_award(plan, award, ref, period, {})))
+
+
+INT_KEYS = """
+people:
+  key: id
+  columns: {id: int, name: text, unit: text, level: number, member: bool}
+records:
+  date: day
+  links: {people: person}
+  columns: {person: int, day: date, v: number, n: int, kind: text, ok: bool}
+"""
+
+
+def test_int_keys_come_back_in_numeric_order_on_every_engine(tmp_path: Path) -> None:
+    people = [{"id": k, "name": f"人{k}", "unit": "u"} for k in (10, 9, 100, 1)]
+    records = [{"person": k, "day": "2022-05-01", "v": "1.25", "n": k} for k in (9, 100)]
+    scored = campaign(
+        tmp_path,
+        _award("sum(records.n)", "{linear: [0, 100]}"),
+        {"people": people, "records": records},
+        tables=INT_KEYS,
+    )
+    results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
+    assert [r.problems for r in results] == [[], []]
+    assert [r.fallback for r in results] == [None, None]
+
+
+def test_text_keys_follow_code_point_order(tmp_path: Path) -> None:
+    people = [{"id": k, "name": k, "unit": "u"} for k in ("乙", "a", "B", "甲", "Z1")]
+    scored = campaign(
+        tmp_path, _award("count(records)", "{per: 1}"), {"people": people, "records": []}
+    )
+    period = parse_period("2022")
+    ref = dataset_ref(scored.db, scored.report.dataset_id)
+    plan = scored.rules.plan
+    for engine in ("sqlite", "duckdb"):
+        got = list(SqlBackend(engine).score_award(plan, plan.award("a"), ref, period, {}))  # type: ignore[arg-type]
+        assert [o.key for o in got] == sorted(["乙", "a", "B", "甲", "Z1"])
+
+
+def test_duckdb_copy_is_derived_verified_and_rebuilt(tmp_path: Path) -> None:
+    people = [{"id": "P1", "name": "甲", "unit": "u", "level": "2.5"}]
+    records = [{"person": "P1", "day": "2022-05-01", "v": "0.125", "n": 3, "ok": True}]
+    scored = campaign(
+        tmp_path,
+        _award("sum(records.v) + level", "{linear: [0, 5]}"),
+        {"people": people, "records": records},
+    )
+    plan, award = scored.rules.plan, scored.rules.plan.award("a")
+    ref = dataset_ref(scored.db, scored.report.dataset_id)
+    period = parse_period("2022")
+    expected = interpret(scored.db, plan, ref.dataset_id, period)["a"]
+    backend = SqlBackend("duckdb")
+
+    def points() -> list[object]:
+        return [o.points for o in backend.score_award(plan, award, ref, period, {})]
+
+    assert points() == [o.points for o in expected]
+    path = columnar_path(scored.db, ref.sha256)
+    assert path.parent == Path(f"{tmp_path / 'c' / 'store.db'}.columnar")
+    built = path.stat().st_mtime_ns
+    assert points() == [o.points for o in expected]
+    assert path.stat().st_mtime_ns == built  # reused, not rebuilt
+    path.unlink()
+    assert points() == [o.points for o in expected]  # missing: rebuilt
+    con = duckdb.connect(str(path))
+    con.execute("UPDATE pioneer_meta SET value = '{}'")
+    con.close()
+    assert points() == [o.points for o in expected]  # stale: rebuilt
+    con = duckdb.connect(str(path))
+    meta = con.execute("SELECT value FROM pioneer_meta").fetchone()
+    con.close()
+    assert meta is not None and ref.sha256 in meta[0]
