@@ -17,6 +17,7 @@ import click
 from scoring import service
 from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
 from scoring.cli_review import register as register_review
+from scoring.cli_sql import register as register_sql
 from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import render_diff
 from scoring.errors import PioneerError
@@ -367,6 +368,7 @@ def demo() -> None:
 
 
 register_review(cli)
+register_sql(cli)
 
 
 @cli.command()

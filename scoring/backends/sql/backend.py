@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Literal
 
 from sqlglot import exp
+from sqlite_utils import Database
 
 from scoring.backend import DatasetRef, Outcome, Upstream
 from scoring.catalog import ColumnType
@@ -20,6 +21,7 @@ from scoring.ingest.tables import data_table
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
 
+from .aggregates import TableRef
 from .award import CompiledAward, compile_award, upstream_table
 from .columnar import load_rows, open_copy
 from .dialects import DUCKDB, SQLITE, Dialect
@@ -30,6 +32,14 @@ from .values import Unsupported
 
 Engine = Literal["sqlite", "duckdb"]
 _ANY_PERIOD = (dt.date(2000, 1, 1), dt.date(2000, 12, 31))
+
+
+def stored_dataset(db: Database, dataset_id: int) -> DatasetRef:
+    """A reference to a stored dataset, with its SHA-256."""
+    row = db.execute("SELECT sha256 FROM datasets WHERE id = ?", [dataset_id]).fetchone()
+    if row is None:
+        raise KeyError(dataset_id)
+    return DatasetRef(db, dataset_id, str(row[0]))
 
 
 class Fallback(Exception):
@@ -82,11 +92,13 @@ class SqlBackend:
             self.dialect,
             stats,
             (period.start, period.end),
-            tables=self._tables(dataset),
+            tables=self.tables(dataset),
             upstream_largest=largest,
         )
 
-    def _tables(self, dataset: DatasetRef) -> Any:
+    def tables(self, dataset: DatasetRef) -> TableRef:
+        """How this engine names the tables of `dataset` (and the upstream totals)."""
+
         def sqlite_table(name: str) -> exp.Table:
             if name.startswith("upstream_"):
                 return exp.Table(

@@ -137,6 +137,8 @@ class Arith:
         return exp.Mul(this=paren(a.d_sql()), expression=paren(b.d_sql())), a.dmax * b.dmax
 
     def add(self, a: Ratio, b: Ratio, negate_b: bool = False) -> Ratio:
+        if constant_value(b) == 0:
+            return a
         an, bn, ab, bb = self._common(a, b)
         d, dmax = self._denominator(a, b)
         n: exp.Expression = (
