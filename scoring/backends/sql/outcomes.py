@@ -14,9 +14,34 @@ from scoring.numbers import Value
 from .award import CompiledAward, MetricOut, Step
 
 
+_EXACT: dict[tuple[int, int], Value] = {}
+
+
 def _number(n: Any, d: Any) -> Value:
-    q = Fraction(int(n), int(d))
-    return q.numerator if q.denominator == 1 else q
+    """n/d as the interpreter holds it: an int when integral, else a Fraction (memoised:
+    the same few values recur across subjects, and building a Fraction costs a gcd)."""
+    pair = (int(n), int(d))
+    found = _EXACT.get(pair)
+    if found is None:
+        q = Fraction(*pair)
+        found = q.numerator if q.denominator == 1 else q
+        if len(_EXACT) < 200_000:
+            _EXACT[pair] = found
+    return found
+
+
+def _units(units: Any, scale: int) -> Fraction:
+    """Points as a Fraction from units of 1/scale (memoised)."""
+    pair = (int(units), scale)
+    found = _POINTS.get(pair)
+    if found is None:
+        found = Fraction(*pair)
+        if len(_POINTS) < 200_000:
+            _POINTS[pair] = found
+    return found
+
+
+_POINTS: dict[tuple[int, int], Fraction] = {}
 
 
 def metric_value(out: MetricOut, row: Sequence[Any], index: dict[str, int]) -> Value:
@@ -98,11 +123,11 @@ class RowReader:
             group=self._display("group", row[ix["d_group"]]),
             eligible=bool(row[ix["e"]]),
             vetoes=tuple(reason for i, reason in self.vetoes if row[i]),
-            points={p: Fraction(int(row[i]), self.scale) for p, i in self.point_index},
+            points={p: _units(row[i], self.scale) for p, i in self.point_index},
             metrics=metrics,
             no_data=tuple(no_data),
             warnings=tuple(warnings),
-            total=Fraction(int(row[ix["total"]]), self.scale),
+            total=_units(row[ix["total"]], self.scale),
         )
 
     def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
