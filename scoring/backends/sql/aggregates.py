@@ -267,7 +267,7 @@ class Aggregates:
             key = exp.column(link, table="r", quoted=True)
             if tp.window is None:
                 query = exp.select(named(key, "k"), *tp.columns)
-                query = self._rows(tp, query, key, tables).group_by(key)
+                query = self._rows(tp, query, key, tables).group_by(key, copy=False)
             else:
                 query = self._window_query(tp, tp.window, key, tables)
             out.append((tp, query))
@@ -278,8 +278,8 @@ class Aggregates:
     ) -> exp.Select:
         """FROM the table's linked rows (in the period), with the joins its filters need."""
         info = self.catalog.tables[tp.table]
-        query = query.from_(exp.alias_(tables(tp.table), "r", quoted=True)).where(
-            exp.Not(this=exp.Is(this=key, expression=exp.Null()))
+        query = query.from_(exp.alias_(tables(tp.table), "r", quoted=True, copy=False)).where(
+            exp.Not(this=exp.Is(this=key, expression=exp.Null())), copy=False
         )
         if info.kind == "record" and info.date is not None:
             day = exp.column(info.date, table="r", quoted=True)
@@ -288,20 +288,21 @@ class Aggregates:
                     this=day,
                     low=exp.Literal.string(self.period[0].isoformat()),
                     high=exp.Literal.string(self.period[1].isoformat()),
-                )
+                ),
+                copy=False,
             )
         if tp.needs_subject:
             skey = self.catalog.tables[self.subject].key
             assert skey is not None
             query = query.join(
-                exp.alias_(tables(self.subject), "s", quoted=True),
+                exp.alias_(tables(self.subject), "s", quoted=True, copy=False),
                 on=exp.EQ(this=key, expression=exp.column(skey, table="s", quoted=True)),
             )
         for award in sorted(tp.virtual):
             own = info.key
             assert own is not None
             query = query.join(
-                exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True),
+                exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True, copy=False),
                 on=exp.EQ(
                     this=exp.column("k", table=f"u_{award}", quoted=True),
                     expression=exp.column(own, table="r", quoted=True),
@@ -325,12 +326,12 @@ class Aggregates:
         every = exp.Window(this=exp.Count(this=exp.Star()), partition_by=[k])
         inner = exp.select(named(key, "k"), named(spec.value, "v"))
         inner = self._rows(tp, inner, key, tables).where(
-            exp.Not(this=exp.Is(this=paren(spec.value), expression=exp.Null()))
+            exp.Not(this=exp.Is(this=paren(spec.value), expression=exp.Null())), copy=False
         )
         if spec.cond is not None:
-            inner = inner.where(spec.cond)
+            inner = inner.where(spec.cond, copy=False)
         ranked = exp.select(k, v, named(part, "rn"), named(every, "cnt")).from_(
-            exp.alias_(exp.Subquery(this=inner), "i", quoted=True)
+            exp.alias_(exp.Subquery(this=inner), "i", quoted=True, copy=False)
         )
         one, two = exp.Literal.number(1), exp.Literal.number(2)
         if spec.trim is None:
@@ -358,8 +359,8 @@ class Aggregates:
         ]
         return (
             exp.select(named(k, "k"), *tp.columns)
-            .from_(exp.alias_(exp.Subquery(this=ranked), "x", quoted=True))
-            .group_by(k)
+            .from_(exp.alias_(exp.Subquery(this=ranked), "x", quoted=True, copy=False))
+            .group_by(k, copy=False)
         )
 
 

@@ -155,7 +155,7 @@ class AwardCompiler:
     def _base(self, e: exp.Expression) -> exp.Expression:
         """Expose `e` (over t_*.g* columns) as a base column; return a reference to it."""
         # aggregate columns come from the GROUP BY subqueries: qualify them
-        expr = e.copy()
+        expr = e
         for col in list(expr.find_all(exp.Column)):
             if not col.table:
                 owner = self.aggs.owner[col.name]
@@ -233,9 +233,9 @@ class AwardCompiler:
         every += [st for sts in (*metric_events.values(), *score_events.values()) for st in sts]
         names += sorted({st.column for st in every if st.kind == "warn"})
         final = exp.select(*(exp.column(n, quoted=True) for n in names)).from_(
-            exp.alias_(exp.Subquery(this=query), "q", quoted=True)
+            exp.alias_(exp.Subquery(this=query), "q", quoted=True, copy=False)
         )
-        final = final.order_by(exp.column("k", quoted=True))
+        final = final.order_by(exp.column("k", quoted=True), copy=False)
         return CompiledAward(
             award=award,
             query=final,
@@ -561,17 +561,19 @@ class AwardCompiler:
                 items.append(named(exp.Null(), alias))
         for name, e in self.base_columns.items():
             items.append(named(e, name))
-        base = exp.select(*items).from_(exp.alias_(tables(self.award.subjects), "s", quoted=True))
+        base = exp.select(*items).from_(
+            exp.alias_(tables(self.award.subjects), "s", quoted=True, copy=False)
+        )
         for tp, sub in self.aggs.subqueries(tables):
             base = base.join(
-                exp.alias_(exp.Subquery(this=sub), tp.alias, quoted=True),
+                exp.alias_(exp.Subquery(this=sub), tp.alias, quoted=True, copy=False),
                 on=exp.EQ(this=exp.column("k", table=tp.alias, quoted=True), expression=s),
                 join_type="left",
             )
         for award in sorted(self.virtual):
             alias = f"u_{award}"
             base = base.join(
-                exp.alias_(tables(upstream_table(award)), alias, quoted=True),
+                exp.alias_(tables(upstream_table(award)), alias, quoted=True, copy=False),
                 on=exp.EQ(this=exp.column("k", table=alias, quoted=True), expression=s),
                 join_type="left",
             )
@@ -580,7 +582,7 @@ class AwardCompiler:
             if not layer:
                 continue
             query = exp.select(exp.Star(), *(named(e, n) for n, e in layer)).from_(
-                exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True)
+                exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True, copy=False)
             )
         return query
 

@@ -13,7 +13,6 @@ from scoring.numbers import Value
 
 from .award import CompiledAward, MetricOut, Step
 
-
 _EXACT: dict[tuple[int, int], Value] = {}
 
 
@@ -101,6 +100,35 @@ class RowReader:
         points_col = {p: f"p{i}" for i, p in enumerate(self.award.nodes)}
         points_col.update({"bonus": "bonus", "deductions": "deductions"})
         self.point_index = [(p, self.index[points_col[p]]) for p in self.paths]
+        reads_nodes = any(st.kind == "node" for sts in compiled.score_events.values() for st in sts)
+        self.leaves = None if reads_nodes else self._leaf_order()
+
+    def _leaf_order(self) -> list[tuple[str, MetricOut | None, list[Step], list[Step], int | None]]:
+        """Without node() reads, the interpreter visits the leaves in a fixed order."""
+        nodes = self.award.nodes
+        order: list[str] = []
+
+        def visit(path: str) -> None:
+            if path in order:
+                return
+            for child in nodes[path].children:
+                visit(child)
+            if not nodes[path].children:
+                order.append(path)
+
+        for path in nodes:
+            visit(path)
+        c = self.c
+        return [
+            (
+                path,
+                c.metrics.get(path),
+                c.metric_events.get(path, []),
+                c.score_events.get(path, []),
+                self.index[c.formula_null[path]] if path in c.formula_null else None,
+            )
+            for path in order
+        ]
 
     def outcomes(self, rows: Iterable[Sequence[Any]]) -> Iterator[Outcome]:
         for row in rows:
@@ -114,7 +142,7 @@ class RowReader:
         ix = self.index
         key_raw = row[ix["k"]]
         key_value: Value = int(key_raw) if self.key_type == "int" else str(key_raw)
-        metrics, no_data, warnings = self._walk(row)
+        metrics, no_data, warnings = self._fixed(row) if self.leaves else self._walk(row)
         return Outcome(
             key=str(key_value),
             key_value=key_value,
@@ -129,6 +157,41 @@ class RowReader:
             warnings=tuple(warnings),
             total=_units(row[ix["total"]], self.scale),
         )
+
+    def _warn(
+        self, where: str, steps: Sequence[Step], row: Sequence[Any], warnings: list[str]
+    ) -> None:
+        for step in steps:
+            n = int(row[self.index[step.column]])
+            if n <= 2 * step.trim:
+                warnings.append(
+                    f"{where}: {step.label} needs more than {2 * step.trim} values"
+                    f" to drop {step.trim} at each end, got {n}"
+                )
+
+    def _fixed(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
+        """`_walk` for awards without node() reads: one pass over the leaves."""
+        assert self.leaves is not None
+        metrics: dict[str, Value] = {}
+        no_data: list[str] = []
+        warnings: list[str] = []
+        for where, steps in self.c.gate_events:
+            if steps:
+                self._warn(where, steps, row, warnings)
+        for path, out, metric_steps, score_steps, flag in self.leaves:
+            if metric_steps:
+                self._warn(path, metric_steps, row, warnings)
+            if out is not None:
+                x = metric_value(out, row, self.index)
+                metrics[path] = x
+                if x is None:
+                    no_data.append(path)
+                    continue
+            if score_steps:
+                self._warn(path, score_steps, row, warnings)
+            if flag is not None and row[flag]:
+                no_data.append(path)
+        return metrics, no_data, warnings
 
     def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
         """Metrics, no-data marks and warnings in the order the interpreter records them."""
