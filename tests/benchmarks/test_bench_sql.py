@@ -200,17 +200,12 @@ def test_hand_written_duckdb(benchmark: Any, bench: dict[str, Any]) -> None:
     assert len(rows) == SCALE
 
 
-@pytest.fixture(scope="module", autouse=True)
-def ratios(request: pytest.FixtureRequest) -> Any:
-    """After the module: the medians beside the hand-written SQLite query (same run, same data)."""
-    yield
+def ratio_lines() -> list[str]:
+    """The medians of this run beside the hand-written SQLite query (same run, same data)."""
     if "hand-sqlite" not in MEDIANS:
-        return
+        return []
     base = MEDIANS["hand-sqlite"]
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     lines = [f"score pioneer_rider at scale {SCALE}: median seconds, ratio to hand-sqlite"]
     for name, median in sorted(MEDIANS.items(), key=lambda item: item[1]):
         lines.append(f"  {name:<12} {median:8.3f} s  {median / base:6.2f}x")
-    for line in ["", *lines]:
-        if reporter is not None:
-            reporter.write_line(line)
+    return lines
