@@ -70,7 +70,9 @@ class Aggregates:
         period: tuple[dt.date, dt.date],
         precision: int,
         upstream_largest: Callable[[str], int],
+        scan_whole: frozenset[str] = frozenset(),
     ) -> None:
+        self.scan_whole = scan_whole  # tables read whole, not through their date index
         self.catalog = catalog
         self.subject = subject_table
         self.arith = arith
@@ -282,7 +284,9 @@ class Aggregates:
             exp.Not(this=exp.Is(this=key, expression=exp.Null())), copy=False
         )
         if info.kind == "record" and info.date is not None:
-            day = exp.column(info.date, table="r", quoted=True)
+            day: exp.Expression = exp.column(info.date, table="r", quoted=True)
+            if tp.table in self.scan_whole:
+                day = self.arith.dialect.unindexed(day)
             query = query.where(
                 exp.Between(
                     this=day,

@@ -98,6 +98,7 @@ class AwardCompiler:
         period: tuple[dt.date, dt.date],
         upstream_largest: Callable[[str], int] = lambda award: 0,
         tables: TableRef | None = None,
+        scan_whole: frozenset[str] = frozenset(),
     ) -> None:
         self.tables: TableRef = tables or _declared_table
         self.plan = plan
@@ -118,6 +119,7 @@ class AwardCompiler:
             period,
             plan.precision,
             upstream_largest,
+            scan_whole,
         )
         self.base_columns: dict[str, exp.Expression] = {}  # name -> expression over s / t_* / u_*
         self.virtual: set[str] = set()
@@ -618,6 +620,13 @@ def compile_award(
     period: tuple[dt.date, dt.date],
     tables: TableRef | None = None,
     upstream_largest: Callable[[str], int] = lambda award: 0,
+    scan_whole: frozenset[str] = frozenset(),
 ) -> CompiledAward:
-    """The query scoring `award` (raises `Unsupported` or `rational.TooLarge`)."""
-    return AwardCompiler(plan, award, dialect, stats, period, upstream_largest, tables).compile()
+    """The query scoring `award` (raises `Unsupported` or `rational.TooLarge`).
+
+    `scan_whole`: record tables most of whose rows lie in the period (read
+    whole rather than through their date index, on SQLite)."""
+    compiler = AwardCompiler(
+        plan, award, dialect, stats, period, upstream_largest, tables, scan_whole
+    )
+    return compiler.compile()

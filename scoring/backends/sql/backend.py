@@ -20,6 +20,7 @@ from scoring.catalog import ColumnType
 from scoring.ingest.tables import data_table
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
+from scoring.store import quote_identifier
 
 from .aggregates import TableRef
 from .award import CompiledAward, compile_award, upstream_table
@@ -31,6 +32,7 @@ from .stats import ASSUMED, DatasetStats, dataset_stats
 from .values import Unsupported
 
 Engine = Literal["sqlite", "duckdb"]
+_IN_PERIOD: dict[tuple[str, str, dt.date, dt.date], int] = {}
 _ANY_PERIOD = (dt.date(2000, 1, 1), dt.date(2000, 12, 31))
 
 
@@ -94,7 +96,34 @@ class SqlBackend:
             (period.start, period.end),
             tables=self.tables(dataset),
             upstream_largest=largest,
+            scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
+
+    def _mostly_in_period(
+        self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, stats: DatasetStats
+    ) -> frozenset[str]:
+        """SQLite: the record tables with over a quarter of their rows in the period
+        (counted through the date index once per dataset, table and period)."""
+        if self.engine != "sqlite":
+            return frozenset()
+        whole = set()
+        for table in sorted(award.tables):
+            info = plan.catalog.tables[table]
+            if info.kind != "record" or info.date is None:
+                continue
+            key = (dataset.sha256, table, period.start, period.end)
+            inside = _IN_PERIOD.get(key)
+            if inside is None:
+                name = quote_identifier(data_table(dataset.dataset_id, table))
+                found = dataset.db.execute(
+                    f"SELECT COUNT(*) FROM {name} WHERE {quote_identifier(info.date)}"
+                    " BETWEEN ? AND ?",
+                    [period.start.isoformat(), period.end.isoformat()],
+                ).fetchone()
+                inside = _IN_PERIOD[key] = int(found[0])
+            if inside * 4 > stats.row_count(table):
+                whole.add(table)
+        return frozenset(whole)
 
     def tables(self, dataset: DatasetRef) -> TableRef:
         """How this engine names the tables of `dataset` (and the upstream totals)."""

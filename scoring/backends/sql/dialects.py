@@ -69,6 +69,13 @@ class Dialect:
             default=as_int,
         )
 
+    def unindexed(self, column: exp.Expression) -> exp.Expression:
+        """The same text value, hidden from SQLite's planner so it scans rather than
+        looking up most of a table's rows through a date index (no-op elsewhere)."""
+        if self.name != "sqlite":
+            return column
+        return exp.DPipe(this=column, expression=exp.Literal.string(""))
+
     def render(self, tree: exp.Expression, pretty: bool = False) -> str:
         """The tree as SQL text of this dialect."""
         return tree.sql(dialect=self.name, pretty=pretty)
