@@ -35,11 +35,27 @@ def test_node_read_under_a_condition_falls_back_with_its_reason(tmp_path: Path) 
     assert reason == "`node()` under a condition"
 
 
-def test_percentile_of_a_ratio_falls_back(tmp_path: Path) -> None:
-    scored = campaign(tmp_path, _award("avg(records.v)", "{percentile: {}}"))
-    plan = scored.rules.plan
-    reason = SqlBackend("duckdb").unsupported(plan, plan.award("a"))
-    assert reason is not None and "computed denominator" in reason
+def test_percentile_of_ratios_orders_them_exactly(tmp_path: Path) -> None:
+    # avg gives ratios with per-subject denominators: 1/2 == 2/4 must tie, -1/3 < 0
+    values = {
+        "P1": ["1", "0"],
+        "P2": ["0.5", "0.5", "0.5", "0.5"],
+        "P3": ["-1", "0", "0"],
+        "P4": ["0.333", "0.334"],
+        "P5": ["0.5"],
+        "P6": [],
+    }
+    people = [{"id": k, "name": k, "unit": "u"} for k in values]
+    records = [{"person": k, "day": "2022-04-01", "v": v} for k, vs in values.items() for v in vs]
+    scored = campaign(
+        tmp_path,
+        _award("avg(records.v)", "{percentile: {}}"),
+        {"people": people, "records": records},
+    )
+    results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
+    assert [(r.fallback, r.problems) for r in results] == [(None, []), (None, [])]
+    points = {r["subject"]: r["points"]["n"] for r in scored.results()}
+    assert points["P1"] == points["P2"] == points["P5"]  # 1/2 = 2/4 = 0.5: one rank
 
 
 def _huge(tmp_path: Path) -> Scored:

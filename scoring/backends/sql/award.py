@@ -479,8 +479,6 @@ class AwardCompiler:
     def _percentile(self, node: NodePlan, x: Ratio) -> tuple[exp.Expression, exp.Expression]:
         """max × percent_rank(x) among ranked subjects with a non-null x (within a column)."""
         assert node.score is not None
-        if x.constant_d is None:
-            raise Unsupported("`percentile` over a metric with a computed denominator")
         ranked: exp.Expression = exp.column("e", quoted=True)
         for i in range(len(self.award.vetoes)):
             ranked = exp.And(this=ranked, expression=exp.Not(this=exp.column(f"v{i}", quoted=True)))
@@ -490,7 +488,7 @@ class AwardCompiler:
         if node.score.within is not None:
             group = self._subject_value(node.score.within)
             partition.append(group.n if isinstance(group, Ratio) else group.sql)
-        order = exp.Order(expressions=[exp.Ordered(this=x.n)])
+        order = exp.Order(expressions=[exp.Ordered(this=self._sort_key(x))])
         rank = exp.Sub(
             this=exp.Window(this=exp.Anonymous(this="RANK"), partition_by=partition, order=order),
             expression=exp.Literal.number(1),
@@ -516,6 +514,23 @@ class AwardCompiler:
             default=self._clip_round(share, node.max),
         )
         return points, exp.Not(this=ranked)
+
+    def _sort_key(self, x: Ratio) -> exp.Expression:
+        """An integer that orders the values of `x` exactly, ties only for equal values.
+
+        With a constant denominator, the numerator. Else trunc(n × K / d) with
+        K = dmax²: distinct values n1/d1, n2/d2 differ by at least 1/(d1·d2)
+        ≥ 1/K, so their keys differ by at least 1 (truncation keeps this on
+        both sides of zero, since a non-zero |x| ≥ 1/dmax gives |x|·K ≥ 1)."""
+        if x.constant_d is not None:
+            return x.n
+        k = max(x.dmax, 1) ** 2
+        self.bounds.check(x.nmax * k, "a percentile's sort key")
+        magnitude = self.dialect.int_div(mul_const(exp.Abs(this=x.n), k), x.d_sql())
+        negative = exp.LT(this=paren(x.n), expression=exp.Literal.number(0))
+        return exp.Case(
+            ifs=[exp.If(this=negative, true=exp.Neg(this=paren(magnitude)))], default=magnitude
+        )
 
     def _number_x(self, x: SqlValue | None, node: NodePlan) -> Ratio:
         if not isinstance(x, Ratio):
