@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -18,29 +18,52 @@ _EXACT: dict[tuple[int, int], Value] = {}
 
 def _number(n: Any, d: Any) -> Value:
     """n/d as the interpreter holds it: an int when integral, else a Fraction (memoised:
-    the same few values recur across subjects, and building a Fraction costs a gcd)."""
-    pair = (int(n), int(d))
+    the same few values recur across subjects, and building a Fraction costs a gcd).
+    Both must be ints: a float from an engine raises (Fraction refuses it)."""
+    pair = (n, d)
     found = _EXACT.get(pair)
     if found is None:
-        q = Fraction(*pair)
+        q = Fraction(n, d)
         found = q.numerator if q.denominator == 1 else q
         if len(_EXACT) < 200_000:
             _EXACT[pair] = found
     return found
 
 
-def _units(units: Any, scale: int) -> Fraction:
-    """Points as a Fraction from units of 1/scale (memoised)."""
-    pair = (int(units), scale)
-    found = _POINTS.get(pair)
-    if found is None:
-        found = Fraction(*pair)
-        if len(_POINTS) < 200_000:
-            _POINTS[pair] = found
-    return found
+class Units:
+    """Points as Fractions from integer units of 1/scale (memoised per scale)."""
+
+    def __init__(self, scale: int) -> None:
+        self.scale = scale
+        self.known: dict[int, Fraction] = {}
+
+    def __call__(self, units: Any) -> Fraction:
+        found = self.known.get(units)
+        if found is None:
+            found = Fraction(units, self.scale)
+            if len(self.known) < 200_000:
+                self.known[units] = found
+        return found
 
 
-_POINTS: dict[tuple[int, int], Fraction] = {}
+Reader = Callable[[Sequence[Any]], Value]
+
+
+def metric_reader(out: MetricOut, index: dict[str, int]) -> Reader:
+    """A function reading one metric from a result row."""
+    i = index[out.column]
+    if out.kind == "number":
+        if isinstance(out.denominator, int):
+            d = out.denominator
+
+            def constant(row: Sequence[Any]) -> Value:
+                raw = row[i]
+                return None if raw is None else _number(raw, d)
+
+            return constant
+        j = index[out.denominator]
+        return lambda row: None if row[i] is None else _number(row[i], row[j])
+    return lambda row: metric_value(out, row, index)
 
 
 def metric_value(out: MetricOut, row: Sequence[Any], index: dict[str, int]) -> Value:
@@ -100,10 +123,11 @@ class RowReader:
         points_col = {p: f"p{i}" for i, p in enumerate(self.award.nodes)}
         points_col.update({"bonus": "bonus", "deductions": "deductions"})
         self.point_index = [(p, self.index[points_col[p]]) for p in self.paths]
+        self.units = Units(self.scale)
         reads_nodes = any(st.kind == "node" for sts in compiled.score_events.values() for st in sts)
         self.leaves = None if reads_nodes else self._leaf_order()
 
-    def _leaf_order(self) -> list[tuple[str, MetricOut | None, list[Step], list[Step], int | None]]:
+    def _leaf_order(self) -> list[tuple[str, Reader | None, list[Step], list[Step], int | None]]:
         """Without node() reads, the interpreter visits the leaves in a fixed order."""
         nodes = self.award.nodes
         order: list[str] = []
@@ -122,7 +146,7 @@ class RowReader:
         return [
             (
                 path,
-                c.metrics.get(path),
+                metric_reader(c.metrics[path], self.index) if path in c.metrics else None,
                 c.metric_events.get(path, []),
                 c.score_events.get(path, []),
                 self.index[c.formula_null[path]] if path in c.formula_null else None,
@@ -143,6 +167,7 @@ class RowReader:
         key_raw = row[ix["k"]]
         key_value: Value = int(key_raw) if self.key_type == "int" else str(key_raw)
         metrics, no_data, warnings = self._fixed(row) if self.leaves else self._walk(row)
+        units = self.units
         return Outcome(
             key=str(key_value),
             key_value=key_value,
@@ -151,11 +176,11 @@ class RowReader:
             group=self._display("group", row[ix["d_group"]]),
             eligible=bool(row[ix["e"]]),
             vetoes=tuple(reason for i, reason in self.vetoes if row[i]),
-            points={p: _units(row[i], self.scale) for p, i in self.point_index},
+            points={p: units(row[i]) for p, i in self.point_index},
             metrics=metrics,
             no_data=tuple(no_data),
             warnings=tuple(warnings),
-            total=_units(row[ix["total"]], self.scale),
+            total=units(row[ix["total"]]),
         )
 
     def _warn(
@@ -178,11 +203,11 @@ class RowReader:
         for where, steps in self.c.gate_events:
             if steps:
                 self._warn(where, steps, row, warnings)
-        for path, out, metric_steps, score_steps, flag in self.leaves:
+        for path, read, metric_steps, score_steps, flag in self.leaves:
             if metric_steps:
                 self._warn(path, metric_steps, row, warnings)
-            if out is not None:
-                x = metric_value(out, row, self.index)
+            if read is not None:
+                x = read(row)
                 metrics[path] = x
                 if x is None:
                     no_data.append(path)
