@@ -7,6 +7,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+import sqlglot
 from click.testing import CliRunner
 from engine_helpers import campaign
 from sql_helpers import interpret
@@ -49,6 +50,9 @@ def test_every_shipped_award_prints_as_sql(dialect: str) -> None:
     assert "reads upstream_pioneer_rider" in blocks["pioneer_crew"]
     if dialect == "spark":
         assert " DIV " in result.output and "//" not in result.output
+    for block in blocks.values():  # each statement parses back in its dialect
+        statement = "\n".join(x for x in block.splitlines() if not x.startswith("--"))
+        assert sqlglot.parse_one(statement.rstrip(";"), read=dialect) is not None
 
 
 def test_printed_sqlite_sql_runs_on_the_store_and_gives_the_interpreters_totals(
