@@ -157,3 +157,19 @@ def test_duckdb_copy_is_derived_verified_and_rebuilt(tmp_path: Path) -> None:
     meta = con.execute("SELECT value FROM pioneer_meta").fetchone()
     con.close()
     assert meta is not None and ref.sha256 in meta[0]
+
+
+def test_auto_picks_sqlite_for_a_small_dataset_and_duckdb_for_a_large_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scoring.backends.sql import engines
+
+    scored = campaign(tmp_path, _award("count(records)", "{per: 1}"))
+    ref = dataset_ref(scored.db, scored.report.dataset_id)
+    catalog = scored.rules.plan.catalog
+    assert engines.backend_for("auto", ref, catalog).name == "sqlite"
+    assert engines.backend_for("duckdb", ref, catalog).name == "duckdb"
+    monkeypatch.setattr(engines, "AUTO_DUCKDB_ROWS", 0)
+    assert engines.backend_for("auto", ref, catalog).name == "duckdb"
+    monkeypatch.setattr(engines, "duckdb_installed", lambda: False)
+    assert engines.backend_for("auto", ref, catalog).name == "sqlite"
