@@ -33,8 +33,8 @@ from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
 from .aggregates import Aggregates, TableRef
 from .dialects import Dialect
 from .exprs import ExprCompiler, evaluation_events, literal, node_target
-from .rational import Arith, Bounds, Ratio, const, lit, paren
-from .rational import mul as mul_const
+from .points import Points, add_all, half_up_units
+from .rational import Arith, Bounds, Ratio, paren
 from .stats import DatasetStats
 from .values import Scalar, SqlValue, Unsupported, is_null_test, named
 
@@ -124,6 +124,7 @@ class AwardCompiler:
         self.base_columns: dict[str, exp.Expression] = {}  # name -> expression over s / t_* / u_*
         self.virtual: set[str] = set()
         self.scale = 10**plan.precision
+        self.scores = Points(self.arith, self.scale)
 
     # -- leaves of expressions in the outer query ----------------------------------
 
@@ -321,10 +322,10 @@ class AwardCompiler:
         for i, node in enumerate(nodes.values()):
             column = self.point_column[node.path]
             if node.children:
-                summed = self._sum(
+                summed = add_all(
                     [exp.column(self.point_column[c], quoted=True) for c in node.children]
                 )
-                layers[level[node.path]].append((column, self._clip_sum(summed, node.max)))
+                layers[level[node.path]].append((column, self.scores.clip_sum(summed, node.max)))
                 continue
             expr, null_flag = self._leaf(node, metrics, values)
             layers[level[node.path]].append((column, expr))
@@ -339,8 +340,8 @@ class AwardCompiler:
         for name, block in (("bonus", award.bonus), ("deductions", award.deductions)):
             if block is None:
                 continue
-            summed = self._sum([exp.column(self.point_column[i], quoted=True) for i in block.items])
-            final.append((name, self._clip_sum(summed, block.max)))
+            summed = add_all([exp.column(self.point_column[i], quoted=True) for i in block.items])
+            final.append((name, self.scores.clip_sum(summed, block.max)))
         blocks: list[tuple[exp.Expression, bool]] = [
             (exp.column(n, quoted=True), n == "deductions") for n, _ in final
         ]
@@ -380,39 +381,6 @@ class AwardCompiler:
             steps.append(Step("warn", column=column.name, trim=trim, label=render(call)))
         return steps
 
-    def _sum(self, parts: list[exp.Expression]) -> exp.Expression:
-        if not parts:
-            return exp.Literal.number(0)
-        total = parts[0]
-        for p in parts[1:]:
-            total = exp.Add(this=total, expression=p)
-        return total
-
-    def _clip_sum(self, units: exp.Expression, maximum: Fraction) -> exp.Expression:
-        """Rounded points of a sum of rounded figures, clipped to [0, max]."""
-        ceiling = -((-maximum * self.scale).numerator // (maximum * self.scale).denominator)
-        top = _half_up_units(maximum, self.scale)
-        zero = exp.Literal.number(0)
-        return exp.Case(
-            ifs=[
-                exp.If(this=exp.GTE(this=paren(units), expression=lit(ceiling)), true=lit(top)),
-                exp.If(this=exp.LT(this=paren(units), expression=zero), true=zero),
-            ],
-            default=units,
-        )
-
-    def _clip_round(self, raw: Ratio, maximum: Fraction) -> exp.Expression:
-        """Units of round_half_up(clamp(raw, 0, max)) (null when raw is null)."""
-        zero = exp.Literal.number(0)
-        top = _half_up_units(maximum, self.scale)
-        at_most_zero = exp.LTE(this=paren(raw.n), expression=zero)
-        above = self.arith.compare(raw, ">=", const(maximum))
-        rounded = self.arith.half_up_units(raw.n, raw.d, raw.nmax, raw.dmax, self.scale)
-        return exp.Case(
-            ifs=[exp.If(this=at_most_zero, true=zero), exp.If(this=above, true=lit(top))],
-            default=rounded,
-        )
-
     def _leaf(
         self, node: NodePlan, metrics: dict[str, MetricOut], values: dict[str, SqlValue]
     ) -> tuple[exp.Expression, exp.Expression | None]:
@@ -423,40 +391,17 @@ class AwardCompiler:
         if node.metric is not None:
             x = self.metric_ref(metrics[node.path], values[node.path])
         null_flag: exp.Expression | None = None
-        if score.kind in ("linear", "bands", "per"):
-            xr = self._number_x(x, node)
-            if score.kind == "linear":
-                assert score.lo is not None and score.hi is not None
-                factor = node.max / (score.hi - score.lo)
-                raw = self.arith.mul(
-                    self.arith.add(xr, const(score.lo), negate_b=True), const(factor)
-                )
-                points = self._clip_round(raw, node.max)
-            elif score.kind == "per":
-                assert score.per is not None
-                raw = self.arith.mul(xr, const(score.per))
-                if score.per < 0:
-                    raw = self.arith.add(const(node.max), raw)
-                points = self._clip_round(raw, node.max)
-            else:
-                ifs = []
-                for band in score.bands:
-                    tests = []
-                    if band.min is not None:
-                        tests.append(paren(self.arith.compare(const(band.min), "<=", xr)))
-                    if band.max is not None:
-                        tests.append(paren(self.arith.compare(xr, "<=", const(band.max))))
-                    cond: exp.Expression = exp.true() if not tests else tests[0]
-                    for t in tests[1:]:
-                        cond = exp.And(this=cond, expression=t)
-                    units = _half_up_units(min(max(band.points, Fraction(0)), node.max), self.scale)
-                    ifs.append(exp.If(this=cond, true=lit(units)))
-                points = exp.Case(ifs=ifs, default=zero)
+        scores = self.scores
+        if score.kind == "linear":
+            points = scores.linear(self._number_x(x, node), node, score)
+        elif score.kind == "per":
+            points = scores.per(self._number_x(x, node), node, score)
+        elif score.kind == "bands":
+            points = scores.bands(self._number_x(x, node), node, score)
         elif score.kind == "when":
             assert score.expr is not None
             cond = self._formula_compiler(node, x).boolean(score.expr.checked.expr)
-            top = _half_up_units(node.max, self.scale)
-            points = exp.Case(ifs=[exp.If(this=cond, true=lit(top))], default=zero)
+            points = scores.when(cond, node)
         elif score.kind == "formula":
             assert score.expr is not None
             value = self._formula_compiler(node, x).compile(score.expr.checked.expr)
@@ -466,7 +411,7 @@ class AwardCompiler:
                 null_flag = is_null_test(value)
                 points = exp.Case(
                     ifs=[exp.If(this=null_flag, true=zero)],
-                    default=self._clip_round(value, node.max),
+                    default=scores.clip_round(value, node.max),
                 )
         else:
             points, null_flag = self._percentile(node, self._number_x(x, node))
@@ -477,60 +422,19 @@ class AwardCompiler:
         return points, null_flag
 
     def _percentile(self, node: NodePlan, x: Ratio) -> tuple[exp.Expression, exp.Expression]:
-        """max × percent_rank(x) among ranked subjects with a non-null x (within a column)."""
+        """Percentile points, and the flag of an unranked subject (no data)."""
         assert node.score is not None
         ranked: exp.Expression = exp.column("e", quoted=True)
         for i in range(len(self.award.vetoes)):
             ranked = exp.And(this=ranked, expression=exp.Not(this=exp.column(f"v{i}", quoted=True)))
         ranked = exp.Paren(this=ranked)
-        inside = exp.And(this=ranked, expression=exp.Not(this=is_null_test(x)))
-        partition: list[exp.Expression] = [exp.Paren(this=inside)]
+        group = None
         if node.score.within is not None:
-            group = self._subject_value(node.score.within)
-            partition.append(group.n if isinstance(group, Ratio) else group.sql)
-        order = exp.Order(expressions=[exp.Ordered(this=self._sort_key(x))])
-        rank = exp.Sub(
-            this=exp.Window(this=exp.Anonymous(this="RANK"), partition_by=partition, order=order),
-            expression=exp.Literal.number(1),
-        )
-        count = exp.Window(this=exp.Count(this=exp.Star()), partition_by=list(partition))
+            value = self._subject_value(node.score.within)
+            group = value.n if isinstance(value, Ratio) else value.sql
         people = self.stats.row_count(self.award.subjects)
-        share = Ratio(
-            mul_const(rank, node.max.numerator),
-            exp.Mul(
-                this=exp.Paren(this=exp.Sub(this=count, expression=exp.Literal.number(1))),
-                expression=lit(node.max.denominator),
-            ),
-            self.bounds.check(people * node.max.numerator, "a percentile"),
-            self.bounds.check(people * node.max.denominator, "a percentile"),
-        )
-        zero = exp.Literal.number(0)
-        top = _half_up_units(node.max, self.scale)
-        points = exp.Case(
-            ifs=[
-                exp.If(this=exp.Not(this=ranked), true=zero),
-                exp.If(this=exp.EQ(this=count, expression=exp.Literal.number(1)), true=lit(top)),
-            ],
-            default=self._clip_round(share, node.max),
-        )
+        points = self.scores.percentile(x, node, ranked, group, people)
         return points, exp.Not(this=ranked)
-
-    def _sort_key(self, x: Ratio) -> exp.Expression:
-        """An integer that orders the values of `x` exactly, ties only for equal values.
-
-        With a constant denominator, the numerator. Else trunc(n × K / d) with
-        K = dmax²: distinct values n1/d1, n2/d2 differ by at least 1/(d1·d2)
-        ≥ 1/K, so their keys differ by at least 1 (truncation keeps this on
-        both sides of zero, since a non-zero |x| ≥ 1/dmax gives |x|·K ≥ 1)."""
-        if x.constant_d is not None:
-            return x.n
-        k = max(x.dmax, 1) ** 2
-        self.bounds.check(x.nmax * k, "a percentile's sort key")
-        magnitude = self.dialect.int_div(mul_const(exp.Abs(this=x.n), k), x.d_sql())
-        negative = exp.LT(this=paren(x.n), expression=exp.Literal.number(0))
-        return exp.Case(
-            ifs=[exp.If(this=negative, true=exp.Neg(this=paren(magnitude)))], default=magnitude
-        )
 
     def _number_x(self, x: SqlValue | None, node: NodePlan) -> Ratio:
         if not isinstance(x, Ratio):
@@ -560,7 +464,7 @@ class AwardCompiler:
         return ExprCompiler(checked.checked, self.arith, self.period, resolve)
 
     def _max_units(self, path: str) -> int:
-        return _half_up_units(self.award.nodes[path].max, self.scale)
+        return half_up_units(self.award.nodes[path].max, self.scale)
 
     # -- the stack of SELECTs ------------------------------------------------------
 
@@ -606,13 +510,6 @@ class AwardCompiler:
 
 def _declared_table(name: str) -> exp.Table:
     return exp.Table(this=exp.to_identifier(name, quoted=True))
-
-
-def _half_up_units(value: Fraction, scale: int) -> int:
-    """round_half_up(value) in units of 1/scale (value ≥ 0)."""
-    q = Fraction(value) * scale
-    whole, rest = divmod(q.numerator, q.denominator)
-    return whole + (1 if 2 * rest >= q.denominator else 0)
 
 
 def _kind_of(value: Value) -> Literal["number", "bool", "text", "date", "null"]:

@@ -55,7 +55,6 @@ class SqlBackend:
         self.engine: Engine = engine
         self.name = engine
         self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
-        self.precision = 0
 
     def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
         """None when the award compiles to SQL, else why not."""
@@ -171,11 +170,14 @@ class SqlBackend:
             scaled=self.dialect.numbers_scaled,
         )
         key_type = info.columns[info.key]
-        self.precision = plan.precision
+        totals = {
+            name: list(_upstream_rows(upstream.get(name, {}), plan.precision, key_type))
+            for name in compiled.upstream
+        }
         sql = self.dialect.render(compiled.query)
         if self.engine == "sqlite":
-            return self._run_sqlite(dataset, compiled, sql, reader, upstream, key_type)
-        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, upstream, key_type)
+            return self._run_sqlite(dataset, compiled, sql, reader, totals, key_type)
+        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, totals, key_type)
 
     def _run_sqlite(
         self,
@@ -183,7 +185,7 @@ class SqlBackend:
         compiled: CompiledAward,
         sql: str,
         reader: RowReader,
-        upstream: Upstream,
+        totals: Mapping[str, list[tuple[Any, int]]],
         key_type: ColumnType,
     ) -> Iterator[Outcome]:
         conn = dataset.db.conn
@@ -197,7 +199,7 @@ class SqlBackend:
                 created.append(table)
                 conn.executemany(
                     f"INSERT INTO {table} VALUES (?, ?)",
-                    _upstream_rows(upstream.get(name, {}), self.precision, key_type),
+                    totals[name],
                 )
             cursor = conn.execute(sql)
             while True:
@@ -217,7 +219,7 @@ class SqlBackend:
         compiled: CompiledAward,
         sql: str,
         reader: RowReader,
-        upstream: Upstream,
+        totals: Mapping[str, list[tuple[Any, int]]],
         key_type: ColumnType,
     ) -> Iterator[Outcome]:
         con = open_copy(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog, stats)
@@ -230,7 +232,7 @@ class SqlBackend:
                     con,
                     upstream_table(name),
                     ["k", "t"],
-                    _upstream_rows(upstream.get(name, {}), self.precision, key_type),
+                    totals[name],
                 )
             cursor = con.execute(sql)
             while True:
