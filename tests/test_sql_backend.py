@@ -173,3 +173,30 @@ def test_auto_picks_sqlite_for_a_small_dataset_and_duckdb_for_a_large_one(
     assert engines.backend_for("auto", ref, catalog).name == "duckdb"
     monkeypatch.setattr(engines, "duckdb_installed", lambda: False)
     assert engines.backend_for("auto", ref, catalog).name == "sqlite"
+
+
+def test_date_bool_and_text_metrics_match_the_interpreter(tmp_path: Path) -> None:
+    awards = """
+a:
+  title: 类型
+  subjects: people
+  criteria:
+    late: {max: 3, metric: "max(records.day)", score: {when: "x >= period.end - days(30)"}}
+    first: {max: 2, metric: "min(records.day)", score: {formula: "1 if x < period.start + days(59) else 2"}}
+    member: {max: 1, metric: "member", score: {when: "x"}}
+    unit: {max: 4, metric: "unit", default: u9, score: {when: "x in ['u1', null]"}}
+    grp: {max: 2, metric: "grp", score: {formula: "2 if x > 'a' else 1"}}
+"""
+    people = [
+        {"id": "P1", "name": "甲", "unit": "u1", "member": True, "grp": "b"},
+        {"id": "P2", "name": "乙", "unit": None, "member": None, "grp": "a"},
+        {"id": "P3", "name": "丙", "unit": "u2", "member": False, "grp": None},
+    ]
+    records = [
+        {"person": "P1", "day": "2022-12-31"},
+        {"person": "P1", "day": "2022-02-01"},
+        {"person": "P2", "day": "2022-06-01"},
+    ]
+    scored = campaign(tmp_path, awards, {"people": people, "records": records})
+    results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
+    assert [(r.fallback, r.problems) for r in results] == [(None, []), (None, [])]
