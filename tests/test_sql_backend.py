@@ -150,7 +150,7 @@ def test_duckdb_copy_is_derived_verified_and_rebuilt(tmp_path: Path) -> None:
     path.unlink()
     assert points() == [o.points for o in expected]  # missing: rebuilt
     con = duckdb.connect(str(path))
-    con.execute("UPDATE pioneer_meta SET value = '{}'")
+    con.execute("UPDATE pioneer_meta SET value = '{}'")  # as if written for other data
     con.close()
     assert points() == [o.points for o in expected]  # stale: rebuilt
     con = duckdb.connect(str(path))

@@ -75,12 +75,13 @@ def meta_for(sha256: str, catalog: Catalog, stats: DatasetStats) -> dict[str, An
 def open_copy(
     db: Database, dataset_id: int, sha256: str, catalog: Catalog, stats: DatasetStats
 ) -> duckdb.DuckDBPyConnection:
-    """A connection to a verified DuckDB copy of the dataset (built when missing or stale)."""
+    """A read-only connection to a verified DuckDB copy of the dataset (built when missing
+    or stale); read-only, so several runs may read one copy at once."""
     path = columnar_path(db, sha256)
     want = meta_for(sha256, catalog, stats)
     with _LOCK:
         if path.exists():
-            con = duckdb.connect(str(path))
+            con = duckdb.connect(str(path), read_only=True)
             if _verified(con, want):
                 return con
             con.close()
@@ -98,7 +99,7 @@ def open_copy(
             for leftover in (tmp, tmp + ".wal"):
                 if os.path.exists(leftover):
                     os.unlink(leftover)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(str(path), read_only=True)
         if not _verified(con, want):  # pragma: no cover - a copy that fails its own check
             con.close()
             raise CopyRefused(f"{path}: the copy does not match dataset {sha256}")
