@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scoring.award_fields import award_fields
 from scoring.backend import AwardFields, DatasetRef, Outcome
 from scoring.backends.sql import SqlBackend
 from scoring.data import DatasetReader
@@ -20,7 +21,8 @@ from scoring.evaluate import Outcome as Reference
 from scoring.evaluate import SubjectScorer
 from scoring.periods import Period, parse_period
 from scoring.plan import AwardPlan, Plan
-from scoring.runs import _Scorer
+from scoring.ranking import Entry, place_award
+from scoring.runs import _Scorer, _text
 
 ENGINES = ("sqlite", "duckdb")
 
@@ -34,32 +36,48 @@ def interpret(
     db: Database, plan: Plan, dataset_id: int, period: Period
 ) -> dict[str, list[Reference]]:
     """Every award scored by the reference interpreter, in dependency order."""
+    return interpret_with_fields(db, plan, dataset_id, period)[0]
+
+
+def interpret_with_fields(
+    db: Database, plan: Plan, dataset_id: int, period: Period
+) -> tuple[dict[str, list[Reference]], dict[str, dict[str, AwardFields]]]:
+    """The interpreter's outcomes, and each award's results as later awards read them."""
     reader = DatasetReader(db, dataset_id, plan.catalog)
-    totals: dict[str, dict[str, Fraction]] = {}
+    fields: dict[str, dict[str, AwardFields]] = {}
     out: dict[str, list[Reference]] = {}
     for award in plan.awards:
-        scorer = _Scorer(plan, award, reader, period, totals)
+        scorer = _Scorer(plan, award, reader, period, fields)
         subject_scorer = SubjectScorer(award, plan.precision, scorer.period, scorer.percent_ranks())
-        results = []
+        results, entries = [], []
+        gates: dict[str, tuple[Fraction, bool, bool]] = {}
         for batch, linked in scorer.batches():
             for row in batch:
                 key = row[scorer.key]
-                rows = {t: linked[t][key] for t in linked}
-                results.append(subject_scorer.score(str(key), row, rows))
-        totals[award.name] = {o.key: o.total for o in results}
+                o = subject_scorer.score(str(key), row, {t: linked[t][key] for t in linked})
+                results.append(o)
+                gates[o.key] = (o.total, o.eligible, bool(o.vetoes))
+                per = award.quota_per
+                group = row.get(per) if per else None
+                entries.append(
+                    Entry(
+                        key=o.key,
+                        key_number=key if scorer.key_is_int and isinstance(key, int) else None,
+                        ranked=o.ranked,
+                        total=o.total,
+                        tie=tuple(o.points.get(p, Fraction(0)) for p, _ in award.tie_break),
+                        group=None if group is None else _text(group),
+                    )
+                )
+        placing = place_award(
+            entries,
+            tie_desc=[d for _, d in award.tie_break],
+            grades=dict(award.grades),
+            quota=award.quota,
+        )
+        fields[award.name] = award_fields(placing.placements, gates)
         out[award.name] = results
-    return out
-
-
-def upstream_of(reference: dict[str, list[Reference]]) -> dict[str, dict[str, AwardFields]]:
-    """What later awards read of earlier ones (only the total matters to the SQL backend)."""
-    return {
-        award: {
-            o.key: AwardFields(o.total, None, o.eligible, bool(o.vetoes), None, False)
-            for o in outcomes
-        }
-        for award, outcomes in reference.items()
-    }
+    return out, fields
 
 
 def _typed(values: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -104,8 +122,7 @@ def compare_all(
 ) -> list[Comparison]:
     """Every award of the plan on every engine, against the interpreter."""
     period = parse_period(period_text)
-    reference = interpret(db, plan, dataset_id, period)
-    upstream = upstream_of(reference)
+    reference, upstream = interpret_with_fields(db, plan, dataset_id, period)
     ref = dataset_ref(db, dataset_id)
     out = []
     for award in plan.awards:

@@ -200,3 +200,42 @@ a:
     scored = campaign(tmp_path, awards, {"people": people, "records": records})
     results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
     assert [(r.fallback, r.problems) for r in results] == [(None, []), (None, [])]
+
+
+def test_award_result_fields_read_by_a_later_award_match(tmp_path: Path) -> None:
+    awards = """
+a:
+  title: 先
+  subjects: people
+  eligible: "coalesce(member, true)"
+  criteria:
+    n: {max: 10, metric: "sum(records.v)", score: {linear: [0, 4]}}
+  grades: {A: 8, B: 3}
+  quota: {count: 2, boundary_tie: flag}
+b:
+  title: 后
+  subjects: people
+  eligible: "a.ranked"
+  veto:
+    - {when: "a.grade == 'B'", reason: 乙等}
+  criteria:
+    rank: {max: 5, metric: "a.rank", score: {per: -1}}
+    total: {max: 3, metric: "a", score: {linear: [0, 10]}}
+    grade: {max: 2, metric: "a.grade", score: {when: "x in ['A', null]"}}
+    chosen: {max: 1, metric: "a.selected", score: {when: "x"}}
+    vetoed: {max: 1, metric: "a.vetoed", score: {when: "not x"}}
+"""
+    people = [
+        {"id": f"P{i}", "name": f"人{i}", "unit": "u", "member": m}
+        for i, m in enumerate([True, True, False, None, True])
+    ]
+    values = ["4", "4", "1", "2.5", "0.5"]
+    records = [{"person": f"P{i}", "day": "2022-03-01", "v": v} for i, v in enumerate(values)]
+    scored = campaign(tmp_path, awards, {"people": people, "records": records})
+    results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
+    assert [(r.award, r.fallback, r.problems) for r in results] == [
+        ("a", None, []),
+        ("a", None, []),
+        ("b", None, []),
+        ("b", None, []),
+    ]

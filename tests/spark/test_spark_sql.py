@@ -25,11 +25,12 @@ from pyspark.sql import types as T  # noqa: E402
 from sql_helpers import differences, interpret  # noqa: E402
 
 from scoring import service  # noqa: E402
-from scoring.backends.sql.award import compile_award, upstream_table  # noqa: E402
+from scoring.backends.sql.award import compile_award  # noqa: E402
 from scoring.backends.sql.backend import stored_dataset  # noqa: E402
 from scoring.backends.sql.dialects import SPARK  # noqa: E402
 from scoring.backends.sql.outcomes import RowReader  # noqa: E402
 from scoring.backends.sql.stats import dataset_stats  # noqa: E402
+from scoring.backends.sql.upstream import upstream_table  # noqa: E402
 from scoring.ingest.tables import data_table  # noqa: E402
 from scoring.periods import parse_period  # noqa: E402
 

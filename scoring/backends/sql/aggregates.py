@@ -26,6 +26,7 @@ from scoring.expr.nodes import (
     render,
 )
 
+from . import upstream
 from .exprs import ExprCompiler
 from .rational import Arith, Ratio
 from .stats import DatasetStats
@@ -193,7 +194,7 @@ class Aggregates:
                 exp.Min(this=picked) if func == "min" else exp.Max(this=picked)
             )
             return Scalar(self._add(tp, extreme), "date")
-        if ctype not in ("int", "number") and column not in self.catalog.tables[table].virtual:
+        if ctype not in ("int", "number"):
             raise Unsupported(f"`{func}` over a {ctype} column")
         unit = 10**scale
         total_bound = self.arith.bounds.check(rows * largest, f"sum({table}.{column})")
@@ -214,13 +215,14 @@ class Aggregates:
     def _column(self, tp: TablePass, table: str, column: str) -> tuple[exp.Expression, int, int]:
         """A column of the aggregated rows as SQL, with its scale and largest scaled value."""
         info = self.catalog.tables[table]
-        if column in info.virtual:
-            tp.virtual.add(column)
-            return (
-                exp.column("t", table=f"u_{column}", quoted=True),
-                self.precision,
-                self.upstream_largest(column),
-            )
+        read = upstream.split(info, column)
+        if read is not None:
+            award, fld = read
+            tp.virtual.add(award)
+            sql = upstream.field_sql(f"u_{award}", fld)
+            if fld == "total":
+                return sql, self.precision, self.upstream_largest(award)
+            return sql, 0, max(self.stats.rows.values(), default=0)
         ref = exp.column(column, table="r", quoted=True)
         ctype = info.columns[column]
         if ctype == "number":
@@ -235,9 +237,10 @@ class Aggregates:
             if isinstance(e, SubjectRef):
                 tp.needs_subject = True
                 return self._subject_column(e.column)
-            if isinstance(e, Name):
-                value, scale, largest = self._column(tp, tp.table, e.id)
-                ctype = self.catalog.tables[tp.table].column_type(e.id)
+            if isinstance(e, Name) or (isinstance(e, TableColumn) and e.where is None):
+                name = e.id if isinstance(e, Name) else f"{e.table}.{e.column}"
+                value, scale, largest = self._column(tp, tp.table, name)
+                ctype = self.catalog.tables[tp.table].column_type(name)
                 if ctype in ("int", "number"):
                     return Ratio(value, 10**scale, largest, 10**scale)
                 return Scalar(value, ctype)  # type: ignore[arg-type]
@@ -306,7 +309,9 @@ class Aggregates:
             own = info.key
             assert own is not None
             query = query.join(
-                exp.alias_(tables(f"upstream_{award}"), f"u_{award}", quoted=True, copy=False),
+                exp.alias_(
+                    tables(upstream.upstream_table(award)), f"u_{award}", quoted=True, copy=False
+                ),
                 on=exp.EQ(
                     this=exp.column("k", table=f"u_{award}", quoted=True),
                     expression=exp.column(own, table="r", quoted=True),

@@ -26,10 +26,11 @@ from typing import Literal
 from sqlglot import exp
 
 from scoring.expr.functions import AGGREGATES
-from scoring.expr.nodes import Call, Expr, Name, Number, SubjectRef, render
+from scoring.expr.nodes import Call, Expr, Name, Number, SubjectRef, TableColumn, render
 from scoring.numbers import Value
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
 
+from . import upstream
 from .aggregates import Aggregates, TableRef
 from .dialects import Dialect
 from .exprs import ExprCompiler, evaluation_events, literal, node_target
@@ -80,10 +81,6 @@ class CompiledAward:
     upstream: tuple[str, ...]  # awards whose totals the query reads
     bounds: Bounds
     subject_columns: dict[str, str] = field(default_factory=dict)  # name/unit/group -> column
-
-
-def upstream_table(award: str) -> str:
-    return f"upstream_{award}"
 
 
 class AwardCompiler:
@@ -143,6 +140,8 @@ class AwardCompiler:
                 raise Unsupported("`node()` outside a formula")  # handled by _node_resolver
             if isinstance(e, SubjectRef):
                 raise Unsupported("`subject.NAME` outside a row filter")
+            if isinstance(e, TableColumn) and e.where is None:  # an award result field
+                return self._subject_value(f"{e.table}.{e.column}")
             raise Unsupported(f"`{render(e)}`")
 
         return resolve
@@ -172,12 +171,19 @@ class AwardCompiler:
         return exp.column(name, quoted=True)
 
     def _subject_value(self, column: str) -> SqlValue:
-        if column in self.info.virtual:
-            self.virtual.add(column)
-            name = f"v_{column}"
-            self.base_columns.setdefault(name, exp.column("t", table=f"u_{column}", quoted=True))
+        read = upstream.split(self.info, column)
+        if read is not None:
+            award, fld = read
+            self.virtual.add(award)
+            name = f"v_{award}_{fld}"
+            self.base_columns.setdefault(name, upstream.field_sql(f"u_{award}", fld))
             ref = exp.column(name, quoted=True)
-            return Ratio(ref, self.scale, self.upstream_largest(column), self.scale)
+            kind = upstream.field_type(fld)
+            if fld == "total":
+                return Ratio(ref, self.scale, self.upstream_largest(award), self.scale)
+            if kind == "int":
+                return Ratio(ref, 1, max(self.stats.rows.values(), default=0), 1)
+            return Scalar(ref, kind)  # type: ignore[arg-type]
         ctype = self.info.columns.get(column)
         if ctype is None:
             raise Unsupported(f"the subject column `{column}`")
@@ -494,7 +500,7 @@ class AwardCompiler:
         for award in sorted(self.virtual):
             alias = f"u_{award}"
             base = base.join(
-                exp.alias_(tables(upstream_table(award)), alias, quoted=True, copy=False),
+                exp.alias_(tables(upstream.upstream_table(award)), alias, quoted=True, copy=False),
                 on=exp.EQ(this=exp.column("k", table=alias, quoted=True), expression=s),
                 join_type="left",
             )

@@ -23,12 +23,15 @@ from scoring.plan import AwardPlan, Plan
 from scoring.store import quote_identifier
 
 from .aggregates import TableRef
-from .award import CompiledAward, compile_award, upstream_table
+from .award import CompiledAward, compile_award
 from .columnar import load_rows, open_copy
 from .dialects import DUCKDB, SQLITE, Dialect
 from .outcomes import RowReader
 from .rational import TooLarge
 from .stats import ASSUMED, DatasetStats, dataset_stats
+from .upstream import COLUMNS as UPSTREAM_COLUMNS
+from .upstream import rows as upstream_rows
+from .upstream import upstream_table
 from .values import Unsupported
 
 Engine = Literal["sqlite", "duckdb"]
@@ -169,15 +172,20 @@ class SqlBackend:
             display,
             scaled=self.dialect.numbers_scaled,
         )
-        key_type = info.columns[info.key]
-        totals = {
-            name: list(_upstream_rows(upstream.get(name, {}), plan.precision, key_type))
-            for name in compiled.upstream
-        }
+        totals: dict[str, tuple[bool, list[tuple[Any, ...]]]] = {}
+        for name in compiled.upstream:
+            owner = plan.catalog.tables[plan.award(name).subjects]
+            assert owner.key is not None
+            int_key = owner.columns[owner.key] == "int"
+            try:
+                rows = list(upstream_rows(upstream.get(name, {}), plan.precision, int_key))
+            except Unsupported as exc:
+                raise Fallback(str(exc)) from None
+            totals[name] = (int_key, rows)
         sql = self.dialect.render(compiled.query)
         if self.engine == "sqlite":
-            return self._run_sqlite(dataset, compiled, sql, reader, totals, key_type)
-        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, totals, key_type)
+            return self._run_sqlite(dataset, compiled, sql, reader, totals)
+        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, totals)
 
     def _run_sqlite(
         self,
@@ -185,22 +193,22 @@ class SqlBackend:
         compiled: CompiledAward,
         sql: str,
         reader: RowReader,
-        totals: Mapping[str, list[tuple[Any, int]]],
-        key_type: ColumnType,
+        totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]],
     ) -> Iterator[Outcome]:
         conn = dataset.db.conn
         created = []
         try:
             for name in compiled.upstream:
                 table = f'temp."pioneer_{upstream_table(name)}"'
-                kt = "INTEGER" if key_type == "int" else "TEXT"
+                int_key, rows = totals[name]
+                kt = "INTEGER" if int_key else "TEXT"
                 conn.execute(f"DROP TABLE IF EXISTS {table}")
-                conn.execute(f"CREATE TEMP TABLE {table} (k {kt} PRIMARY KEY, t INTEGER)")
-                created.append(table)
-                conn.executemany(
-                    f"INSERT INTO {table} VALUES (?, ?)",
-                    totals[name],
+                conn.execute(
+                    f"CREATE TEMP TABLE {table} (k {kt} PRIMARY KEY, t INTEGER, g TEXT,"
+                    " e INTEGER, v INTEGER, r INTEGER, s INTEGER)"
                 )
+                created.append(table)
+                conn.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             cursor = conn.execute(sql)
             while True:
                 batch = cursor.fetchmany(2000)
@@ -219,21 +227,19 @@ class SqlBackend:
         compiled: CompiledAward,
         sql: str,
         reader: RowReader,
-        totals: Mapping[str, list[tuple[Any, int]]],
-        key_type: ColumnType,
+        totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]],
     ) -> Iterator[Outcome]:
         con = open_copy(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog, stats)
         try:
             for name in compiled.upstream:
                 table = f'"{upstream_table(name)}"'
-                kt = "BIGINT" if key_type == "int" else "VARCHAR"
-                con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (k {kt}, t HUGEINT)")
-                load_rows(
-                    con,
-                    upstream_table(name),
-                    ["k", "t"],
-                    totals[name],
+                int_key, rows = totals[name]
+                kt = "BIGINT" if int_key else "VARCHAR"
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} (k {kt}, t HUGEINT, g VARCHAR,"
+                    " e BOOLEAN, v BOOLEAN, r BIGINT, s BOOLEAN)"
                 )
+                load_rows(con, upstream_table(name), list(UPSTREAM_COLUMNS), rows)
             cursor = con.execute(sql)
             while True:
                 batch = cursor.fetchmany(2000)
@@ -242,14 +248,3 @@ class SqlBackend:
                 yield from reader.outcomes(batch)
         finally:
             con.close()
-
-
-def _upstream_rows(
-    totals: Mapping[str, Any], precision: int, key_type: ColumnType
-) -> Iterator[tuple[Any, int]]:
-    """An upstream award's totals as (key, units of 10^-precision): exact integers."""
-    for key, fields in totals.items():
-        units = fields.total * 10**precision
-        if units.denominator != 1:
-            raise Fallback(f"an upstream total {fields.total} is not at the campaign's precision")
-        yield (int(key) if key_type == "int" else key), int(units)

@@ -118,6 +118,8 @@ class ExprCompiler:
         match expr:
             case Name() | SubjectRef():
                 return self.resolve(expr)
+            case TableColumn(where=None):  # `A.FIELD`: an award result field
+                return self.resolve(expr)
             case Call(func=func) if func in AGGREGATES or func == "node":
                 return self.resolve(expr)
             case Unary(op="not", operand=operand):

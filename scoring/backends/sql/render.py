@@ -13,11 +13,12 @@ from scoring.backend import DatasetRef
 from scoring.periods import Period
 from scoring.plan import Plan
 
-from .award import compile_award, upstream_table
+from .award import compile_award
 from .backend import SqlBackend
 from .dialects import BY_NAME
 from .rational import TooLarge
 from .stats import ASSUMED, DEFAULT_SCALE, dataset_stats
+from .upstream import upstream_table
 from .values import Unsupported
 
 
@@ -57,7 +58,8 @@ def render_plan(
         for name in compiled.upstream:
             lines.append(
                 f"-- reads {upstream_table(name)} (k: subject key, t: total of {name}"
-                f" × 10^{plan.precision}), filled from that award's results"
+                f" × 10^{plan.precision}, g: grade, e: eligible, v: vetoed, r: rank,"
+                " s: selected), filled from that award's computed results"
             )
         lines.append(dialect.render(compiled.query, pretty=True) + ";")
         out.append("\n".join(lines))
