@@ -154,7 +154,30 @@ def awards(draw: st.DrawFn) -> str:
             lines.append("    max: 2")
             lines.append("    items:")
             lines.append(f'      i1: {{max: 2, metric: "{metric}", score: {{per: 0.75}}}}')
+    if draw(st.booleans()):  # grades and a quota, so a later award has fields to read
+        lines.append("  grades: {A: 6, B: 2}")
+        lines.append("  quota: {count: 2, boundary_tie: flag}")
+    if draw(st.booleans()):
+        lines += draw(later_award())
     return "\n".join(lines) + "\n"
+
+
+FIELD_METRICS = ["a", "a.rank", "a.total * 2", "coalesce(a.rank, 0) + count(records)"]
+FIELD_CONDITIONS = ["a.ranked", "a.selected", "a.grade == 'A'", "not a.vetoed", "a.eligible"]
+
+
+@st.composite
+def later_award(draw: st.DrawFn) -> list[str]:
+    """An award `b` over the same subjects reading `a`'s results (SPEC §2.3 fields)."""
+    lines = ["b:", "  title: 后续", "  subjects: people"]
+    eligible = draw(st.sampled_from([None, *FIELD_CONDITIONS]))
+    if eligible:
+        lines.append(f'  eligible: "{eligible}"')
+    lines.append("  criteria:")
+    for i in range(draw(st.integers(1, 2))):
+        metric = draw(st.sampled_from(FIELD_METRICS))
+        lines.append(f'    f{i}: {{max: 5, metric: "{metric}", score: {draw(scores("5", []))}}}')
+    return lines
 
 
 people = st.lists(

@@ -22,7 +22,7 @@ pyspark = pytest.importorskip("pyspark")
 
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import types as T  # noqa: E402
-from sql_helpers import differences, interpret  # noqa: E402
+from sql_helpers import differences, interpret_with_fields  # noqa: E402
 
 from scoring import service  # noqa: E402
 from scoring.backends.sql.award import compile_award  # noqa: E402
@@ -30,6 +30,7 @@ from scoring.backends.sql.backend import stored_dataset  # noqa: E402
 from scoring.backends.sql.dialects import SPARK  # noqa: E402
 from scoring.backends.sql.outcomes import RowReader  # noqa: E402
 from scoring.backends.sql.stats import dataset_stats  # noqa: E402
+from scoring.backends.sql.upstream import rows as upstream_rows  # noqa: E402
 from scoring.backends.sql.upstream import upstream_table  # noqa: E402
 from scoring.ingest.tables import data_table  # noqa: E402
 from scoring.periods import parse_period  # noqa: E402
@@ -90,17 +91,28 @@ def test_spark_sql_gives_the_interpreters_outcomes(
             rows.append(row)
         spark.createDataFrame(rows, schema).createOrReplaceTempView(name)
     period = parse_period("2022")
-    reference = interpret(db, plan, ref.dataset_id, period)
+    reference, fields = interpret_with_fields(db, plan, ref.dataset_id, period)
     for award in plan.awards:
         compiled = compile_award(plan, award, SPARK, stats, (period.start, period.end))
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         for name in compiled.upstream:
-            totals = [(o.key, int(o.total * 10**plan.precision)) for o in reference[name]]
+            owner = plan.catalog.tables[plan.award(name).subjects]
+            assert owner.key is not None
+            int_key = owner.columns[owner.key] == "int"
+            rows = list(upstream_rows(fields[name], plan.precision, int_key))
             schema = T.StructType(
-                [T.StructField("k", T.StringType()), T.StructField("t", T.LongType())]
+                [
+                    T.StructField("k", T.LongType() if int_key else T.StringType()),
+                    T.StructField("t", T.LongType()),
+                    T.StructField("g", T.StringType()),
+                    T.StructField("e", T.BooleanType()),
+                    T.StructField("v", T.BooleanType()),
+                    T.StructField("r", T.LongType()),
+                    T.StructField("s", T.BooleanType()),
+                ]
             )
-            spark.createDataFrame(totals, schema).createOrReplaceTempView(upstream_table(name))
+            spark.createDataFrame(rows, schema).createOrReplaceTempView(upstream_table(name))
         rows = spark.sql(SPARK.render(compiled.query)).collect()
         display = {}
         for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
