@@ -267,7 +267,7 @@ class AwardCompiler:
         if node.default is None:
             return value
         default = literal(node.default, _kind_of(node.default))
-        return compiler._choose([(exp.Not(this=is_null_test(value)), value)], default)
+        return compiler.choose([(exp.Not(this=is_null_test(value)), value)], default)
 
     def _metric_columns(
         self, path: str, name: str, value: SqlValue
@@ -463,7 +463,7 @@ class AwardCompiler:
                     exp.column(column, quoted=True),
                     self.scale,
                     self._max_units(path),
-                    1 * self.scale,
+                    self.scale,
                 )
             return base(e)
 

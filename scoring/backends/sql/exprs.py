@@ -141,7 +141,7 @@ class ExprCompiler:
             case Conditional(then=then, test=test, otherwise=otherwise):
                 cond = self.boolean(test)
                 a, b = self.compile(then), self.compile(otherwise)
-                return self._choose([(cond, a)], b)
+                return self.choose([(cond, a)], b)
             case Call():
                 return self._call(expr)
             case Number() | String() | Boolean() | Null() | PeriodRef():
@@ -226,7 +226,8 @@ class ExprCompiler:
             joined = exp.Or(this=joined, expression=t)
         return exp.Paren(this=joined)
 
-    def _choose(self, cases: list[tuple[exp.Expression, SqlValue]], default: SqlValue) -> SqlValue:
+    def choose(self, cases: list[tuple[exp.Expression, SqlValue]], default: SqlValue) -> SqlValue:
+        """CASE over values: the first true condition picks its value, else `default`."""
         all_values = [v for _, v in cases] + [default]
         if any(isinstance(v, Ratio) for v in all_values):
             ratios = [null_ratio() if _null(v) else v for v in all_values]
@@ -259,7 +260,7 @@ class ExprCompiler:
             cases: list[tuple[exp.Expression, SqlValue]] = [
                 (exp.Not(this=is_null_test(v)), v) for v in args[:-1]
             ]
-            return self._choose(cases, args[-1])
+            return self.choose(cases, args[-1])
         if func in ("least", "greatest"):
             return self._extreme(args, func)
         raise Unsupported(f"the function `{func}`")
@@ -280,7 +281,7 @@ class ExprCompiler:
                 wins = _SCALAR_COMPARE[op](this=paren(best.sql), expression=paren(arg.sql))
             else:
                 raise Unsupported(f"`{func}` over mixed types")
-            best = self._choose(
+            best = self.choose(
                 [(is_null_test(arg), best), (is_null_test(best), arg), (wins, best)], arg
             )
         return best
