@@ -8,21 +8,18 @@ and type, no-data marks, warnings, the total) must be identical.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
 from sqlite_utils import Database
 
 from scoring.award_fields import award_fields
 from scoring.backend import AwardFields, DatasetRef, Outcome
+from scoring.backend import Outcome as Reference
+from scoring.backends.interpreter import InterpreterBackend
 from scoring.backends.sql import SqlBackend
-from scoring.data import DatasetReader
-from scoring.evaluate import Outcome as Reference
-from scoring.evaluate import SubjectScorer
 from scoring.periods import Period, parse_period
+from scoring.pipeline import rank_award
 from scoring.plan import AwardPlan, Plan
-from scoring.ranking import Entry, place_award
-from scoring.runs import _Scorer, _text
 
 ENGINES = ("sqlite", "duckdb")
 
@@ -43,40 +40,14 @@ def interpret_with_fields(
     db: Database, plan: Plan, dataset_id: int, period: Period
 ) -> tuple[dict[str, list[Reference]], dict[str, dict[str, AwardFields]]]:
     """The interpreter's outcomes, and each award's results as later awards read them."""
-    reader = DatasetReader(db, dataset_id, plan.catalog)
+    ref = dataset_ref(db, dataset_id)
     fields: dict[str, dict[str, AwardFields]] = {}
     out: dict[str, list[Reference]] = {}
     for award in plan.awards:
-        scorer = _Scorer(plan, award, reader, period, fields)
-        subject_scorer = SubjectScorer(award, plan.precision, scorer.period, scorer.percent_ranks())
-        results, entries = [], []
-        gates: dict[str, tuple[Fraction, bool, bool]] = {}
-        for batch, linked in scorer.batches():
-            for row in batch:
-                key = row[scorer.key]
-                o = subject_scorer.score(str(key), row, {t: linked[t][key] for t in linked})
-                results.append(o)
-                gates[o.key] = (o.total, o.eligible, bool(o.vetoes))
-                per = award.quota_per
-                group = row.get(per) if per else None
-                entries.append(
-                    Entry(
-                        key=o.key,
-                        key_number=key if scorer.key_is_int and isinstance(key, int) else None,
-                        ranked=o.ranked,
-                        total=o.total,
-                        tie=tuple(o.points.get(p, Fraction(0)) for p, _ in award.tie_break),
-                        group=None if group is None else _text(group),
-                    )
-                )
-        placing = place_award(
-            entries,
-            tie_desc=[d for _, d in award.tie_break],
-            grades=dict(award.grades),
-            quota=award.quota,
-        )
-        fields[award.name] = award_fields(placing.placements, gates)
-        out[award.name] = results
+        outcomes = list(InterpreterBackend().score_award(plan, award, ref, period, fields))
+        placing = rank_award(plan, award, outcomes)
+        fields[award.name] = award_fields(outcomes, placing.placements)
+        out[award.name] = outcomes
     return out, fields
 
 

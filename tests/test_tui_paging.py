@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from tui_helpers import settle, until
 
+from scoring.runs import RESULT_FIELDS
 from scoring.service import open_db
 from tui import queries
 from tui.app import ReviewApp
@@ -86,7 +87,9 @@ def synthetic_store(path: Path, n: int = SUBJECTS) -> int:
             [rules, dataset],
         )
         run_id = int(cur.lastrowid or 0)
-        db.conn.executemany(f"INSERT INTO results VALUES ({', '.join('?' * 17)})", _rows(run_id, n))
+        columns = ", ".join(RESULT_FIELDS)
+        marks = ", ".join("?" * len(RESULT_FIELDS))
+        db.conn.executemany(f"INSERT INTO results ({columns}) VALUES ({marks})", _rows(run_id, n))
     db.close()
     return run_id
 

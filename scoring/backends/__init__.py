@@ -1,1 +1,1 @@
-"""Backends beyond the reference interpreter (see `scoring.backend` for the contract)."""
+"""Backends: what executes a compiled plan (the `scoring.backend.Backend` protocol)."""

@@ -12,10 +12,11 @@ exclusive). The rule loader maps them to a line and column of the YAML file;
 
 from __future__ import annotations
 
-import difflib
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from ..diagnostics import display_width
+from ..errors import PioneerError
 
 SYNTAX = "E-EXPR-SYNTAX"
 UNSUPPORTED = "E-EXPR-UNSUPPORTED"
@@ -59,7 +60,7 @@ class ExprIssue:
     hint: str | None = None
 
 
-class ExprError(Exception):
+class ExprError(PioneerError):
     """An expression could not be parsed or type checked; `issues` lists why."""
 
     def __init__(self, issues: Sequence[ExprIssue]) -> None:
@@ -76,12 +77,6 @@ class ExprError(Exception):
         return text
 
 
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean `...`?" hint for `name`, or None when nothing is close."""
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
-
-
 def line_col(text: str, offset: int) -> tuple[int, int]:
     """The 1-based line and 1-based character column of `offset` in `text`."""
     offset = max(0, min(offset, len(text)))
@@ -89,11 +84,6 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     line = before.count("\n") + 1
     column = offset - (before.rfind("\n") + 1) + 1
     return line, column
-
-
-def display_width(text: str) -> int:
-    """Terminal columns taken by `text` (wide East Asian characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def render_issue(text: str, issue: ExprIssue) -> str:

@@ -28,14 +28,12 @@ import pytest
 
 from scoring import service
 from scoring.backend import DatasetRef
+from scoring.backends.interpreter import InterpreterBackend
 from scoring.backends.sql import SqlBackend
 from scoring.backends.sql.backend import stored_dataset
 from scoring.backends.sql.columnar import open_copy
 from scoring.backends.sql.stats import dataset_stats
-from scoring.data import DatasetReader
-from scoring.evaluate import SubjectScorer
 from scoring.periods import parse_period
-from scoring.runs import _Scorer
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE = int(os.environ.get("PIONEER_BENCH_SCALE", "10000"))
@@ -92,16 +90,7 @@ def _record(name: str, benchmark: Any) -> None:
 def _interpret(bench: dict[str, Any]) -> int:
     plan = bench["rules"].plan
     award = plan.award("pioneer_rider")
-    ref: DatasetRef = bench["ref"]
-    scorer = _Scorer(plan, award, DatasetReader(ref.db, ref.dataset_id, plan.catalog), PERIOD, {})
-    subject = SubjectScorer(award, plan.precision, scorer.period, scorer.percent_ranks())
-    n = 0
-    for batch, linked in scorer.batches():
-        for row in batch:
-            key = row[scorer.key]
-            subject.score(str(key), row, {t: linked[t][key] for t in linked})
-            n += 1
-    return n
+    return sum(1 for _ in InterpreterBackend().score_award(plan, award, bench["ref"], PERIOD, {}))
 
 
 def _sql(bench: dict[str, Any], engine: str) -> int:

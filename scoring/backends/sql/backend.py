@@ -15,7 +15,7 @@ from typing import Any, Literal
 from sqlglot import exp
 from sqlite_utils import Database
 
-from scoring.backend import DatasetRef, Outcome, Upstream
+from scoring.backend import DatasetRef, Declined, Outcome, Upstream
 from scoring.catalog import ColumnType
 from scoring.ingest.tables import data_table
 from scoring.periods import Period
@@ -47,7 +47,7 @@ def stored_dataset(db: Database, dataset_id: int) -> DatasetRef:
     return DatasetRef(db, dataset_id, str(row[0]))
 
 
-class Fallback(Exception):
+class Fallback(Declined):
     """This award cannot be scored by SQL on this dataset; score it with the interpreter."""
 
 
@@ -56,7 +56,7 @@ class SqlBackend:
 
     def __init__(self, engine: Engine = "sqlite") -> None:
         self.engine: Engine = engine
-        self.name = engine
+        self.name: str = engine
         self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
 
     def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
