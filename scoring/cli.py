@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from scoring import service
-from scoring.backends.sql.backend import stored_dataset
 from scoring.backends.sql.engines import ENGINES, EngineChoice, backend_for
+from scoring.backends.sql.sqlbackend import stored_dataset
 from scoring.cli_common import (
     actor_option,
     db_option,

@@ -7,9 +7,9 @@ import datetime as dt
 import click
 
 from scoring import service
-from scoring.backends.sql.backend import stored_dataset
 from scoring.backends.sql.dialects import DIALECTS
-from scoring.backends.sql.render import render_plan
+from scoring.backends.sql.listing import render_plan
+from scoring.backends.sql.sqlbackend import stored_dataset
 from scoring.cli_common import user_errors
 
 

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from engine_helpers import campaign
 
 from scoring import service
-from scoring.backends.sql.backend import stored_dataset
 from scoring.backends.sql.engines import backend_for
+from scoring.backends.sql.sqlbackend import stored_dataset
 from scoring.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -30,8 +30,8 @@ from scoring import service
 from scoring.backend import DatasetRef
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.backends.sql import SqlBackend
-from scoring.backends.sql.backend import stored_dataset
 from scoring.backends.sql.columnar import open_copy
+from scoring.backends.sql.sqlbackend import stored_dataset
 from scoring.backends.sql.stats import dataset_stats
 from scoring.periods import parse_period
 

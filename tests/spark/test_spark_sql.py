@@ -26,9 +26,9 @@ from sql_helpers import differences, interpret_with_fields  # noqa: E402
 
 from scoring import service  # noqa: E402
 from scoring.backends.sql.award import compile_award  # noqa: E402
-from scoring.backends.sql.backend import stored_dataset  # noqa: E402
 from scoring.backends.sql.dialects import SPARK  # noqa: E402
 from scoring.backends.sql.outcomes import RowReader  # noqa: E402
+from scoring.backends.sql.sqlbackend import stored_dataset  # noqa: E402
 from scoring.backends.sql.stats import dataset_stats  # noqa: E402
 from scoring.backends.sql.upstream import rows as upstream_rows  # noqa: E402
 from scoring.backends.sql.upstream import upstream_table  # noqa: E402

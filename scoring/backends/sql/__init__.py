@@ -4,8 +4,8 @@
 SQL of every award for `pioneer sql`.
 """
 
-from .backend import Fallback, SqlBackend
 from .dialects import DIALECTS, Dialect
+from .sqlbackend import Fallback, SqlBackend
 from .values import Unsupported
 
 __all__ = ["DIALECTS", "Dialect", "Fallback", "SqlBackend", "Unsupported"]

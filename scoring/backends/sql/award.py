@@ -3,7 +3,7 @@
 The query is a stack of SELECTs, each adding columns to the one below:
 
 1. base: the subject table, LEFT JOINed to one GROUP BY subquery per linked
-   table (every aggregate of the award, see `aggregates`) and to the
+   table (every aggregate of the award, see `passes`) and to the
    upstream awards' totals it reads; subject columns as `c_NAME`;
 2. gate and metrics: `e` (eligible), `v0..` (each veto holds), each metric
    after `default` (`x0..`, a numerator/denominator pair for numbers);
@@ -31,9 +31,9 @@ from scoring.numbers import Value
 from scoring.plan import AwardPlan, CompiledExpr, NodePlan, Plan
 
 from . import upstream
-from .aggregates import Aggregates, TableRef
 from .dialects import Dialect
 from .exprs import ExprCompiler, evaluation_events, literal, node_target
+from .passes import Aggregates, TableRef
 from .points import Points, add_all, half_up_units
 from .rational import Arith, Bounds, Ratio, paren
 from .stats import DatasetStats

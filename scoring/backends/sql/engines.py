@@ -15,7 +15,7 @@ from typing import Literal
 from scoring.backend import DatasetRef
 from scoring.catalog import Catalog
 
-from .backend import SqlBackend
+from .sqlbackend import SqlBackend
 from .stats import dataset_stats
 
 EngineChoice = Literal["auto", "sqlite", "duckdb"]

@@ -14,9 +14,9 @@ from scoring.periods import Period
 from scoring.plan import Plan
 
 from .award import compile_award
-from .backend import SqlBackend
 from .dialects import BY_NAME
 from .rational import TooLarge
+from .sqlbackend import SqlBackend
 from .stats import ASSUMED, DEFAULT_SCALE, dataset_stats
 from .upstream import upstream_table
 from .values import Unsupported

@@ -22,11 +22,11 @@ from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
 from scoring.store import quote_identifier
 
-from .aggregates import TableRef
 from .award import CompiledAward, compile_award
 from .columnar import load_rows, open_copy
 from .dialects import DUCKDB, SQLITE, Dialect
 from .outcomes import RowReader
+from .passes import TableRef
 from .rational import TooLarge
 from .stats import ASSUMED, DatasetStats, dataset_stats
 from .upstream import COLUMNS as UPSTREAM_COLUMNS
