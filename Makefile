@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint schema clean
+.PHONY: demo test bench test-spark lint schema clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ test: lint
 
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable
+
+# optional: Spark SQL in local mode (needs `pip install pyspark` and Java; skipped without)
+test-spark: $(STAMP)
+	PIONEER_SPARK=1 $(BIN)/python -m pytest tests/spark -rs
 
 schema: $(STAMP)
 	$(BIN)/pioneer schema > rules/schema.json

@@ -103,6 +103,12 @@ class DatasetRef:
     sha256: str
 
 
+class Declined(Exception):
+    """Raised by `score_award` before it yields anything when this dataset stops the
+    backend (say, integers that could pass 64 bits): the run scores that award with
+    the interpreter instead and says why, as for `unsupported`."""
+
+
 class Backend(Protocol):
     """What every backend implements."""
 

@@ -17,6 +17,8 @@ from typing import Any
 import click
 
 from scoring import service
+from scoring.backends.sql.engines import ENGINES, EngineChoice, backend_for
+from scoring.backends.sql.sqlbackend import stored_dataset
 from scoring.cli_common import (
     actor_option,
     db_option,
@@ -26,6 +28,7 @@ from scoring.cli_common import (
     user_errors,
 )
 from scoring.cli_review import register as register_review
+from scoring.cli_sql import register as register_sql
 from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diagnostics import display_width, has_errors, render_all, summary
 from scoring.diff import RunDiff, render_diff, render_diff_json
@@ -186,6 +189,12 @@ def ingest(folder: str, rules_path: str, db_path: str, strict: bool, actor: str 
     "--data", type=click.Path(exists=True, file_okay=False), help="Ingest this folder first."
 )
 @click.option("--strict", is_flag=True, help="With --data: fail on the first rejected row.")
+@click.option(
+    "--engine",
+    type=click.Choice(ENGINES),
+    help="Score with compiled SQL on SQLite or DuckDB (auto: DuckDB for large datasets);"
+    " default: the reference interpreter. Results are identical.",
+)
 @actor_option
 @today_option
 @user_errors
@@ -195,6 +204,7 @@ def score(
     period: str,
     data: str | None,
     strict: bool,
+    engine: EngineChoice | None,
     actor: str | None,
     today: dt.date | None,
 ) -> None:
@@ -207,10 +217,23 @@ def score(
     if data is not None:
         rejected = _ingest(db, rules, data, strict, actor)
         dataset_id = service.latest_dataset(db, rules)
+    backend = None
+    if engine is not None:
+        chosen = dataset_id if dataset_id is not None else service.latest_dataset(db, rules)
+        backend = backend_for(engine, stored_dataset(db, chosen), rules.plan.catalog)
     with progress_bar("score") as progress:
         run = service.score(
-            db, rules, period, dataset_id=dataset_id, actor=actor, today=today, progress=progress
+            db,
+            rules,
+            period,
+            dataset_id=dataset_id,
+            actor=actor,
+            today=today,
+            progress=progress,
+            backend=backend,
         )
+    for fallback in run.fallbacks:
+        click.echo(f"note: {fallback}", err=True)
     for award, n in run.subjects.items():
         click.echo(
             f"{award}: {n} scored, {run.ranked[award]} ranked, {run.selected[award]} selected"
@@ -468,6 +491,7 @@ def demo() -> None:
 
 
 register_review(cli)
+register_sql(cli)
 
 
 @cli.command()

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 from scoring import run_notes
 from scoring.award_fields import award_fields
-from scoring.backend import AwardFields, Backend, DatasetRef, Outcome
+from scoring.backend import AwardFields, Backend, DatasetRef, Declined, Outcome
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader
 from scoring.periods import Period
@@ -127,7 +127,12 @@ def compute(
         if why is not None:
             chosen = InterpreterBackend()
             fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
-        scored = chosen.score_award(plan, award, dataset, period, upstream)
+        try:
+            scored = chosen.score_award(plan, award, dataset, period, upstream)
+        except Declined as exc:
+            chosen = InterpreterBackend()
+            fallback = f"{award.name}: scored by the interpreter ({backend.name}: {exc})"
+            scored = chosen.score_award(plan, award, dataset, period, upstream)
         outcomes = _collect(plan, dataset, award, scored, progress)
         placing = rank_award(plan, award, outcomes)
         if award.name in read_later:

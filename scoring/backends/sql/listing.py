@@ -1,0 +1,66 @@
+"""`pioneer sql`: the SQL a plan compiles to, per award, in one dialect.
+
+Without a dataset, tables are read by their declared names, `number`
+columns are assumed stored at `stats.DEFAULT_SCALE` decimals (SQLite: as
+canonical decimal text; DuckDB and Spark: as integers scaled by that
+power of ten) and overflow bounds are not checked. With a dataset, the
+text is exactly what a run executes on it.
+"""
+
+from __future__ import annotations
+
+from scoring.backend import DatasetRef
+from scoring.periods import Period
+from scoring.plan import Plan
+
+from .award import compile_award
+from .dialects import BY_NAME
+from .rational import TooLarge
+from .sqlbackend import SqlBackend
+from .stats import ASSUMED, DEFAULT_SCALE, dataset_stats
+from .upstream import upstream_table
+from .values import Unsupported
+
+
+def render_plan(
+    plan: Plan, dialect_name: str, period: Period, dataset: DatasetRef | None = None
+) -> str:
+    """Every award's query (or, as a comment, why it falls back to the interpreter)."""
+    dialect = BY_NAME[dialect_name]
+    head = [
+        f"-- pioneer sql: campaign {plan.campaign} ({plan.title}), dialect {dialect.name},"
+        f" period {period.label} ({period.start}..{period.end})",
+    ]
+    tables = None
+    stats = ASSUMED
+    if dataset is None:
+        stored = "decimal text" if dialect.name == "sqlite" else "integers × 10^6"
+        head.append(
+            f"-- tables by their declared names; `number` columns assumed at {DEFAULT_SCALE}"
+            f" decimals ({stored}); give --db to compile for a stored dataset"
+        )
+    else:
+        stats = dataset_stats(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog)
+        head.append(f"-- dataset {dataset.dataset_id} sha256 {dataset.sha256}")
+        if dialect.name == "sqlite":
+            tables = SqlBackend("sqlite").tables(dataset)
+    out = ["\n".join(head)]
+    for award in plan.awards:
+        title = f"-- award {award.name} ({award.title}) over {award.subjects}"
+        try:
+            compiled = compile_award(
+                plan, award, dialect, stats, (period.start, period.end), tables=tables
+            )
+        except (Unsupported, TooLarge) as exc:
+            out.append(f"{title}\n-- falls back to the interpreter: {exc}")
+            continue
+        lines = [title]
+        for name in compiled.upstream:
+            lines.append(
+                f"-- reads {upstream_table(name)} (k: subject key, t: total of {name}"
+                f" × 10^{plan.precision}, g: grade, e: eligible, v: vetoed, r: rank,"
+                " s: selected), filled from that award's computed results"
+            )
+        lines.append(dialect.render(compiled.query, pretty=True) + ";")
+        out.append("\n".join(lines))
+    return "\n\n".join(out) + "\n"
