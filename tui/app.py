@@ -11,12 +11,14 @@ from __future__ import annotations
 from textual.app import App
 from textual.binding import Binding
 
+from scoring.browse import Store
 from scoring.errors import PioneerError
 from scoring.service import open_existing
 from tui.commands import ReviewCommands
-from tui.queries import Store
+from tui.navigation import ShowsReview
 from tui.review import Outcome
 from tui.screens.audit import AuditScreen
+from tui.screens.compare import CompareScreen
 from tui.screens.run import RunScreen
 from tui.screens.runs import RunsScreen
 from tui.screens.subject import SubjectScreen
@@ -70,11 +72,27 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         else:
             self.notify("在运行列表中标记两个运行后按 c 比较", title="比较")
 
+    # ------------------------------------------------------------ navigation
     def open_subject(self, run_id: int, award: str, subject: str) -> None:
-        """Open a subject's breakdown (the palette's jump to subject)."""
+        """Open a subject's breakdown (from a ranking, compare or the palette)."""
         if self.current_mode != "runs":
             self.switch_mode("runs")
         self.push_screen(SubjectScreen(run_id, award, subject))
+
+    def open_run(self, run_id: int) -> None:
+        """Open a run's rankings."""
+        self.push_screen(RunScreen(run_id))
+
+    def open_compare(self, run_a: int, run_b: int) -> None:
+        """Compare two runs."""
+        self.push_screen(CompareScreen(run_a, run_b))
+
+    def review_changed(self, run_id: int, award: str | None) -> None:
+        """A review action changed `run_id` (`award`, or all): every open
+        screen that shows it rereads the store."""
+        for screen in self.screen_stack:
+            if isinstance(screen, ShowsReview):
+                screen.review_changed(run_id, award)
 
 
 def run_review(db_path: str) -> None:

@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tui.queries import Store, SubjectHit, find_subjects, latest_run
+from scoring.browse import Store, SubjectHit, find_subjects, latest_run
 
 
 class _ReviewApp(Protocol):

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 from textual.dom import DOMNode
 from textual.message import Message
 
-from scoring import service
+from scoring import effective, service
 from scoring.errors import PioneerError
 from scoring.results import resolve_run
 from scoring.review import records
@@ -114,14 +114,7 @@ def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
 
 
 def _names(db: Database, run_id: int, award: str, keys: list[str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    marks = ", ".join("?" for _ in keys)
-    rows = db.execute(
-        f"SELECT subject, name FROM results WHERE run_id = ? AND award = ? AND subject IN ({marks})",
-        [run_id, award, *keys],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows if r[1]}
+    return {r.subject: r.name for r in effective.read(db, run_id, award, subjects=keys) if r.name}
 
 
 # ------------------------------------------------------------ words

@@ -136,20 +136,29 @@ _TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS standings_order ON standings (run_id, award, ord)",
     "CREATE INDEX IF NOT EXISTS review_adjustments_run ON review_adjustments (run_id, award)",
-    # The results as reviewers and readers see them: computed results with the
-    # effective standings laid over them where a review has produced any.
-    """CREATE VIEW IF NOT EXISTS effective_results AS
+    "CREATE INDEX IF NOT EXISTS review_flags_subject ON review_flags (run_id, award, subject)",
+    "CREATE INDEX IF NOT EXISTS review_objections_subject"
+    " ON review_objections (run_id, award, subject)",
+)
+
+EFFECTIVE_VIEW = """CREATE VIEW effective_results AS
     SELECT r.run_id, r.award, COALESCE(s.ord, r.ord) AS ord, r.subject, r.name, r.unit,
         r.eligible, r.veto, COALESCE(s.total, r.total) AS total,
         CASE WHEN s.subject IS NULL THEN r.rank ELSE s.rank END AS rank,
         CASE WHEN s.subject IS NULL THEN r.grade ELSE s.grade END AS grade,
         COALESCE(s.selected, r.selected) AS selected,
         COALESCE(s.boundary_tie, r.boundary_tie) AS boundary_tie,
+        COALESCE(s.excluded, 0) AS excluded,
         COALESCE(s.points, r.points) AS points, r.metrics, r.no_data, r.warnings,
-        r.total AS computed_total
+        r.total AS computed_total, r.points AS computed_points,
+        s.points IS NOT NULL AS adjusted
     FROM results r
-    LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject""",
-)
+    LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject"""
+"""The results as reviewers and the public see them: the computed results
+with the effective standings laid over them where a review has produced any.
+The one SQL definition of an effective figure; `scoring.effective` and
+`scoring.browse` read it."""
+
 
 FROZEN_WITH_RUN = (
     "review_adjustments",
@@ -214,6 +223,19 @@ def ensure_review_schema(db: Database) -> None:
     with transaction(db):
         for statement in (*_TABLES, *_triggers()):
             db.execute(statement)
+        _ensure_view(db)
+
+
+def _ensure_view(db: Database) -> None:
+    """(Re)create the effective view when a store holds an older definition."""
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'effective_results'"
+    ).fetchone()
+    if row is not None and row[0] == EFFECTIVE_VIEW:
+        return
+    if row is not None:
+        db.execute("DROP VIEW effective_results")
+    db.execute(EFFECTIVE_VIEW)
 
 
 def has_review_tables(db: Database) -> bool:

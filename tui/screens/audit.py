@@ -15,8 +15,8 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from scoring.audit import AuditEntry, entries
+from scoring.browse import Store
 from tui.format import NONE, action_label, fit, number_cell, plain_cell, short_hash
-from tui.queries import Store
 from tui.workers import ForwardWorkerErrors, store_of
 
 SUMMARY_WIDTH = 48

@@ -14,11 +14,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from scoring.browse import Store
 from scoring.diff import Move, RunDiff
 from scoring.results import resolve_run
 from scoring.service import diff, run_rules
 from tui.format import NONE, number_cell, plain_cell, theme_style
-from tui.queries import Store
+from tui.navigation import navigator
 from tui.workers import ForwardWorkerErrors, store_of
 
 ROWS_SHOWN = 1000
@@ -181,12 +182,10 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
     @on(DataTable.RowSelected)
     def _open_subject(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: the subject's breakdown in run B."""
-        from tui.screens.subject import SubjectScreen
-
         pane = event.data_table.parent
         award = (pane.id or "").removeprefix("compare-") if pane is not None else ""
         if event.row_key.value is not None and award:
-            self.app.push_screen(SubjectScreen(self.run_b, award, event.row_key.value))
+            navigator(self).open_subject(self.run_b, award, event.row_key.value)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -15,11 +15,12 @@ from textual.widgets import Footer, Input, LoadingIndicator, Static, TabbedConte
 from textual.worker import get_current_worker
 
 from scoring import service
+from scoring.browse import Store
 from scoring.results import RunInfo, awards_of, resolve_run
 from scoring.review.records import Adjustment
 from scoring.service import Rules, run_rules
 from tui.format import run_status, short_hash
-from tui.queries import Store
+from tui.navigation import navigator
 from tui.review import (
     ActionDone,
     TieChoice,
@@ -156,9 +157,15 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         return self.query_one(f"#ranking-{award}", AwardRanking)
 
     def on_award_ranking_subject_chosen(self, message: AwardRanking.SubjectChosen) -> None:
-        from tui.screens.subject import SubjectScreen
+        navigator(self).open_subject(self.run_id, message.award, message.subject)
 
-        self.app.push_screen(SubjectScreen(self.run_id, message.award, message.subject))
+    def review_changed(self, run_id: int, award: str | None) -> None:
+        """Reread the rankings after a review action on this run."""
+        if run_id != self.run_id:
+            return
+        for tab in self.awards or []:
+            if award is None or tab.name == award:
+                self.refresh_award(tab.name)
 
     def _has_rankings(self) -> bool:
         return bool(self.query("#awards"))
@@ -281,8 +288,4 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         message.stop()
         report(self, message.outcome)
         if message.outcome.ok:
-            if message.outcome.award is not None:
-                self.refresh_award(message.outcome.award)
-            else:
-                for tab in self.awards or []:
-                    self.refresh_award(tab.name)
+            navigator(self).review_changed(self.run_id, message.outcome.award)

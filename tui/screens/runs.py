@@ -11,8 +11,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
+from scoring.browse import RunRow, Store, runs
 from tui.format import number_cell, plain_cell, run_status, short_hash, theme_style
-from tui.queries import RunRow, Store, runs
+from tui.navigation import navigator
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -109,10 +110,8 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
 
     @on(DataTable.RowSelected, "#runs-table")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.run import RunScreen
-
         if event.row_key.value is not None:
-            self.app.push_screen(RunScreen(int(event.row_key.value)))
+            navigator(self).open_run(int(event.row_key.value))
 
     def action_refresh(self) -> None:
         self._load(store_of(self))
@@ -128,8 +127,6 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         self._refresh_marks()
 
     def action_compare(self) -> None:
-        from tui.screens.compare import CompareScreen
-
         pair = list(self.marked)
         cursor = self._cursor_run()
         if len(pair) == 1 and cursor is not None and cursor not in pair:
@@ -138,4 +135,4 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
             self.notify("先用空格标记两个运行, 再按 c 比较", title="比较", severity="warning")
             return
         a, b = sorted(pair)
-        self.app.push_screen(CompareScreen(a, b))
+        navigator(self).open_compare(a, b)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from sqlite_utils import Database
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -23,10 +23,11 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from scoring import service
+from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
-from tui.queries import Store
+from tui.navigation import navigator
 from tui.review import (
     ADJUSTMENT_STATUS,
     ActionDone,
@@ -44,15 +45,6 @@ from tui.workers import ForwardWorkerErrors, store_of
 
 def _describe_flag(flag: Flag, verb: str) -> str:
     return f"已{verb} {flag.award} {flag.subject} (标记 #{flag.id})"
-
-
-def refresh_rankings(app: App[object], run_id: int, award: str) -> None:
-    """Reread the award's ranking on any open screen of the run."""
-    from tui.screens.run import RunScreen
-
-    for screen in app.screen_stack:
-        if isinstance(screen, RunScreen) and screen.run_id == run_id:
-            screen.refresh_award(award)
 
 
 class EvidenceTable(DataTable[Text]):
@@ -135,7 +127,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
     # ------------------------------------------------------------ parts
     def _summary(self, v: SubjectView) -> Text:
         rank = f"{v.rank} / {v.ranked_count}" if v.rank is not None else "不参与排名"
-        text = Text(f"排名 {rank}    总分 {v.total}    等次 {v.grade or NONE}    状态 ")
+        before = f" (调整前 {v.computed_total})" if v.computed_total is not None else ""
+        text = Text(f"排名 {rank}    总分 {v.total}{before}    等次 {v.grade or NONE}    状态 ")
         words = status_words(
             selected=v.selected,
             boundary_tie=v.boundary_tie,
@@ -238,6 +231,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             f"{node.title}  {node.path}\n", theme_style(self.app, "text-primary", bold=True)
         )
         text.append(f"满分 {node.max}    得分 {node.points}")
+        if node.computed is not None:
+            text.append(f" (调整前 {node.computed})", theme_style(self.app, "text-warning"))
         if node.metric is not None:
             text.append(f"    指标 {node.metric}")
         if node.no_data:
@@ -320,8 +315,12 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         message.stop()
         report(self, message.outcome)
         if message.outcome.ok:
+            navigator(self).review_changed(self.run_id, self.award)
+
+    def review_changed(self, run_id: int, award: str | None) -> None:
+        """Reread this subject after a review action on its run."""
+        if run_id == self.run_id and award in (None, self.award):
             self._load(store_of(self), self.run_id, self.award, self.subject)
-            refresh_rankings(self.app, self.run_id, self.award)
 
     def action_focus_tree(self) -> None:
         self.query_one("#criteria", CriteriaTree).focus()

@@ -55,6 +55,8 @@ class CriteriaTree(Tree[NodeView]):
             text.append(" " * (cell_len("指标 ") + self._metric_width + 2))
         text.append("得分 ")
         text.append(rjust(node.points, 6), theme_style(self.app, "text-success", bold=True))
+        if node.computed is not None:
+            text.append(f" (原 {node.computed})", theme_style(self.app, "text-warning"))
         if node.no_data:
             text.append(" 无数据", theme_style(self.app, "text-warning"))
         return text

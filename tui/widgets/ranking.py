@@ -18,8 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from tui.format import number_cell, plain_cell, status_text, status_words
-from tui.queries import (
+from scoring.browse import (
     Facets,
     RankFilter,
     RankRow,
@@ -29,6 +28,7 @@ from tui.queries import (
     ranking_count,
     ranking_page,
 )
+from tui.format import number_cell, plain_cell, status_text, status_words
 from tui.widgets.chart import BINS, ScoreChart
 from tui.widgets.filter_bar import RankingFilterBar
 from tui.workers import ForwardWorkerErrors, store_of

@@ -1,8 +1,16 @@
-"""Paged, sorted and filtered reads of the store for the TUI.
+"""Browsing a store page by page: the runs list, an award's ranking filtered,
+sorted and paged in SQL, its facets (units, grades, counts, the score
+histogram) and subject search. The reviewer TUI reads the store only through
+this module, `scoring.effective` and `scoring.service`.
 
-Every function takes an open `Database` and returns plain data; the caller
-runs it in a worker thread. A ranking is never read whole: `ranking_page`
-reads one page with LIMIT/OFFSET, `ranking_count` says how many rows match.
+Every figure comes from the `effective_results` view, as in
+`scoring.effective`, so a page shows what `explain` and the exports show.
+A ranking is never read whole: `ranking_page` reads one page with
+LIMIT/OFFSET and `ranking_count` says how many rows match.
+
+Totals are sorted and binned exactly: every total of a run is stored with the
+run's precision, so the total without its decimal point is an exact scaled
+integer (`87.25` → 8725), which SQLite orders and bins with integer arithmetic.
 """
 
 from __future__ import annotations
@@ -11,6 +19,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal
 
@@ -19,25 +29,26 @@ from sqlite_utils import Database
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
 Status = Literal["", "selected", "tie", "vetoed", "ineligible", "ranked", "not_selected"]
 
-SORTS: tuple[tuple[Sort, str], ...] = (
-    ("rank", "按排名"),
-    ("total_desc", "按总分 (高到低)"),
-    ("total_asc", "按总分 (低到高)"),
-    ("name", "按姓名/名称"),
+SORT_KEYS: tuple[Sort, ...] = ("rank", "total_desc", "total_asc", "name")
+STATUS_KEYS: tuple[Status, ...] = (
+    "selected",
+    "tie",
+    "vetoed",
+    "ineligible",
+    "ranked",
+    "not_selected",
 )
-STATUSES: tuple[tuple[Status, str], ...] = (
-    ("selected", "入选"),
-    ("tie", "并列 (卡线同分)"),
-    ("vetoed", "否决"),
-    ("ineligible", "不合资格"),
-    ("ranked", "参与排名"),
-    ("not_selected", "参与排名未入选"),
-)
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a read waits for a writer (a batch scoring meanwhile) to finish."""
+
+_SCALED = "CAST(REPLACE(total, '.', '') AS INTEGER)"
+"""A total as an exact scaled integer (all totals of a run share a precision)."""
 
 _ORDER: dict[Sort, str] = {
     "rank": "ord",
-    "total_desc": "CAST(total AS REAL) DESC, ord",
-    "total_asc": "CAST(total AS REAL) ASC, ord",
+    "total_desc": f"{_SCALED} DESC, ord",
+    "total_asc": f"{_SCALED} ASC, ord",
     "name": "name IS NULL, name, subject",
 }
 _STATUS_SQL: dict[Status, str] = {
@@ -52,15 +63,16 @@ _STATUS_SQL: dict[Status, str] = {
 
 
 class Store:
-    """Where the store lives; each worker opens its own short connection
-    (SQLite connections belong to the thread that made them)."""
+    """Where a store lives. Each `connect()` is a short read-only connection
+    (SQLite connections belong to the thread that made them): open one per
+    worker, close it when done. Reads wait for a writer instead of failing."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
 
     @contextmanager
     def connect(self) -> Iterator[Database]:
-        conn = sqlite3.connect(self.path)
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
         try:
             conn.execute("PRAGMA query_only = ON")
             yield Database(conn)
@@ -68,8 +80,11 @@ class Store:
             conn.close()
 
 
+# ------------------------------------------------------------ runs
 @dataclass(frozen=True)
 class RunRow:
+    """One run of the runs list."""
+
     id: int
     campaign: str
     period: str
@@ -92,9 +107,18 @@ def runs(db: Database) -> list[RunRow]:
     return [RunRow(*r) for r in rows]
 
 
+def latest_run(db: Database) -> int | None:
+    """The newest run's id (None in a store without runs)."""
+    if "runs" not in db.table_names():
+        return None
+    row = db.execute("SELECT MAX(id) FROM runs").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+# ------------------------------------------------------------ rankings
 @dataclass(frozen=True)
 class RankFilter:
-    """What the filter bar asks for; the empty string means "any"."""
+    """Which rows of a ranking to show, and in which order ("" means any)."""
 
     unit: str = ""
     grade: str = ""
@@ -105,7 +129,7 @@ class RankFilter:
 
 @dataclass(frozen=True)
 class RankRow:
-    """One line of a ranking, without the breakdown."""
+    """One line of a ranking (effective figures), without the breakdown."""
 
     subject: str
     name: str | None
@@ -143,6 +167,7 @@ def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
 
 
 def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
+    """How many rows of the award's ranking match `f`."""
     where, params = _where(run_id, award, f)
     return int(
         db.execute(f"SELECT COUNT(*) FROM effective_results WHERE {where}", params).fetchone()[0]
@@ -156,7 +181,8 @@ def ranking_page(
     where, params = _where(run_id, award, f)
     sql = (
         "SELECT subject, name, unit, total, rank, grade, selected, boundary_tie, eligible,"
-        f" veto != '[]' FROM effective_results WHERE {where} ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?"
+        f" veto != '[]' FROM effective_results WHERE {where} ORDER BY {_ORDER[f.sort]}"
+        " LIMIT ? OFFSET ?"
     )
     rows = db.execute(sql, [*params, limit, offset]).fetchall()
     return [
@@ -165,9 +191,14 @@ def ranking_page(
     ]
 
 
+# ------------------------------------------------------------ facets
 @dataclass(frozen=True)
 class Facets:
-    """The choices of the filter bar and the score distribution of an award."""
+    """The choices of a ranking's filters and the distribution of its totals.
+
+    `histogram[i]` counts the ranked totals in the i-th of equal-width bins
+    from `low` to `high` (the last bin holds `high`); `step` is a bin's width.
+    """
 
     units: list[str]
     grades: list[str]
@@ -175,13 +206,22 @@ class Facets:
     ranked: int
     selected: int
     histogram: list[int]
-    low: float
-    high: float
+    low: Decimal
+    high: Decimal
+
+    @property
+    def step(self) -> Fraction:
+        return (Fraction(self.high) - Fraction(self.low)) / len(self.histogram or [0])
+
+
+def _places(db: Database, run_id: int) -> int:
+    row = db.execute("SELECT precision FROM runs WHERE id = ?", [run_id]).fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
-    """Units and grades present in an award, its counts and a histogram of the
-    totals of its ranked subjects (`bins` equal-width bins from low to high)."""
+    """Units and grades present in an award (grades highest first), its
+    counts, and a histogram of its ranked totals in `bins` exact bins."""
     key = [run_id, award]
     units = [
         r[0]
@@ -191,37 +231,50 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
             key,
         ).fetchall()
     ]
-    grade_rows = db.execute(
-        "SELECT grade, MAX(CAST(total AS REAL)) FROM effective_results WHERE run_id = ? AND award = ?"
-        " AND grade IS NOT NULL GROUP BY grade ORDER BY 2 DESC",
-        key,
-    ).fetchall()
+    grades = [
+        r[0]
+        for r in db.execute(
+            f"SELECT grade, MAX({_SCALED}) FROM effective_results WHERE run_id = ? AND award = ?"
+            " AND grade IS NOT NULL GROUP BY grade ORDER BY 2 DESC",
+            key,
+        ).fetchall()
+    ]
     counts = db.execute(
         "SELECT COUNT(*), COUNT(rank), COALESCE(SUM(selected), 0),"
-        " MIN(CASE WHEN rank IS NOT NULL THEN CAST(total AS REAL) END),"
-        " MAX(CASE WHEN rank IS NOT NULL THEN CAST(total AS REAL) END)"
+        f" MIN(CASE WHEN rank IS NOT NULL THEN {_SCALED} END),"
+        f" MAX(CASE WHEN rank IS NOT NULL THEN {_SCALED} END)"
         " FROM effective_results WHERE run_id = ? AND award = ?",
         key,
     ).fetchone()
     subjects, ranked, selected = int(counts[0]), int(counts[1]), int(counts[2])
-    low = float(counts[3]) if counts[3] is not None else 0.0
-    high = float(counts[4]) if counts[4] is not None else 0.0
+    low, high = int(counts[3] or 0), int(counts[4] or 0)
     histogram = [0] * bins
     if ranked:
-        width = (high - low) / bins or 1.0
+        span = max(high - low, 1)
         for b, n in db.execute(
-            "SELECT MIN(CAST((CAST(total AS REAL) - ?) / ? AS INTEGER), ?), COUNT(*)"
-            " FROM effective_results WHERE run_id = ? AND award = ? AND rank IS NOT NULL GROUP BY 1",
-            [low, width, bins - 1, *key],
+            f"SELECT MIN((({_SCALED}) - ?) * ? / ?, ?), COUNT(*) FROM effective_results"
+            " WHERE run_id = ? AND award = ? AND rank IS NOT NULL GROUP BY 1",
+            [low, bins, span, bins - 1, *key],
         ).fetchall():
             histogram[int(b)] = int(n)
+    places = _places(db, run_id)
     return Facets(
-        units, [g[0] for g in grade_rows], subjects, ranked, selected, histogram, low, high
+        units,
+        grades,
+        subjects,
+        ranked,
+        selected,
+        histogram,
+        Decimal(low).scaleb(-places),
+        Decimal(high).scaleb(-places),
     )
 
 
+# ------------------------------------------------------------ search
 @dataclass(frozen=True)
 class SubjectHit:
+    """A subject found by name or key."""
+
     award: str
     subject: str
     name: str | None
@@ -230,7 +283,7 @@ class SubjectHit:
 
 
 def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list[SubjectHit]:
-    """Subjects of a run whose name or key contains `text` (command palette)."""
+    """Subjects of a run whose name or key contains `text` (exact matches first)."""
     text = text.strip()
     if not text:
         return []
@@ -241,10 +294,3 @@ def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list
         [run_id, _like(text), _like(text), text, text, limit],
     ).fetchall()
     return [SubjectHit(*r) for r in rows]
-
-
-def latest_run(db: Database) -> int | None:
-    if "runs" not in db.table_names():
-        return None
-    row = db.execute("SELECT MAX(id) FROM runs").fetchone()
-    return None if row is None or row[0] is None else int(row[0])
