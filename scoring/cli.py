@@ -17,13 +17,15 @@ import click
 from scoring import service
 from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
 from scoring.cli_review import register as register_review
-from scoring.diagnostics import display_width, has_errors, render_all, summary
+from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import render_diff
 from scoring.errors import PioneerError
-from scoring.explain import pad, render
+from scoring.explain import render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
+from scoring.width import display_width
+from scoring.width import ljust as pad
 
 EXIT_REJECTED = 3
 
@@ -234,6 +236,8 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
             ([f"veto: {'; '.join(r.veto)}"] if r.veto else [])
             + (["ineligible"] if not r.eligible else [])
             + (["boundary tie"] if r.boundary_tie else [])
+            + ([f"adjusted (computed {r.computed_total})"] if r.total_changed else [])
+            + (["objection upheld: holds no seat"] if r.excluded else [])
         )
         table.append(
             [

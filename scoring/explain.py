@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scoring.data import DatasetReader, Row, key_value
-from scoring.diagnostics import display_width
 from scoring.effective import Breakdown, EffectiveResult
 from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
 from scoring.results import RunInfo
 from scoring.review.records import Adjustment
+from scoring.width import display_width
+from scoring.width import ljust as pad
 
 EVIDENCE_LIMIT = 50
 
@@ -108,11 +109,6 @@ def _cell(value: Value) -> str:
             else str(value.numerator)
         )
     return str(value)
-
-
-def pad(text: str, width: int) -> str:
-    """Left-align `text` in `width` terminal columns (CJK counts two)."""
-    return text + " " * max(width - display_width(text), 0)
 
 
 def _metric_text(stored: object) -> str:

@@ -36,7 +36,7 @@ from scoring.ingest import (
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
 from scoring.plan import AwardPlan
-from scoring.results import RunInfo, resolve_run, results
+from scoring.results import RunInfo, resolve_run
 from scoring.results import export_document as build_export
 
 # The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
@@ -372,7 +372,7 @@ def demo_lines(head: int = 5) -> list[str]:
                 f"{report.accepted} rows accepted, {report.rejected} rejected"
             )
             for award in rules.plan.awards:
-                rows = results(db, summary.run_id, award.name, limit=head)
+                rows = effective.read(db, summary.run_id, award.name, limit=head)
                 lines.append(
                     f"-- {award.title} ({award.name}): {summary.subjects[award.name]} scored, "
                     f"{summary.ranked[award.name]} ranked, {summary.selected[award.name]} selected"

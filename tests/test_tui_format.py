@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from tui.format import fit, ljust, metric_text, rjust, status_words
+from scoring.width import fit, ljust, rjust
+from tui.format import metric_text, status_words
 from tui.widgets.chart import bars
 
 TUI = Path(__file__).resolve().parent.parent / "tui"

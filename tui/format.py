@@ -7,7 +7,6 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
@@ -91,14 +90,6 @@ def status_text(app: App[Any], words: list[tuple[str, str]]) -> Text:
     return text
 
 
-def fit(text: str, width: int) -> str:
-    """`text` cut to at most `width` terminal cells (CJK counts two), with a
-    trailing `..` when cut."""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, max(width - 2, 0)).rstrip() + ".."
-
-
 def plain_cell(value: object) -> Text:
     """A table cell that is never read as markup."""
     return Text(NONE if value is None or value == "" else str(value), no_wrap=True)
@@ -121,13 +112,3 @@ def metric_text(stored: Any) -> str:
 
 def short_hash(digest: str | None, n: int = 12) -> str:
     return (digest or "")[:n] or NONE
-
-
-def ljust(text: str, width: int) -> str:
-    """`text` padded on the right to `width` terminal cells."""
-    return text + " " * max(width - cell_len(text), 0)
-
-
-def rjust(text: str, width: int) -> str:
-    """`text` padded on the left to `width` terminal cells."""
-    return " " * max(width - cell_len(text), 0) + text

@@ -13,9 +13,10 @@ exclusive). The rule loader maps them to a line and column of the YAML file;
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from scoring.width import display_width
 
 SYNTAX = "E-EXPR-SYNTAX"
 UNSUPPORTED = "E-EXPR-UNSUPPORTED"
@@ -89,11 +90,6 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     line = before.count("\n") + 1
     column = offset - (before.rfind("\n") + 1) + 1
     return line, column
-
-
-def display_width(text: str) -> int:
-    """Terminal columns taken by `text` (wide East Asian characters count 2)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def render_issue(text: str, issue: ExprIssue) -> str:

@@ -16,7 +16,8 @@ from textual.worker import get_current_worker
 
 from scoring.audit import AuditEntry, entries
 from scoring.browse import Store
-from tui.format import NONE, action_label, fit, number_cell, plain_cell, short_hash
+from scoring.width import fit
+from tui.format import NONE, action_label, number_cell, plain_cell, short_hash
 from tui.workers import ForwardWorkerErrors, store_of
 
 SUMMARY_WIDTH = 48
