@@ -27,7 +27,21 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
-Status = Literal["", "selected", "tie", "vetoed", "ineligible", "ranked", "not_selected"]
+Status = Literal[
+    "",
+    "selected",
+    "tie",
+    "vetoed",
+    "ineligible",
+    "ranked",
+    "not_selected",
+    "flagged",
+    "adjusted",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
+]
 
 SORT_KEYS: tuple[Sort, ...] = ("rank", "total_desc", "total_asc", "name")
 STATUS_KEYS: tuple[Status, ...] = (
@@ -37,6 +51,12 @@ STATUS_KEYS: tuple[Status, ...] = (
     "ineligible",
     "ranked",
     "not_selected",
+    "flagged",
+    "adjusted",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
 )
 
 BUSY_TIMEOUT = 10.0
@@ -59,7 +79,28 @@ _STATUS_SQL: dict[Status, str] = {
     "ineligible": "eligible = 0",
     "ranked": "rank IS NOT NULL",
     "not_selected": "rank IS NOT NULL AND selected = 0",
+    "flagged": "flagged",
+    "adjusted": "adjusted",
+    "objected": "objected",
+    "excluded": "excluded = 1",
+    "substituted": "substituted",
+    "revoked": "revoked",
 }
+
+
+Marker = Literal["flagged", "adjusted", "tie", "objected", "excluded", "substituted", "revoked"]
+MARKERS: tuple[Marker, ...] = (
+    "flagged",
+    "adjusted",
+    "tie",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
+)
+"""What a ranking row can carry beside its figures, in display order."""
+
+_MARKER_SQL = "flagged, adjusted, boundary_tie, objected, excluded, substituted, revoked"
 
 
 class Store:
@@ -141,6 +182,7 @@ class RankRow:
     boundary_tie: bool
     eligible: bool
     vetoed: bool
+    markers: frozenset[Marker] = frozenset()
 
 
 def _like(text: str) -> str:
@@ -181,12 +223,24 @@ def ranking_page(
     where, params = _where(run_id, award, f)
     sql = (
         "SELECT subject, name, unit, total, rank, grade, selected, boundary_tie, eligible,"
-        f" veto != '[]' FROM effective_results WHERE {where} ORDER BY {_ORDER[f.sort]}"
-        " LIMIT ? OFFSET ?"
+        f" veto != '[]', {_MARKER_SQL} FROM effective_results WHERE {where}"
+        f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?"
     )
     rows = db.execute(sql, [*params, limit, offset]).fetchall()
     return [
-        RankRow(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), bool(r[7]), bool(r[8]), bool(r[9]))
+        RankRow(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            bool(r[6]),
+            bool(r[7]),
+            bool(r[8]),
+            bool(r[9]),
+            frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+        )
         for r in rows
     ]
 

@@ -381,13 +381,15 @@ register_review(cli)
     type=click.Path(dir_okay=False),
     help="The store (SQLite file).",
 )
+@actor_option
+@today_option
 @user_errors
-def review(db_path: str) -> None:
-    """Open the reviewer terminal UI."""
+def review(db_path: str, actor: str | None, today: dt.date | None) -> None:
+    """Open the reviewer terminal UI (as NAME, on DATE)."""
     from tui.app import run_review
 
     service.open_existing(db_path).close()
-    run_review(db_path)
+    run_review(db_path, actor=actor, today=today)
 
 
 def main() -> None:

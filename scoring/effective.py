@@ -67,6 +67,8 @@ class EffectiveResult:
     metrics: dict[str, Any]
     no_data: list[str]
     warnings: list[str]
+    substituted: bool = False
+    """Selected in place of a subject whose objection was upheld (递补)."""
     adjustments: list[Adjustment] = field(default_factory=list)
     objections: list[Objection] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
@@ -112,7 +114,8 @@ class EffectiveResult:
 
 _COLUMNS = (
     "award, subject, ord, name, unit, eligible, veto, total, computed_total, rank, grade,"
-    " selected, boundary_tie, excluded, points, computed_points, metrics, no_data, warnings"
+    " selected, boundary_tie, excluded, points, computed_points, metrics, no_data, warnings,"
+    " substituted"
 )
 
 
@@ -137,6 +140,7 @@ def _row(r: Any) -> EffectiveResult:
         metrics=json.loads(r[16]),
         no_data=json.loads(r[17]),
         warnings=json.loads(r[18]),
+        substituted=bool(r[19]),
     )
 
 

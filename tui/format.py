@@ -66,6 +66,25 @@ def status_words(
     return words
 
 
+MARKER_WORDS: dict[str, tuple[str, str]] = {
+    "flagged": ("标", "text-error"),
+    "adjusted": ("调", "text-warning"),
+    "tie": ("并", "text-warning"),
+    "objected": ("异", "text-warning"),
+    "excluded": ("除", "text-error"),
+    "substituted": ("补", "text-success"),
+    "revoked": ("撤", "text-error"),
+}
+"""One character per marker of a ranking row (the help screen explains them):
+标 flagged, 调 adjusted, 并 boundary tie, 异 objected, 除 objection upheld,
+补 substituted (递补), 撤 revoked."""
+
+
+def marker_words(markers: frozenset[str]) -> list[tuple[str, str]]:
+    """The markers of a row as (character, theme variable), in a fixed order."""
+    return [MARKER_WORDS[m] for m in MARKER_WORDS if m in markers]
+
+
 def theme_style(app: App[Any], variable: str, *, bold: bool = False) -> Style:
     """A Rich style whose colour is the theme variable `variable` (e.g.
     `text-success`); plain when the theme gives no concrete colour."""

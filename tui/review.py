@@ -1,13 +1,15 @@
 """The review actions of the TUI (SPEC sections 5 and 8) and the reads they need.
 
 Every action runs in a worker thread on its own read-write connection
-(`open_existing`), as the OS user (actor None), through `scoring.service`.
-A refusal (`PioneerError`) becomes a failed `Outcome` with its message;
-the screen shows it as a notification, never as a traceback.
+(`open_existing`), as the acting user on the acting day (`tui.acting`),
+through `scoring.service`. A refusal (`PioneerError`) becomes a failed
+`Outcome` worded for a clerk (`tui.refusals`); the screen shows it as a
+notification, never as a traceback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -18,19 +20,31 @@ from textual.message import Message
 
 from scoring import effective, service
 from scoring.errors import PioneerError
-from scoring.results import resolve_run
+from scoring.results import awards_of, resolve_run
 from scoring.review import records
-from scoring.review.records import Adjustment, Flag
+from scoring.review.calendar import notice_window
+from scoring.review.records import Adjustment, Flag, Objection
 from scoring.review.standings import targets
+from tui.format import run_status as run_status_label
+from tui.refusals import clerk_item, clerk_text
+from tui.screens.forms import FormError
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an action did (ok) or why it was refused."""
+    """What an action did (ok) or why it was refused.
+
+    `text` is the library's own message; `said` is what the UI shows, worded
+    for a clerk (`tui.refusals`), when it differs."""
 
     ok: bool
     text: str
     award: str | None = None
+    said: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.said or self.text
 
 
 class ActionDone(Message):
@@ -42,15 +56,16 @@ class ActionDone(Message):
 
 
 def perform(path: str, act: Callable[[Database], str], award: str | None = None) -> Outcome:
-    """Run `act` on a fresh connection; a PioneerError is a refusal."""
+    """Run `act` on a fresh connection; a PioneerError is a refusal, worded
+    for a clerk (`clerk_text`)."""
     try:
         db = service.open_existing(path)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award)
+        return Outcome(False, str(exc), award, clerk_text(str(exc)))
     try:
         return Outcome(True, act(db), award)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award)
+        return Outcome(False, str(exc), award, clerk_text(str(exc)))
     finally:
         db.close()
 
@@ -117,6 +132,82 @@ def _names(db: Database, run_id: int, award: str, keys: list[str]) -> dict[str, 
     return {r.subject: r.name for r in effective.read(db, run_id, award, subjects=keys) if r.name}
 
 
+def open_objections(db: Database, run_id: int) -> list[Objection]:
+    return [o for o in records.objections(db, run_id) if o.status == "open"]
+
+
+def selection(db: Database, run_id: int) -> dict[str, list[str]]:
+    """Award -> its effective selection, in rank order."""
+    return {
+        award: [r.subject for r in effective.read(db, run_id, award) if r.selected]
+        for award in awards_of(db, run_id)
+    }
+
+
+def selection_change(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+    """What changed in the selection, e.g. `递补: a P4 入选; P1 不再入选`."""
+    parts = []
+    for award, now in after.items():
+        was = before.get(award, [])
+        added = [k for k in now if k not in was]
+        removed = [k for k in was if k not in now]
+        if added or removed:
+            text = f"{award}"
+            if added:
+                text += f" {', '.join(added)} 递补入选"
+            if removed:
+                text += f"; {', '.join(removed)} 不再占名额"
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def notice_window_text(start: dt.date, days: int) -> str:
+    """The notice window a start and a number of working days give, in words;
+    FormError when it cannot be counted."""
+    try:
+        window = notice_window(start, days)
+    except PioneerError as exc:
+        raise FormError(clerk_text(str(exc))) from None
+    return (
+        f"公示期 {window.first.isoformat()} 至 {window.last.isoformat()},"
+        f" 共 {window.days} 个工作日; {window.publishable_from.isoformat()} 起可以发布"
+    )
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What a publication would freeze, or what blocks it."""
+
+    frozen: list[str]
+    blockers: list[str]
+
+
+def publish_preview(db: Database, run_id: int, today: dt.date) -> PublishPreview:
+    """Read the run's status as of `today`: the blockers of a publication in a
+    clerk's words, or the list of what it will freeze."""
+    st = service.run_status(db, run_id, today=today)
+    blockers: list[str] = []
+    if st.status != "notice":
+        blockers.append(f"运行现在是「{run_status_label(st.status)}」, 公示中的运行才能发布")
+    elif st.publishable_from is not None and today < st.publishable_from:
+        assert st.notice is not None
+        blockers.append(
+            f"公示期到 {st.notice.last_day} 才结束, {st.publishable_from.isoformat()} 起才能发布"
+            f" (今天按 {today.isoformat()} 计)"
+        )
+    blockers += [clerk_item(item.text) for item in st.items]
+    frozen = [f"运行 {run_id} 的计算结果、有效排名和全部评审记录"]
+    for award, keys in st.selection.items():
+        names = _names(db, run_id, award, keys)
+        shown = ", ".join(f"{k} {names.get(k, '')}".strip() for k in keys) or "无"
+        frozen.append(f"{award} 入选 {len(keys)} 名: {shown}")
+    frozen.append(
+        f"调整 {len(st.adjustments)} 项, 异议 {len(st.objections)} 项"
+        + (f", 公示 {st.notice.first_day} 至 {st.notice.last_day}" if st.notice else "")
+    )
+    return PublishPreview(frozen, blockers)
+
+
 # ------------------------------------------------------------ words
 ADJUSTMENT_STATUS = {
     "pending": "待批准",
@@ -151,6 +242,6 @@ def report(node: DOMNode, outcome: Outcome) -> None:
     if hasattr(app, "outcomes"):
         cast(_Reporting, app).outcomes.append(outcome)
     if outcome.ok:
-        app.notify(outcome.text, title="完成", timeout=6)
+        app.notify(outcome.shown, title="完成", timeout=6)
     else:
-        app.notify(outcome.text, title="操作被拒绝", severity="error", timeout=10)
+        app.notify(outcome.shown, title="操作被拒绝", severity="error", timeout=10)

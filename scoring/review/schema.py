@@ -151,13 +151,27 @@ EFFECTIVE_VIEW = """CREATE VIEW effective_results AS
         COALESCE(s.excluded, 0) AS excluded,
         COALESCE(s.points, r.points) AS points, r.metrics, r.no_data, r.warnings,
         r.total AS computed_total, r.points AS computed_points,
-        s.points IS NOT NULL AS adjusted
+        s.points IS NOT NULL AS adjusted,
+        EXISTS (SELECT 1 FROM review_flags f WHERE f.run_id = r.run_id AND f.award = r.award
+            AND f.subject = r.subject AND f.unflagged_by IS NULL) AS flagged,
+        EXISTS (SELECT 1 FROM review_objections o WHERE o.run_id = r.run_id
+            AND o.award = r.award AND o.subject = r.subject) AS objected,
+        EXISTS (SELECT 1 FROM review_revocations v WHERE v.run_id = r.run_id
+            AND v.award = r.award AND v.subject = r.subject) AS revoked,
+        COALESCE(s.selected, 0) AND EXISTS (
+            SELECT 1 FROM review_objections o JOIN review_notices n ON n.id = o.notice_id
+            WHERE o.run_id = r.run_id AND o.award = r.award AND o.status = 'upheld'
+            AND r.subject NOT IN (SELECT value FROM json_each(n.selection, '$.' || r.award))
+        ) AS substituted
     FROM results r
     LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject"""
 """The results as reviewers and the public see them: the computed results
 with the effective standings laid over them where a review has produced any.
 The one SQL definition of an effective figure; `scoring.effective` and
-`scoring.browse` read it."""
+`scoring.browse` read it. Markers beside the figures: `adjusted` (an approved
+adjustment moved a figure), `flagged` (an open flag), `objected` (any
+objection), `revoked`, and `substituted` (selected now, but not in the list of
+a notice during which an objection in the award was upheld: 递补)."""
 
 
 FROZEN_WITH_RUN = (

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static, TabbedContent, TabPane
@@ -20,6 +21,7 @@ from scoring.results import resolve_run
 from scoring.service import diff, run_rules
 from tui.format import NONE, number_cell, plain_cell, theme_style
 from tui.navigation import navigator
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 ROWS_SHOWN = 1000
@@ -96,11 +98,13 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
         self.result: tuple[RunDiff, list[AwardCompare]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text(f"比较 运行 {self.run_a} (A) 与 运行 {self.run_b} (B)"),
-            id="compare-title",
-            classes="screen-title",
-        )
+        with Horizontal(classes="title-bar"):
+            yield Static(
+                Text(f"比较 运行 {self.run_a} (A) 与 运行 {self.run_b} (B)"),
+                id="compare-title",
+                classes="screen-title",
+            )
+            yield WhoBar(classes="who")
         if self.result is None:
             yield LoadingIndicator(id="compare-loading")
             yield Footer()
@@ -189,3 +193,7 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_refresh(self) -> None:
+        """Reread both runs."""
+        self._load(store_of(self), self.run_a, self.run_b)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -9,6 +11,7 @@ from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static, TabbedContent, TabPane
@@ -17,21 +20,43 @@ from textual.worker import get_current_worker
 from scoring import service
 from scoring.browse import Store
 from scoring.results import RunInfo, awards_of, resolve_run
-from scoring.review.records import Adjustment
+from scoring.review.records import Adjustment, Objection
 from scoring.service import Rules, run_rules
+from tui.acting import acting_of
 from tui.format import run_status, short_hash
 from tui.navigation import navigator
 from tui.review import (
     ActionDone,
+    PublishPreview,
     TieChoice,
     boundary_ties,
+    notice_window_text,
+    open_objections,
     pending_adjustments,
+    publish_preview,
     report,
+    selection,
+    selection_change,
     signed,
     start_action,
 )
-from tui.screens.forms import ApproveForm, ApproveRequest, TieForm, TieRequest
+from tui.screens.forms import (
+    ApproveForm,
+    ApproveRequest,
+    ConfirmForm,
+    FlagForm,
+    NoticeForm,
+    NoticeRequest,
+    ObjectForm,
+    ObjectRequest,
+    PublishForm,
+    ResolveObjectionForm,
+    ResolveRequest,
+    TieForm,
+    TieRequest,
+)
 from tui.widgets.ranking import AwardRanking
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -70,14 +95,63 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
     AUTO_FOCUS = None  # the ranking table takes focus once it exists
     BINDINGS = [
         Binding("escape", "back", "返回", id="run.back"),
-        Binding("slash", "search", "搜索姓名", id="run.search"),
-        Binding("s", "sort", "切换排序", id="run.sort"),
-        Binding("x", "clear_filters", "清除筛选", id="run.clear"),
-        Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award"),
-        Binding("left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award"),
-        Binding("p", "approve", "批准调整", id="run.approve"),
-        Binding("t", "resolve_tie", "处理卡线并列", id="run.resolve_tie"),
+        Binding("slash", "search", "搜索", id="run.search"),
+        Binding("s", "sort", "排序", id="run.sort", show=False),
+        Binding("x", "clear_filters", "清除筛选", id="run.clear", show=False),
+        Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award", show=False),
+        Binding(
+            "left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award", show=False
+        ),
+        Binding("b", "review_start", "开始审核", id="run.review_start"),
+        Binding("p", "approve", "批准", id="run.approve"),
+        Binding("t", "resolve_tie", "并列", id="run.resolve_tie"),
+        Binding("n", "notice", "公示", id="run.notice"),
+        Binding("o", "object", "异议", id="run.object"),
+        Binding("e", "resolve_objection", "处理异议", id="run.resolve_objection", show=False),
+        Binding("P", "publish", "发布", id="run.publish"),
+        Binding("R", "revoke", "撤销入选", id="run.revoke", show=False),
     ]
+    ROLE_OF_ACTION = {
+        "review_start": "review-start",
+        "approve": "approve",
+        "resolve_tie": "resolve-tie",
+        "notice": "notice",
+        "object": "object",
+        "resolve_objection": "resolve-objection",
+        "publish": "publish",
+        "revoke": "revoke",
+    }
+    """Key action -> the library action whose role it needs."""
+
+    @property
+    def help_title(self) -> str:
+        return f"运行 {self.run_id} 的排名"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A review key the acting user's roles do not allow is shown disabled."""
+        needs = self.ROLE_OF_ACTION.get(action)
+        if needs is not None and not acting_of(self).may(needs):
+            return None
+        return True
+
+    def why_disabled(self, action: str) -> str | None:
+        needs = self.ROLE_OF_ACTION.get(action)
+        return acting_of(self).why_not(needs) if needs is not None else None
+
+    class RunReread(Message):
+        def __init__(self, run: RunInfo) -> None:
+            super().__init__()
+            self.run = run
+
+    class ObjectionsLoaded(Message):
+        def __init__(self, objections: list[Objection]) -> None:
+            super().__init__()
+            self.objections = objections
+
+    class PreviewLoaded(Message):
+        def __init__(self, preview: PublishPreview) -> None:
+            super().__init__()
+            self.preview = preview
 
     class PendingLoaded(Message):
         def __init__(self, pending: list[Adjustment], current: int | None) -> None:
@@ -104,7 +178,9 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         self.awards: list[AwardTab] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="run-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(self._title(), id="run-title", classes="screen-title")
+            yield WhoBar(classes="who")
         if self.run is None or self.awards is None:
             yield LoadingIndicator(id="run-loading")
         elif not self.awards:
@@ -128,9 +204,10 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if run is None:
             return Text(f"运行 {self.run_id}")
         return Text(
-            f"运行 {run.id}  {run.campaign}  周期 {run.period_label}"
-            f" ({run.period_start} 至 {run.period_end})  状态 {run_status(run.status)}"
-            f"  结果 {short_hash(run.results_sha256)}"
+            f"运行 {run.id} {run.campaign} {run.period_label}  {run_status(run.status)}"
+            f"  结果 {short_hash(run.results_sha256, 8)}",
+            no_wrap=True,
+            overflow="ellipsis",
         )
 
     def on_mount(self) -> None:
@@ -148,6 +225,20 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if self._has_rankings():
             self.active_ranking().table.focus()
 
+    @work(thread=True, exclusive=True, group="run-info", exit_on_error=False)
+    def _reread_run(self, store: Store, run_id: int) -> None:
+        with store.connect() as db:
+            run = resolve_run(db, run_id)
+        self.post_message(self.RunReread(run))
+
+    def on_run_screen_run_reread(self, message: RunReread) -> None:
+        self.run = message.run
+        self.query_one("#run-title", Static).update(self._title())
+
+    def action_refresh(self) -> None:
+        """Reread the run and every ranking already shown."""
+        self.review_changed(self.run_id, None)
+
     def active_ranking(self) -> AwardRanking:
         tabs = self.query_one("#awards", TabbedContent)
         pane = tabs.get_pane(tabs.active)
@@ -163,6 +254,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         """Reread the rankings after a review action on this run."""
         if run_id != self.run_id:
             return
+        self._reread_run(store_of(self), self.run_id)
         for tab in self.awards or []:
             if award is None or tab.name == award:
                 self.refresh_award(tab.name)
@@ -235,7 +327,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if not message.pending:
             self.notify("这个运行没有待批准的调整", title="批准调整")
             return
-        path, run_id = store_of(self).path, self.run_id
+        path, run_id, kw = store_of(self).path, self.run_id, acting_of(self).kwargs()
         awards = {a.id: a.award for a in message.pending}
 
         def approve(request: ApproveRequest | None) -> None:
@@ -243,7 +335,14 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
                 return
 
             def act(db: Database) -> str:
-                adj = service.approve(db, run_id, request.adjustment_id, reason=request.reason)
+                if not request.approve:
+                    adj = service.reject_adjustment(
+                        db, run_id, request.adjustment_id, reason=request.reason, **kw
+                    )
+                    return f"已驳回调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
+                adj = service.approve(
+                    db, run_id, request.adjustment_id, reason=request.reason or None, **kw
+                )
                 return f"已批准调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
 
             start_action(self, path, act, awards.get(request.adjustment_id))
@@ -264,7 +363,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
             self.notify(f"{self._award_title(award)} 没有卡线并列", title="卡线并列")
             return
         tie = message.ties[0]
-        path, run_id = store_of(self).path, self.run_id
+        path, run_id, kw = store_of(self).path, self.run_id, acting_of(self).kwargs()
 
         def resolve(request: TieRequest | None) -> None:
             if request is None:
@@ -272,7 +371,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
 
             def act(db: Database) -> str:
                 done = service.resolve_tie(
-                    db, run_id, award, request.selected, reason=request.reason
+                    db, run_id, award, request.selected, reason=request.reason, **kw
                 )
                 return f"已处理 {award} 卡线并列: 入选 {', '.join(done.selected)}"
 
@@ -283,6 +382,170 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
 
     def _award_title(self, award: str) -> str:
         return next((a.title for a in self.awards or [] if a.name == award), award)
+
+    def _act(self, act: Callable[[Database], str]) -> None:
+        """Run a review action of the whole run (every award may move)."""
+        start_action(self, store_of(self).path, act)
+
+    def action_review_start(self) -> None:
+        run_id, kw = self.run_id, acting_of(self).kwargs()
+
+        def confirmed(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def act(db: Database) -> str:
+                service.review_start(db, run_id, reason=reason or None, **kw)
+                return f"运行 {run_id} 已开始审核"
+
+            self._act(act)
+
+        lines = ["运行将从「草稿」进入「审核中」: 可以调整、标记、裁定并列"]
+        self.app.push_screen(ConfirmForm(f"开始审核 运行 {run_id}", lines), confirmed)
+
+    def action_notice(self) -> None:
+        run_id, acting = self.run_id, acting_of(self)
+        kw = acting.kwargs()
+
+        def opened(request: NoticeRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                n = service.open_notice(
+                    db,
+                    run_id,
+                    days=request.days,
+                    start=request.start,
+                    reason=request.reason or None,
+                    **kw,
+                )
+                return f"公示已开始: {n.first_day} 至 {n.last_day}, 共 {n.days} 个工作日"
+
+            self._act(act)
+
+        self.app.push_screen(
+            NoticeForm(f"开始公示 运行 {run_id}", acting.day, notice_window_text), opened
+        )
+
+    def _cursor_or_say(self) -> tuple[str, str] | None:
+        subject = self.cursor_subject()
+        if subject is None or not self._has_rankings():
+            self.notify("先在排名中选中一个对象", title="没有选中对象", severity="warning")
+            return None
+        return self.active_ranking().award, subject
+
+    def action_object(self) -> None:
+        chosen = self._cursor_or_say()
+        if chosen is None:
+            return
+        award, subject = chosen
+        run_id, kw = self.run_id, acting_of(self).kwargs()
+
+        def recorded(request: ObjectRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                o = service.raise_objection(
+                    db,
+                    run_id,
+                    subject,
+                    objector=request.objector,
+                    reason=request.reason,
+                    award=award,
+                    **kw,
+                )
+                return f"已登记异议 #{o.id}: {o.objector} 对 {o.subject}"
+
+            self._act(act)
+
+        title = f"登记异议  {self._award_title(award)} {subject}"
+        self.app.push_screen(ObjectForm(title), recorded)
+
+    def action_resolve_objection(self) -> None:
+        self._load_objections(store_of(self), self.run_id)
+
+    @work(thread=True, group="objections", exit_on_error=False)
+    def _load_objections(self, store: Store, run_id: int) -> None:
+        with store.connect() as db:
+            self.post_message(self.ObjectionsLoaded(open_objections(db, run_id)))
+
+    def on_run_screen_objections_loaded(self, message: ObjectionsLoaded) -> None:
+        if not message.objections:
+            self.notify("这个运行没有待处理的异议", title="处理异议")
+            return
+        run_id, kw = self.run_id, acting_of(self).kwargs()
+
+        def resolved(request: ResolveRequest | None) -> None:
+            if request is None:
+                return
+
+            def act(db: Database) -> str:
+                before = selection(db, run_id)
+                o = service.resolve_objection(
+                    db,
+                    run_id,
+                    request.objection_id,
+                    upheld=request.upheld,
+                    reason=request.reason or None,
+                    **kw,
+                )
+                if not request.upheld:
+                    return f"异议 #{o.id} 不成立: {o.subject} 保留入选"
+                moved = selection_change(before, selection(db, run_id))
+                return f"异议 #{o.id} 成立: {o.subject} 不再占名额" + (
+                    f"; {moved}" if moved else ""
+                )
+
+            self._act(act)
+
+        self.app.push_screen(ResolveObjectionForm("处理异议", message.objections), resolved)
+
+    def action_publish(self) -> None:
+        self._load_preview(store_of(self), self.run_id, acting_of(self).day)
+
+    @work(thread=True, group="preview", exit_on_error=False)
+    def _load_preview(self, store: Store, run_id: int, today: dt.date) -> None:
+        with store.connect() as db:
+            self.post_message(self.PreviewLoaded(publish_preview(db, run_id, today)))
+
+    def on_run_screen_preview_loaded(self, message: PreviewLoaded) -> None:
+        run_id, kw = self.run_id, acting_of(self).kwargs()
+
+        def confirmed(reason: str | None) -> None:
+            if reason is None:
+                return
+
+            def act(db: Database) -> str:
+                digest = service.publish(db, run_id, reason=reason or None, **kw)
+                return f"运行 {run_id} 已发布 (有效排名哈希 {digest[:12]})"
+
+            self._act(act)
+
+        preview = message.preview
+        form = PublishForm(f"发布 运行 {run_id}", preview.frozen, preview.blockers)
+        self.app.push_screen(form, confirmed)
+
+    def action_revoke(self) -> None:
+        chosen = self._cursor_or_say()
+        if chosen is None:
+            return
+        award, subject = chosen
+        run_id, kw = self.run_id, acting_of(self).kwargs()
+
+        def revoked(reason: str | None) -> None:
+            if not reason:
+                return
+
+            def act(db: Database) -> str:
+                v = service.revoke(db, run_id, subject, reason=reason, award=award, **kw)
+                return f"已撤销 {v.subject} 的入选: {v.reason}"
+
+            self._act(act)
+
+        title = f"撤销入选  {self._award_title(award)} {subject} (发布后发现的问题)"
+        self.app.push_screen(FlagForm(title), revoked)
 
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()

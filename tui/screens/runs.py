@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -14,6 +15,7 @@ from textual.worker import get_current_worker
 from scoring.browse import RunRow, Store, runs
 from tui.format import number_cell, plain_cell, run_status, short_hash, theme_style
 from tui.navigation import navigator
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -39,7 +41,9 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         self.marked: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+            yield WhoBar(classes="who")
         yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             Text("Enter 打开运行, 空格 标记两个运行后按 c 比较, a 审计日志"), id="runs-hint"

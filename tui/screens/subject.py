@@ -26,6 +26,7 @@ from scoring import service
 from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
+from tui.acting import acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.navigation import navigator
 from tui.review import (
@@ -40,6 +41,7 @@ from tui.review import (
 from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
 from tui.subject_view import EvidenceView, NodeView, SubjectView, build
 from tui.widgets.criteria import CriteriaTree
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -64,6 +66,27 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         Binding("j", "adjust", "调整", id="subject.adjust"),
     ]
 
+    ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust"}
+
+    @property
+    def help_title(self) -> str:
+        return f"{self.award} {self.subject} 的得分明细"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A review key the acting user's roles do not allow is shown disabled."""
+        needs = self.ROLE_OF_ACTION.get(action)
+        if needs is not None and not acting_of(self).may(needs):
+            return None
+        return True
+
+    def why_disabled(self, action: str) -> str | None:
+        needs = self.ROLE_OF_ACTION.get(action)
+        return acting_of(self).why_not(needs) if needs is not None else None
+
+    def action_refresh(self) -> None:
+        """Reread this subject from the store."""
+        self._load(store_of(self), self.run_id, self.award, self.subject)
+
     class Loaded(Message):
         def __init__(self, view: SubjectView, review: SubjectReview) -> None:
             super().__init__()
@@ -80,7 +103,9 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         v = self.view
-        yield Static(self._title(), id="subject-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(self._title(), id="subject-title", classes="screen-title")
+            yield WhoBar(classes="who")
         if v is None:
             yield LoadingIndicator(id="subject-loading")
             yield Footer()
@@ -254,6 +279,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         if self.review is None:
             return
         path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
         if self.review.flagged:
 
             def unflag(reason: str | None) -> None:
@@ -262,7 +288,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                         self,
                         path,
                         lambda db: _describe_flag(
-                            service.unflag(db, run_id, subject, reason=reason, award=award), "解除"
+                            service.unflag(db, run_id, subject, reason=reason, award=award, **kw),
+                            "解除",
                         ),
                         award,
                     )
@@ -276,7 +303,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     self,
                     path,
                     lambda db: _describe_flag(
-                        service.flag(db, run_id, subject, reason=reason, award=award), "标记"
+                        service.flag(db, run_id, subject, reason=reason, award=award, **kw), "标记"
                     ),
                     award,
                 )
@@ -287,6 +314,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         if self.review is None:
             return
         path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
 
         def adjust(request: AdjustRequest | None) -> None:
             if request is None:
@@ -301,6 +329,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     request.delta,
                     reason=request.reason,
                     award=award,
+                    **kw,
                 )
                 return (
                     f"调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)},"

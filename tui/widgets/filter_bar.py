@@ -22,6 +22,12 @@ STATUSES: tuple[tuple[Status, str], ...] = (
     ("ineligible", "不合资格"),
     ("ranked", "参与排名"),
     ("not_selected", "参与排名未入选"),
+    ("flagged", "标记中"),
+    ("adjusted", "已调整"),
+    ("objected", "有异议"),
+    ("excluded", "异议成立"),
+    ("substituted", "递补"),
+    ("revoked", "已撤销"),
 )
 _SORT_KEYS = frozenset(SORT_KEYS)
 _STATUS_KEYS = frozenset(STATUS_KEYS)

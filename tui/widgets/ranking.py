@@ -28,13 +28,17 @@ from scoring.browse import (
     ranking_count,
     ranking_page,
 )
-from tui.format import number_cell, plain_cell, status_text, status_words
+from scoring.width import fit
+from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
 from tui.widgets.chart import BINS, ScoreChart
 from tui.widgets.filter_bar import RankingFilterBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 PAGE = 100
 NEAR_END = 25
+NAME_WIDTH = 12
+"""Cells of the name column: a longer name is cut, ending in `..`."""
+UNIT_WIDTH = 12
 
 
 class RankingTable(DataTable[Text]):
@@ -110,11 +114,12 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         table = self.table
         table.add_column("排名", key="rank", width=5)
         table.add_column("编号", key="subject")
-        table.add_column(self.name_label, key="name")
-        table.add_column("单位", key="unit")
+        table.add_column(self.name_label, key="name", width=NAME_WIDTH)
+        table.add_column("单位", key="unit", width=UNIT_WIDTH)
         table.add_column("总分", key="total", width=7)
         table.add_column("等次", key="grade", width=6)
-        table.add_column("状态", key="status", width=13)
+        table.add_column("状态", key="status", width=10)
+        table.add_column("标记", key="markers", width=6)
         if self.eager:
             self.on_show()
 
@@ -213,11 +218,12 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         return [
             number_cell(row.rank),
             plain_cell(row.subject),
-            plain_cell(row.name),
-            plain_cell(row.unit),
+            plain_cell(fit(row.name or "", NAME_WIDTH)),
+            plain_cell(fit(row.unit or "", UNIT_WIDTH)),
             number_cell(row.total),
             plain_cell(row.grade),
             status_text(self.app, words),
+            status_text(self.app, marker_words(row.markers)),
         ]
 
     def _show_summary(self) -> None:
