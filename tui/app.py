@@ -47,13 +47,13 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
-        Binding("a", "audit", "审计", id="app.audit"),
-        Binding("r", "runs", "运行", id="app.runs"),
+        Binding("a", "audit", "审计日志", id="app.audit", show=False),
+        Binding("r", "runs", "运行列表", id="app.runs", show=False),
         Binding("g", "refresh", "刷新", id="app.refresh"),
         Binding("f5", "refresh", "刷新", id="app.refresh_f5", show=False),
         Binding("question_mark", "help", "帮助", id="app.help"),
         Binding("f1", "help", "帮助", id="app.help_f1", show=False),
-        Binding("q", "quit", "退出", id="app.quit"),
+        Binding("q", "quit", "退出", id="app.quit", show=False),
     ]
 
     class RolesLoaded(Message):

@@ -58,7 +58,7 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
             yield WhoBar(classes="who")
         yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="audit-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-table", AuditTable)

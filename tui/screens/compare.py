@@ -107,7 +107,7 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
             yield WhoBar(classes="who")
         if self.result is None:
             yield LoadingIndicator(id="compare-loading")
-            yield Footer()
+            yield Footer(compact=True)
             return
         found, awards = self.result
         notes = [f"只在运行 {self.run_a} 中的奖项: {a}" for a in found.only_a]
@@ -121,7 +121,7 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
                 for a in awards:
                     with TabPane(a.title, id=f"compare-{a.award}"):
                         yield from self._award(a)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_a, self.run_b)

@@ -21,14 +21,14 @@ class KeyHelp:
 
 
 def keys_of(screen: Screen[object]) -> list[KeyHelp]:
-    """Every active binding of `screen` (its own, its widgets' and the app's)."""
+    """Every pioneer key active on `screen` (its own and the app's), shown or not."""
     out: list[KeyHelp] = []
     seen: set[tuple[str, str]] = set()
     why = getattr(screen, "why_disabled", None)
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
-            continue
+        if not binding.description or binding.id is None:
+            continue  # a widget's own keys (cursor moves) are not pioneer's
         shown = screen.app.get_key_display(binding)
         if (binding.description, shown) in seen:
             continue

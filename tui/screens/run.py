@@ -95,7 +95,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
     AUTO_FOCUS = None  # the ranking table takes focus once it exists
     BINDINGS = [
         Binding("escape", "back", "返回", id="run.back"),
-        Binding("slash", "search", "搜索", id="run.search"),
+        Binding("slash", "search", "搜索", id="run.search", show=False),
         Binding("s", "sort", "排序", id="run.sort", show=False),
         Binding("x", "clear_filters", "清除筛选", id="run.clear", show=False),
         Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award", show=False),
@@ -197,7 +197,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
                             id=f"ranking-{tab.name}",
                             eager=i == 0,
                         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> Text:
         run = self.run

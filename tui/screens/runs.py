@@ -48,7 +48,7 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         yield Static(
             Text("Enter 打开运行, 空格 标记两个运行后按 c 比较, a 审计日志"), id="runs-hint"
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#runs-table", RunsTable)

@@ -108,7 +108,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             yield WhoBar(classes="who")
         if v is None:
             yield LoadingIndicator(id="subject-loading")
-            yield Footer()
+            yield Footer(compact=True)
             return
         yield Static(self._summary(v), id="subject-summary")
         with Horizontal(id="subject-body"):
@@ -124,7 +124,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
                     yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
                     yield self._table(ev.columns, ev.rows)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> Text:
         v = self.view
