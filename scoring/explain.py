@@ -43,6 +43,8 @@ class Explanation:
     subject_row: Row | None
     evidence: list[Evidence]
     ranked_count: int
+    private: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Table -> its `private` columns (masked wherever a reviewer reads them)."""
 
     @property
     def adjustments(self) -> list[Adjustment]:

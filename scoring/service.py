@@ -303,6 +303,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
         row,
         evidence,
         effective.ranked_count(db, run.id, award),
+        {name: info.private for name, info in rules.plan.catalog.tables.items() if info.private},
     )
 
 

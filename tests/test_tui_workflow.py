@@ -333,3 +333,83 @@ def test_the_refresh_key_shows_what_a_batch_wrote_meanwhile(store: Store) -> Non
         assert str(ranking.table.get_row_at(0)[1]) == "P5"
 
     session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+
+
+def test_the_subject_screen_shows_objections_substitution_and_masks_private_columns(
+    store: Store,
+) -> None:
+    store.ok("review-start", "--as", "alice", "--today", "2022-09-01")
+    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--reason", "r", "--as", "alice")
+
+    async def tie_kept(pilot: Pilot[None]) -> None:
+        screen = await open_run(pilot)
+        await pilot.press("t")
+        await form(pilot, TieForm)
+        chosen = str(pilot.app.screen.query_one("#form-chosen", Static).render())
+        assert chosen.startswith("入选 (1/1): P3")  # the earlier choice is kept
+        names = [name for name, _help, _act in screen.palette_actions()]
+        assert "处理卡线并列" in names and "发布" not in names  # alice is no publisher
+
+    session(store, "alice", "2022-09-01", tie_kept, size=(120, 40))
+    store.ok("notice", "--as", "pat", "--today", "2022-09-01")
+    store.ok("object", "--subject", "P1", "--objector", "王五", "--reason", "材料造假",
+             "--as", "alice", "--today", "2022-09-02")  # fmt: skip
+    store.ok("resolve-objection", "1", "--upheld", "--reason", "属实", "--as", "alice",
+             "--today", "2022-09-02")  # fmt: skip
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReviewApp)
+        for key, words in (("P1", "异议成立, 不占名额"), ("P4", "递补入选")):
+            app.open_subject(1, "a", key)
+            await until(
+                pilot,
+                lambda: isinstance(app.screen, SubjectScreen) and app.screen.review is not None,
+            )
+            screen = app.screen
+            assert isinstance(screen, SubjectScreen)
+            assert words in str(screen.query_one("#subject-summary", Static).render())
+            if key == "P1":
+                history = str(screen.query_one("#review-history", Static).render())
+                assert "#1 成立" in history and "异议人 王五" in history and "属实" in history
+            await pilot.press("escape")
+
+    session(store, "alice", "2022-09-02", scenario, size=(120, 40))
+
+
+def test_private_columns_are_masked_on_the_subject_screen(tmp_path: Path) -> None:
+    from engine_helpers import rules_text, write_tables
+    from review_helpers import AWARD
+
+    tables = """\
+people:
+  key: id
+  columns: {id: text, name: text, unit: text, phone: {type: text, private: true}}
+records:
+  date: day
+  links: {people: person}
+  columns: {person: text, day: date, v: number, n: int}
+"""
+    text = rules_text(AWARD, tables)
+    (tmp_path / "rules.yaml").write_text(text, encoding="utf-8")
+    people = [{"id": "P1", "name": "张三", "unit": "城关镇", "phone": "13800000000"}]
+    records = [{"person": "P1", "day": "2022-06-01", "v": 80, "n": 2}]
+    write_tables(tmp_path / "data", text, {"people": people, "records": records})
+    db = tmp_path / "store.db"
+    done = invoke("score", tmp_path / "rules.yaml", "--db", db, "--period", "2022",
+                  "--data", tmp_path / "data", "--as", "admin")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReviewApp)
+        app.open_subject(1, "a", "P1")
+        await until(
+            pilot, lambda: isinstance(app.screen, SubjectScreen) and app.screen.view is not None
+        )
+        screen = app.screen
+        assert isinstance(screen, SubjectScreen) and screen.view is not None
+        assert ("phone", "***") in screen.view.subject_row
+        assert ("name", "张三") in screen.view.subject_row
+
+    session(Store(db), "admin", "2022-09-01", scenario, size=(120, 40))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from sqlite_utils import Database
@@ -78,6 +78,7 @@ class SubjectReview:
     adjustments: list[Adjustment]
     flags: list[Flag]
     targets: list[str]
+    objections: list[Objection] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -91,6 +92,9 @@ def subject_review(db: Database, run_id: int, award: str, subject: str) -> Subje
         adjustments=[a for a in records.adjustments(db, run_id, award) if a.subject == subject],
         flags=[f for f in records.flags(db, run_id) if f.award == award and f.subject == subject],
         targets=targets(found[0]) if found else ["total"],
+        objections=[
+            o for o in records.objections(db, run_id) if o.award == award and o.subject == subject
+        ],
     )
 
 
@@ -106,6 +110,8 @@ class TieChoice:
     rank: int
     tied: list[tuple[str, str]]
     seats: int
+    chosen: list[str] = field(default_factory=list)
+    """Who an earlier resolution of this same tie selected (kept in the form)."""
 
 
 def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
@@ -116,11 +122,16 @@ def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
         standings = service.review_of(db, run_id).standings()
         if award not in standings:
             return []
-        found = standings[award].open_ties() or standings[award].ties
+        stood = standings[award]
+        found = stood.open_ties() or stood.ties
         names = _names(db, run_id, award, [k for t in found for k in t.keys])
         return [
             TieChoice(
-                award, t.rank, [(k, f"{k} {names.get(k) or ''}".strip()) for k in t.keys], t.seats
+                award,
+                t.rank,
+                [(k, f"{k} {names.get(k) or ''}".strip()) for k in t.keys],
+                t.seats,
+                list(stood.resolutions[t.keys].selected) if t.keys in stood.resolutions else [],
             )
             for t in found
         ]
@@ -209,6 +220,12 @@ def publish_preview(db: Database, run_id: int, today: dt.date) -> PublishPreview
 
 
 # ------------------------------------------------------------ words
+OBJECTION_STATUS = {
+    "open": "待处理",
+    "upheld": "成立 (不再占名额, 递补下一位)",
+    "dismissed": "不成立",
+}
+
 ADJUSTMENT_STATUS = {
     "pending": "待批准",
     "approved": "已批准",

@@ -65,6 +65,8 @@ class SubjectView:
     formula: str
     computed_total: str | None
     excluded: bool
+    substituted: bool
+    revoked: str | None
     subject_row: list[tuple[str, str]]
     evidence: list[EvidenceView]
 
@@ -82,6 +84,17 @@ def cell(value: Any) -> str:
             return str(value.numerator)
         return fixed(value, 6).rstrip("0").rstrip(".")
     return str(value)
+
+
+MASK = "***"
+"""What a reviewer sees of a `private` column (phone, ID number)."""
+
+
+def _shown(ex: Explanation, table: str, column: str, value: Any) -> str:
+    """A cell as the reviewer may see it: a private column masked."""
+    if column in ex.private.get(table, frozenset()) and value is not None:
+        return MASK
+    return cell(value)
 
 
 def _metric(stored: Any) -> str:
@@ -166,12 +179,15 @@ def build(ex: Explanation) -> SubjectView:
             table=e.table,
             used_by=e.used_by,
             columns=e.columns,
-            rows=[[cell(row.get(c)) for c in e.columns] for row in e.rows[:EVIDENCE_CAP]],
+            rows=[
+                [_shown(ex, e.table, c, row.get(c)) for c in e.columns]
+                for row in e.rows[:EVIDENCE_CAP]
+            ],
             count=len(e.rows),
         )
         for e in ex.evidence
     ]
-    subject_row = [(k, cell(v)) for k, v in (ex.subject_row or {}).items()]
+    subject_row = [(k, _shown(ex, a.subjects, k, v)) for k, v in (ex.subject_row or {}).items()]
     return SubjectView(
         run_id=ex.run.id,
         award=a.name,
@@ -194,6 +210,12 @@ def build(ex: Explanation) -> SubjectView:
         formula=formula(a, ex.breakdown),
         computed_total=r.computed_total if r.total_changed else None,
         excluded=r.excluded,
+        substituted=r.substituted,
+        revoked=(
+            f"{r.revocation.revoked} {r.revocation.actor}: {r.revocation.reason}"
+            if r.revocation is not None
+            else None
+        ),
         subject_row=subject_row,
         evidence=evidence,
     )

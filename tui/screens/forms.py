@@ -194,13 +194,40 @@ class AdjustForm(ReasonForm[AdjustRequest]):
 class TieForm(ReasonForm[TieRequest]):
     """Choose exactly `seats` of the tied subjects."""
 
-    def __init__(self, title: str, tied: list[tuple[str, str]], seats: int) -> None:
-        super().__init__(title, f"{len(tied)} 个并列, 名额 {seats} 个: 选出 {seats} 个")
+    def __init__(
+        self,
+        title: str,
+        tied: list[tuple[str, str]],
+        seats: int,
+        chosen: list[str] | None = None,
+    ) -> None:
+        super().__init__(
+            title, f"{len(tied)} 个并列, 名额 {seats} 个: 选出 {seats} 个 (空格选中/取消)"
+        )
         self.tied = tied
         self.seats = seats
+        self.chosen = chosen or []
 
     def fields(self) -> ComposeResult:
-        yield SelectionList[str](*[(label, key) for key, label in self.tied], id="form-tied")
+        yield SelectionList[str](
+            *[(label, key, key in self.chosen) for key, label in self.tied], id="form-tied"
+        )
+        yield Static(self._choice_text(self.chosen), id="form-chosen")
+
+    def _choice_text(self, selected: list[str]) -> str:
+        """Who is in and who is out, in words (not only by colour)."""
+        chosen = [k for k, _ in self.tied if k in selected]
+        left = [k for k, _ in self.tied if k not in selected]
+        return (
+            f"入选 ({len(chosen)}/{self.seats}): {', '.join(chosen) or '无'}\n"
+            f"不入选: {', '.join(left) or '无'}"
+        )
+
+    @on(SelectionList.SelectedChanged, "#form-tied")
+    def _selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        selected = [str(s) for s in event.selection_list.selected]
+        self.query_one("#form-chosen", Static).update(self._choice_text(selected))
 
     def result(self) -> TieRequest:
         selected = list(self.query_one("#form-tied", SelectionList).selected)

@@ -122,6 +122,16 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         "revoke": "revoke",
     }
     """Key action -> the library action whose role it needs."""
+    PALETTE_NAMES = {
+        "review_start": "开始审核",
+        "approve": "批准或驳回调整",
+        "resolve_tie": "处理卡线并列",
+        "notice": "开始公示",
+        "object": "登记异议 (选中的对象)",
+        "resolve_objection": "处理异议 (成立则递补)",
+        "publish": "发布",
+        "revoke": "撤销入选 (选中的对象)",
+    }
 
     @property
     def help_title(self) -> str:
@@ -133,6 +143,21 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if needs is not None and not acting_of(self).may(needs):
             return None
         return True
+
+    def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The review actions the acting user may take, for the command palette."""
+        acting = acting_of(self)
+        offered: list[tuple[str, str, Callable[[], object]]] = []
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding):
+                continue
+            needs = self.ROLE_OF_ACTION.get(binding.action)
+            if needs is None or not acting.may(needs):
+                continue
+            act = getattr(self, f"action_{binding.action}")
+            name = self.PALETTE_NAMES.get(binding.action, binding.description)
+            offered.append((name, f"运行 {self.run_id}, 按键 {binding.key}", act))
+        return offered
 
     def why_disabled(self, action: str) -> str | None:
         needs = self.ROLE_OF_ACTION.get(action)
@@ -378,7 +403,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
             start_action(self, path, act, award)
 
         title = f"处理卡线并列  {self._award_title(award)}  第 {tie.rank} 名"
-        self.app.push_screen(TieForm(title, tie.tied, tie.seats), resolve)
+        self.app.push_screen(TieForm(title, tie.tied, tie.seats, tie.chosen), resolve)
 
     def _award_title(self, award: str) -> str:
         return next((a.title for a in self.awards or [] if a.name == award), award)

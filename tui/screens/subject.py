@@ -31,6 +31,7 @@ from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.navigation import navigator
 from tui.review import (
     ADJUSTMENT_STATUS,
+    OBJECTION_STATUS,
     ActionDone,
     SubjectReview,
     report,
@@ -160,7 +161,15 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             vetoed=bool(v.vetoes),
             eligible=v.eligible,
         )
+        if v.excluded:
+            words.append(("异议成立, 不占名额", "text-error"))
+        if v.substituted:
+            words.append(("递补入选", "text-success"))
+        if v.revoked is not None:
+            words.append(("已撤销", "text-error"))
         text.append_text(status_text(self.app, words) if words else Text("未入选"))
+        if v.revoked is not None:
+            text.append(f"  (撤销 {v.revoked})")
         text.append(f"\n{v.formula}")
         return text
 
@@ -211,6 +220,24 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     text.append(f"  批准 {a.approved_by}\n")
                 elif a.decided_by:
                     text.append(f"  处理 {a.decided_by}: {a.decision_reason or NONE}\n")
+        text.append("\n异议\n", head)
+        if review is None or not review.objections:
+            text.append("无\n")
+        else:
+            for o in review.objections:
+                style = theme_style(
+                    self.app,
+                    "text-warning"
+                    if o.status == "open"
+                    else "text-error"
+                    if o.status == "upheld"
+                    else "text-success",
+                )
+                text.append(f"#{o.id} ")
+                text.append(OBJECTION_STATUS.get(o.status, o.status), style)
+                text.append(f"\n  异议人 {o.objector} ({o.raised}): {o.reason}\n")
+                if o.status != "open":
+                    text.append(f"  处理 {o.resolved_by} ({o.resolved}): {o.finding or NONE}\n")
         text.append("\n标记\n", head)
         if review is None or not review.flags:
             text.append("无\n")
