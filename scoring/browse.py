@@ -245,6 +245,17 @@ def ranking_page(
     ]
 
 
+def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:
+    """The position (0-based) of the first row of `rank` in the ranking by
+    rank under filter `f` (the rows before it have a smaller rank)."""
+    where, params = _where(run_id, award, f)
+    row = db.execute(
+        f"SELECT COUNT(*) FROM effective_results WHERE {where} AND rank IS NOT NULL AND rank < ?",
+        [*params, rank],
+    ).fetchone()
+    return int(row[0])
+
+
 # ------------------------------------------------------------ facets
 @dataclass(frozen=True)
 class Facets:

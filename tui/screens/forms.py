@@ -439,3 +439,35 @@ class ResolveObjectionForm(ReasonForm[ResolveRequest]):
             raise FormError("异议不成立时须说明理由")
         option_id = listed.get_option_at_index(listed.highlighted).id
         return ResolveRequest(int(option_id or 0), finding == "upheld", self.reason)
+
+
+class GoToForm(ModalScreen[int | None]):
+    """Ask for a rank (or row) number to jump to; refuses anything but a
+    positive whole number."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="goto.cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.form_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form", classes="form"):
+            yield Static(self.form_title, id="form-title")
+            yield Input(placeholder="例如 1000", id="form-number")
+            yield Static("", id="form-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#form-number", Input).focus()
+
+    @on(Input.Submitted, "#form-number")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        raw = event.value.strip()
+        if not raw.isdigit() or int(raw) < 1:
+            self.query_one("#form-error", Static).update(f"`{raw}` 不是正整数")
+            return
+        self.dismiss(int(raw))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -45,6 +45,7 @@ from tui.screens.forms import (
     ApproveRequest,
     ConfirmForm,
     FlagForm,
+    GoToForm,
     NoticeForm,
     NoticeRequest,
     ObjectForm,
@@ -97,6 +98,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         Binding("escape", "back", "返回", id="run.back"),
         Binding("slash", "search", "搜索", id="run.search", show=False),
         Binding("s", "sort", "排序", id="run.sort", show=False),
+        Binding("colon", "go_to", "跳到名次", id="run.go_to", show=False),
         Binding("x", "clear_filters", "清除筛选", id="run.clear", show=False),
         Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award", show=False),
         Binding(
@@ -310,6 +312,20 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
     def action_search(self) -> None:
         if self._has_rankings():
             self.active_ranking().focus_search()
+
+    def action_go_to(self) -> None:
+        """Jump to a rank (a row number when not sorted by rank)."""
+        if not self._has_rankings():
+            return
+        ranking = self.active_ranking()
+        by_rank = ranking.filter.sort == "rank"
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                ranking.go_to_rank(number)
+                ranking.table.focus()
+
+        self.app.push_screen(GoToForm("跳到第几名" if by_rank else "跳到第几行"), chosen)
 
     def action_sort(self) -> None:
         if self._has_rankings():
