@@ -219,30 +219,48 @@ def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
 def ranking_page(
     db: Database, run_id: int, award: str, f: RankFilter, offset: int, limit: int
 ) -> list[RankRow]:
-    """One page of an award's ranking, filtered and sorted in SQL."""
+    """One page of an award's ranking, filtered and sorted in SQL.
+
+    The page's keys are found first without the markers (so the rows skipped
+    by OFFSET cost no marker lookups), then the page's rows are read whole.
+    """
     where, params = _where(run_id, award, f)
-    sql = (
-        "SELECT subject, name, unit, total, rank, grade, selected, boundary_tie, eligible,"
-        f" veto != '[]', {_MARKER_SQL} FROM effective_results WHERE {where}"
-        f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?"
-    )
-    rows = db.execute(sql, [*params, limit, offset]).fetchall()
-    return [
-        RankRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            bool(r[6]),
-            bool(r[7]),
-            bool(r[8]),
-            bool(r[9]),
-            frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
-        )
-        for r in rows
+    keys = [
+        r[0]
+        for r in db.execute(
+            f"SELECT subject FROM effective_results WHERE {where}"
+            f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
     ]
+    if not keys:
+        return []
+    rows = db.execute(
+        "SELECT subject, name, unit, total, rank, grade, selected, boundary_tie, eligible,"
+        f" veto != '[]', {_MARKER_SQL} FROM effective_results WHERE run_id = ? AND award = ?"
+        f" AND subject IN ({', '.join('?' for _ in keys)})",
+        [run_id, award, *keys],
+    ).fetchall()
+    place = {key: i for i, key in enumerate(keys)}
+    return sorted(
+        (
+            RankRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                bool(r[6]),
+                bool(r[7]),
+                bool(r[8]),
+                bool(r[9]),
+                frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+            )
+            for r in rows
+        ),
+        key=lambda row: place[row.subject],
+    )
 
 
 def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:

@@ -413,3 +413,57 @@ records:
         assert ("name", "张三") in screen.view.subject_row
 
     session(Store(db), "admin", "2022-09-01", scenario, size=(120, 40))
+
+
+def test_a_batch_scoring_while_the_ui_reads_shows_no_lock_error(
+    store: Store, tmp_path: Path
+) -> None:
+    import threading
+
+    from textual.widgets import DataTable
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReviewApp)
+        table = app.screen.query_one("#runs-table", DataTable)
+        assert table.row_count == 1
+        done: list[int] = []
+
+        def batch() -> None:
+            result = invoke("score", tmp_path / "rules.yaml", "--db", store.path,
+                            "--period", "2022", "--as", "admin")  # fmt: skip
+            done.append(result.exit_code)
+
+        writer = threading.Thread(target=batch)
+        writer.start()
+        while writer.is_alive():  # read while the batch writes
+            await pilot.press("g")
+            await settle(pilot)
+        writer.join()
+        assert done == [0]
+        await pilot.press("g")
+        await until(pilot, lambda: table.row_count == 2)
+        assert app.errors == []
+
+    session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+
+
+def _fits(screen: RunScreen) -> bool:
+    table = screen.active_ranking().table
+    used = sum(c.get_render_width(table) for c in table.columns.values())
+    return used <= table.size.width
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40)])
+def test_every_column_and_footer_key_fits_at_80x24_and_120x40(
+    store: Store, size: tuple[int, int]
+) -> None:
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await open_run(pilot)
+        labels = [str(c.label) for c in screen.active_ranking().table.columns.values()]
+        assert labels[-3:] == ["等次", "状态", "标记"]
+        assert _fits(screen)
+        footer = pilot.app.screen.query_one("Footer")
+        assert footer.virtual_size.width <= footer.size.width  # no key cut off
+
+    session(store, "pat", "2022-09-01", scenario, size=size)

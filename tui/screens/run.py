@@ -104,7 +104,7 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         Binding(
             "left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award", show=False
         ),
-        Binding("b", "review_start", "开始审核", id="run.review_start"),
+        Binding("b", "review_start", "审核", id="run.review_start"),
         Binding("p", "approve", "批准", id="run.approve"),
         Binding("t", "resolve_tie", "并列", id="run.resolve_tie"),
         Binding("n", "notice", "公示", id="run.notice"),
