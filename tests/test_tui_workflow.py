@@ -467,3 +467,25 @@ def test_every_column_and_footer_key_fits_at_80x24_and_120x40(
         assert footer.virtual_size.width <= footer.size.width  # no key cut off
 
     session(store, "pat", "2022-09-01", scenario, size=size)
+
+
+def test_r_goes_back_to_the_runs_list_from_any_screen(store: Store) -> None:
+    from tui.screens.audit import AuditScreen
+    from tui.screens.runs import RunsScreen
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReviewApp)
+        await open_run(pilot)
+        app.open_subject(1, "a", "P1")
+        await until(pilot, lambda: isinstance(app.screen, SubjectScreen))
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, RunsScreen))
+        await open_run(pilot)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AuditScreen))
+        await pilot.press("escape")  # back to the runs list itself, not the run under it
+        await until(pilot, lambda: isinstance(app.screen, RunsScreen))
+        assert len(app.screen_stack) == 1
+
+    session(store, "pat", "2022-09-01", scenario, size=(120, 40))
