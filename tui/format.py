@@ -12,6 +12,8 @@ from rich.text import Text
 from textual.app import App
 from textual.color import Color
 
+from scoring.width import steady
+
 RUN_STATUS = {
     "draft": "草稿",
     "in_review": "审核中",
@@ -110,8 +112,9 @@ def status_text(app: App[Any], words: list[tuple[str, str]]) -> Text:
 
 
 def plain_cell(value: object) -> Text:
-    """A table cell that is never read as markup."""
-    return Text(NONE if value is None or value == "" else str(value), no_wrap=True)
+    """A table cell that is never read as markup, its ambiguous-width
+    characters made steady (`scoring.width.steady`)."""
+    return Text(NONE if value is None or value == "" else steady(str(value)), no_wrap=True)
 
 
 def number_cell(value: object) -> Text:

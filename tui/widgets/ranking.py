@@ -31,7 +31,7 @@ from scoring.browse import (
     ranking_count,
     ranking_page,
 )
-from scoring.width import fit
+from scoring.width import fit, steady
 from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
 from tui.widgets.chart import BINS, ScoreChart
 from tui.widgets.filter_bar import RankingFilterBar
@@ -315,8 +315,8 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         return [
             number_cell(row.rank),
             plain_cell(row.subject),
-            plain_cell(fit(row.name or "", NAME_WIDTH)),
-            plain_cell(fit(row.unit or "", UNIT_WIDTH)),
+            plain_cell(fit(steady(row.name or ""), NAME_WIDTH)),
+            plain_cell(fit(steady(row.unit or ""), UNIT_WIDTH)),
             number_cell(row.total),
             plain_cell(row.grade),
             status_text(self.app, words),
