@@ -131,7 +131,8 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         if isinstance(screen, HelpScreen):
             return
         title = getattr(screen, "help_title", None) or type(screen).__name__
-        self.push_screen(HelpScreen(str(title), keys_of(screen)))
+        note = getattr(screen, "help_note", "")
+        self.push_screen(HelpScreen(str(title), keys_of(screen), str(note)))
 
     def action_compare(self) -> None:
         self.action_runs()

@@ -25,6 +25,7 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
     out: list[KeyHelp] = []
     seen: set[tuple[str, str]] = set()
     why = getattr(screen, "why_disabled", None)
+    longer: dict[str, str] = getattr(screen, "PALETTE_NAMES", {})
     for key, active in screen.active_bindings.items():
         binding = active.binding
         if not binding.description or binding.id is None:
@@ -36,7 +37,7 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
         reason = None
         if not active.enabled and callable(why):
             reason = why(binding.action)
-        out.append(KeyHelp(shown or key, binding.description, reason))
+        out.append(KeyHelp(shown or key, longer.get(binding.action, binding.description), reason))
     return out
 
 
@@ -49,15 +50,18 @@ class HelpScreen(ModalScreen[None]):
         Binding("f1", "close", "关闭", id="help.close_f1", show=False),
     ]
 
-    def __init__(self, title: str, keys: list[KeyHelp]) -> None:
+    def __init__(self, title: str, keys: list[KeyHelp], note: str = "") -> None:
         super().__init__()
         self.help_title = title
         self.keys = keys
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="form"):
             yield Static(Text(f"帮助: {self.help_title}"), id="help-title")
             yield Static(self._text(), id="help-keys")
+            if self.note:
+                yield Static(Text(self.note), id="help-note")
             yield Static(Text("Esc 关闭"), id="help-close")
 
     def _text(self) -> Text:

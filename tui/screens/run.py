@@ -139,6 +139,11 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
     def help_title(self) -> str:
         return f"运行 {self.run_id} 的排名"
 
+    help_note = (
+        "标记列: 标 标记中  调 已调整  并 卡线并列  异 有异议  除 异议成立 (不占名额)"
+        "  补 递补入选  撤 发布后撤销\n状态筛选里也能按这些标记筛选。"
+    )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A review key the acting user's roles do not allow is shown disabled."""
         needs = self.ROLE_OF_ACTION.get(action)
