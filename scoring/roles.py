@@ -30,6 +30,7 @@ NEEDS: dict[str, Role] = {
     "publish": "publisher",
     "revoke": "publisher",
     "roles": "admin",
+    "reveal": "admin",
 }
 
 

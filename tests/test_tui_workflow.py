@@ -411,8 +411,30 @@ records:
         assert isinstance(screen, SubjectScreen) and screen.view is not None
         assert ("phone", "***") in screen.view.subject_row
         assert ("name", "张三") in screen.view.subject_row
+        await pilot.press("u")  # an admin reveals them, with a reason, logged
+        await form(pilot, ReasonForm)
+        await submit(pilot, "核实联系方式")
+        await until(
+            pilot, lambda: isinstance(app.screen, SubjectScreen) and bool(app.screen.revealed)
+        )
+        assert app.screen.revealed == {"phone": "13800000000"}
 
     session(Store(db), "admin", "2022-09-01", scenario, size=(120, 40))
+    entry = Store(db).last_audit()
+    assert (entry["actor"], entry["action"]) == ("admin", "reveal")
+    assert entry["detail"]["columns"] == ["phone"] and entry["detail"]["reason"] == "核实联系方式"
+    Store(db).ok("roles", "grant", "alice", "reviewer", "--as", "admin")
+
+    async def reviewer(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        assert isinstance(app, ReviewApp)
+        app.open_subject(1, "a", "P1")
+        await until(
+            pilot, lambda: isinstance(app.screen, SubjectScreen) and app.screen.view is not None
+        )
+        assert app.screen.check_action("reveal", ()) is None  # reviewers see masked only
+
+    session(Store(db), "alice", "2022-09-01", reviewer, size=(120, 40))
 
 
 def test_a_batch_scoring_while_the_ui_reads_shows_no_lock_error(

@@ -38,6 +38,7 @@ ACTIONS = {
     "revoke": "撤销",
     "roles": "角色",
     "grant": "授予角色",
+    "reveal": "查看隐私信息",
 }
 
 NONE = "-"

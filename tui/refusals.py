@@ -36,6 +36,7 @@ ACTION_NAMES = {
     "publish": "发布",
     "revoke": "撤销入选",
     "roles": "管理角色",
+    "reveal": "查看隐私信息",
 }
 
 _VERBS = {

@@ -3,6 +3,8 @@ standing, and the evidence records behind each metric."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from sqlite_utils import Database
 from textual import on, work
@@ -33,14 +35,16 @@ from tui.review import (
     ADJUSTMENT_STATUS,
     OBJECTION_STATUS,
     ActionDone,
+    Outcome,
     SubjectReview,
+    perform,
     report,
     signed,
     start_action,
     subject_review,
 )
 from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
-from tui.subject_view import EvidenceView, NodeView, SubjectView, build
+from tui.subject_view import EvidenceView, NodeView, SubjectView, build, cell
 from tui.widgets.criteria import CriteriaTree
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -65,9 +69,10 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         Binding("v", "focus_evidence", "证据", id="subject.evidence"),
         Binding("f", "flag", "标记/解除", id="subject.flag"),
         Binding("j", "adjust", "调整", id="subject.adjust"),
+        Binding("u", "reveal", "显示隐私", id="subject.reveal", show=False),
     ]
 
-    ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust"}
+    ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust", "reveal": "reveal"}
 
     @property
     def help_title(self) -> str:
@@ -101,6 +106,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         self.subject = subject
         self.view: SubjectView | None = None
         self.review: SubjectReview | None = None
+        self.revealed: dict[str, str] = {}
+        """Private columns an admin revealed (logged), shown instead of the mask."""
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -120,7 +127,9 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                 yield Static(self._history(), id="review-history")
         with TabbedContent(id="evidence"):
             with TabPane("对象", id="evidence-subject"):
-                yield self._table(["字段", "值"], v.subject_row)
+                yield self._table(
+                    ["字段", "值"], [(k, self.revealed.get(k, val)) for k, val in v.subject_row]
+                )
             for ev in v.evidence:
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
                     yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
@@ -366,6 +375,43 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             start_action(self, path, act, award)
 
         self.app.push_screen(AdjustForm(f"调整 {self._who()}", self.review.targets), adjust)
+
+    class Revealed(Message):
+        def __init__(self, values: dict[str, str] | None, outcome: Outcome) -> None:
+            super().__init__()
+            self.values = values
+            self.outcome = outcome
+
+    def action_reveal(self) -> None:
+        """Show the subject's private columns (admin; logged with the reason)."""
+        path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
+
+        def revealed(reason: str | None) -> None:
+            if reason:
+                self._reveal(path, run_id, award, subject, reason, kw)
+
+        self.app.push_screen(FlagForm(f"显示隐私信息 {self._who()} (将记入审计日志)"), revealed)
+
+    @work(thread=True, group="reveal", exit_on_error=False)
+    def _reveal(
+        self, path: str, run_id: int, award: str, subject: str, reason: str, kw: dict[str, Any]
+    ) -> None:
+        found: dict[str, str] = {}
+
+        def act(db: Database) -> str:
+            values = service.reveal_private(db, run_id, subject, reason=reason, award=award, **kw)
+            found.update({k: cell(v) for k, v in values.items()})
+            return f"已显示 {subject} 的隐私信息 ({', '.join(values)}), 已记入审计日志"
+
+        outcome = perform(path, act, award)
+        self.post_message(self.Revealed(found if outcome.ok else None, outcome))
+
+    async def on_subject_screen_revealed(self, message: Revealed) -> None:
+        report(self, message.outcome)
+        if message.values is not None:
+            self.revealed = message.values
+            await self.recompose()
 
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()
