@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from sqlite_utils import Database
 
-from scoring.results import ResultRow, awards_of, results
+from scoring import effective
+from scoring.effective import EffectiveResult
+from scoring.results import awards_of
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class RunDiff:
     only_b: list[str] = field(default_factory=list)
 
 
-def _by_subject(rows: list[ResultRow]) -> dict[str, ResultRow]:
+def _by_subject(rows: list[EffectiveResult]) -> dict[str, EffectiveResult]:
     return {r.subject: r for r in rows}
 
 
@@ -67,8 +69,9 @@ def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
     out.only_a = [a for a in awards_a if a not in awards_b]
     out.only_b = [b for b in awards_b if b not in awards_a]
     for award in (a for a in awards_a if a in awards_b):
-        a = _by_subject(results(db, run_a, award))
-        b = _by_subject(results(db, run_b, award))
+        # the effective standings (SPEC §5): what reviewers and the public see
+        a = _by_subject(effective.read(db, run_a, award))
+        b = _by_subject(effective.read(db, run_b, award))
         diff = AwardDiff(award)
         diff.only_a = [s for s in a if s not in b]
         diff.only_b = [s for s in b if s not in a]

@@ -511,3 +511,21 @@ def test_r_goes_back_to_the_runs_list_from_any_screen(store: Store) -> None:
         assert len(app.screen_stack) == 1
 
     session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+
+
+def test_compare_reads_the_effective_standings(store: Store, tmp_path: Path) -> None:
+    store.ok("review-start", "--as", "alice", "--today", "2022-09-01")
+    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--reason", "r", "--as", "alice")
+    store.ok("notice", "--as", "pat", "--today", "2022-09-01")
+    store.ok("object", "--subject", "P1", "--objector", "王五", "--reason", "材料造假",
+             "--as", "alice", "--today", "2022-09-02")  # fmt: skip
+    store.ok("resolve-objection", "1", "--upheld", "--reason", "属实", "--as", "alice",
+             "--today", "2022-09-02")  # fmt: skip
+    done = invoke("score", tmp_path / "rules.yaml", "--db", store.path, "--period", "2022",
+                  "--as", "admin")  # fmt: skip
+    assert done.exit_code == 0, done.stderr
+    out = invoke("diff", "--db", store.path, "1", "2").stdout
+    # run 1 as reviewed: P1 removed by the upheld objection, P3 chosen, P4 substituted;
+    # run 2 as computed: P1 and P2 selected, P3 and P4 tied for the last seat
+    assert "+ selected     P1" in out
+    assert "- not selected P3" in out and "- not selected P4" in out
