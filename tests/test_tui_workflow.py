@@ -275,6 +275,11 @@ def test_actions_a_role_does_not_allow_are_disabled_with_the_reason(store: Store
         assert screen.check_action("review_start", ()) is True
         assert screen.check_action("notice", ()) is None  # a publisher's action
         assert screen.check_action("publish", ()) is None
+        await pilot.press("n")  # pressed anyway: it says why, and opens nothing
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, RunScreen)
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert "alice 没有这项权限: 「开始公示」需要「发布人」角色" in said
 
     session(store, "alice", "2022-09-01", alice)
 

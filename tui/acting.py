@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
+from textual import events
+from textual.binding import Binding
 from textual.dom import DOMNode
 
 from scoring.roles import NEEDS
@@ -57,3 +59,36 @@ class _HasActing(Protocol):
 def acting_of(node: DOMNode) -> Acting:
     """The acting user of the running review app (call from the UI thread)."""
     return cast(_HasActing, node.app).acting
+
+
+class SaysWhyNot:
+    """Mixed into a screen with `ROLE_OF_ACTION` (key action -> library action):
+    a key whose action the acting user's roles do not allow is shown disabled
+    (`check_action`), and pressing it says which role it needs."""
+
+    ROLE_OF_ACTION: ClassVar[dict[str, str]] = {}
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        needs = self.ROLE_OF_ACTION.get(action)
+        if needs is not None and not acting_of(cast(DOMNode, self)).may(needs):
+            return None
+        return True
+
+    def why_disabled(self, action: str) -> str | None:
+        needs = self.ROLE_OF_ACTION.get(action)
+        return acting_of(cast(DOMNode, self)).why_not(needs) if needs is not None else None
+
+    def on_key(self, event: events.Key) -> None:
+        node = cast(DOMNode, self)
+        acting = acting_of(node)
+        for binding in getattr(self, "BINDINGS", []):
+            if not isinstance(binding, Binding) or binding.key != event.key:
+                continue
+            needs = self.ROLE_OF_ACTION.get(binding.action)
+            if needs is not None and not acting.may(needs):
+                event.stop()
+                node.app.notify(
+                    f"{acting.actor} 没有这项权限: {acting.why_not(needs)}",
+                    title="没有权限",
+                    severity="warning",
+                )

@@ -22,7 +22,7 @@ from scoring.browse import Store
 from scoring.results import RunInfo, awards_of, resolve_run
 from scoring.review.records import Adjustment, Objection
 from scoring.service import Rules, run_rules
-from tui.acting import acting_of
+from tui.acting import SaysWhyNot, acting_of
 from tui.format import run_status, short_hash
 from tui.navigation import navigator
 from tui.review import (
@@ -92,7 +92,7 @@ def _name_label(rules: Rules, table: str) -> str:
     return "姓名" if getattr(spec, "header", None) == "姓名" else "名称"
 
 
-class RunScreen(ForwardWorkerErrors, Screen[None]):
+class RunScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
     AUTO_FOCUS = None  # the ranking table takes focus once it exists
     BINDINGS = [
         Binding("escape", "back", "返回", id="run.back"),
@@ -144,13 +144,6 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         "  补 递补入选  撤 发布后撤销\n状态筛选里也能按这些标记筛选。"
     )
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A review key the acting user's roles do not allow is shown disabled."""
-        needs = self.ROLE_OF_ACTION.get(action)
-        if needs is not None and not acting_of(self).may(needs):
-            return None
-        return True
-
     def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         """The review actions the acting user may take, for the command palette."""
         acting = acting_of(self)
@@ -165,10 +158,6 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
             name = self.PALETTE_NAMES.get(binding.action, binding.description)
             offered.append((name, f"运行 {self.run_id}, 按键 {binding.key}", act))
         return offered
-
-    def why_disabled(self, action: str) -> str | None:
-        needs = self.ROLE_OF_ACTION.get(action)
-        return acting_of(self).why_not(needs) if needs is not None else None
 
     class RunReread(Message):
         def __init__(self, run: RunInfo) -> None:

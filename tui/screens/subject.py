@@ -28,7 +28,7 @@ from scoring import service
 from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
-from tui.acting import acting_of
+from tui.acting import SaysWhyNot, acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.navigation import navigator
 from tui.review import (
@@ -62,7 +62,7 @@ def _evidence_id(table: str) -> str:
     return f"evidence-{table}"
 
 
-class SubjectScreen(ForwardWorkerErrors, Screen[None]):
+class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "返回", id="subject.back"),
         Binding("t", "focus_tree", "细则", id="subject.tree"),
@@ -77,17 +77,6 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
     @property
     def help_title(self) -> str:
         return f"{self.award} {self.subject} 的得分明细"
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """A review key the acting user's roles do not allow is shown disabled."""
-        needs = self.ROLE_OF_ACTION.get(action)
-        if needs is not None and not acting_of(self).may(needs):
-            return None
-        return True
-
-    def why_disabled(self, action: str) -> str | None:
-        needs = self.ROLE_OF_ACTION.get(action)
-        return acting_of(self).why_not(needs) if needs is not None else None
 
     def action_refresh(self) -> None:
         """Reread this subject from the store."""
