@@ -40,7 +40,9 @@ from tui.workers import ForwardWorkerErrors, store_of
 PAGE = 100
 NEAR_END = 25
 NAME_WIDTH = 12
-"""Cells of the name column: a longer name is cut, ending in `..`."""
+"""Cells of the name column below 100 columns (16 from 100): a longer name
+is cut, ending in `..`."""
+WIDE_NAME_WIDTH = 16
 UNIT_WIDTH = 12
 SEARCH_DELAY = 0.25
 """Seconds a name search waits for the next key before it reads (debounce)."""
@@ -134,6 +136,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         self.matching: int | None = None
         self.fetching = False
         self.facets: Facets | None = None
+        self.name_width = NAME_WIDTH
 
     def compose(self) -> ComposeResult:
         yield RankingFilterBar(id="filter-bar")
@@ -149,7 +152,8 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         table = self.table
         table.add_column("排名", key="rank", width=5)
         table.add_column("编号", key="subject")
-        table.add_column(self.name_label, key="name", width=NAME_WIDTH)
+        self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
+        table.add_column(self.name_label, key="name", width=self.name_width)
         table.add_column("单位", key="unit", width=UNIT_WIDTH)
         table.add_column("总分", key="total", width=7)
         table.add_column("等次", key="grade", width=6)
@@ -315,7 +319,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         return [
             number_cell(row.rank),
             plain_cell(row.subject),
-            plain_cell(fit(steady(row.name or ""), NAME_WIDTH)),
+            plain_cell(fit(steady(row.name or ""), self.name_width)),
             plain_cell(fit(steady(row.unit or ""), UNIT_WIDTH)),
             number_cell(row.total),
             plain_cell(row.grade),
