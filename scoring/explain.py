@@ -205,14 +205,26 @@ def total_line(b: Breakdown) -> str:
         label = TERM_LABELS.get(t.path)
         if t.path == "floor":
             label = "raised to 0 (never below 0)"
-        figure = f"{label} {t.points}" if label else t.points
+        sign, points = _signed(t.sign, t.points)
+        figure = f"{label} {points}" if label else points
         if t.computed is not None:
             figure += f" (computed {t.computed})"
-        text += ("" if i == 0 else " − " if t.sign < 0 else " + ") + figure
+        text += (
+            ("−" if sign < 0 else "") + figure
+            if i == 0
+            else f" {'−' if sign < 0 else '+'} {figure}"
+        )
     line = f"total = {text} = {b.total}"
     if b.computed_total is not None:
         line += f" (computed {b.computed_total}, before the approved adjustments)"
     return line
+
+
+def _signed(sign: int, points: str) -> tuple[int, str]:
+    """A term's sign and figure, a negative figure shown as a subtraction."""
+    if points.startswith("-"):
+        return -sign, points[1:]
+    return sign, points
 
 
 def _total(ex: Explanation) -> list[str]:

@@ -165,11 +165,11 @@ def _line_adds_up(line: str) -> Decimal:
     add up to the figure after the last `=`; returns that figure."""
     body = re.sub(r"\s*\([^)]*\)", "", line)
     left, total = body.rsplit("=", 1)
-    terms = left.split("=", 1)[1]
-    figures = [
-        Decimal(sign.replace("−", "-").replace(" ", "") + number) if sign else Decimal(number)
-        for sign, number in re.findall(r"([+−-]\s*)?(?:[^\d\s+−-]+\s+)?([+-]?\d+\.\d+)", terms)
-    ]
+    terms = left.split("=", 1)[1].strip()
+    parts = re.split(r" ([+−-]) ", terms)
+    signs = ["−" if terms.startswith("−") else "+", *parts[1::2]]
+    numbers = [re.findall(r"\d+\.\d+", p)[-1] for p in parts[0::2]]
+    figures = [Decimal(n) * (-1 if s in "−-" else 1) for s, n in zip(signs, numbers, strict=True)]
     assert sum(figures, Decimal(0)) == Decimal(total.strip()), line
     return Decimal(total.strip())
 
@@ -248,3 +248,21 @@ def test_the_subject_screen_shows_the_effective_breakdown(store: Store) -> None:
             assert any("29.00 (原 30.00)" in label for label in labels), labels
 
     asyncio.run(main())
+
+
+def test_a_negative_adjustment_of_the_total_reads_as_a_subtraction() -> None:
+    from scoring.effective import Breakdown, Term
+    from scoring.explain import total_line
+
+    b = Breakdown(
+        [Term("business", 1, "44.00", "45.00"), Term("deductions", -1, "4.00"),
+         Term("total", 1, "-3.00")],
+        "37.00",
+        "40.00",
+    )  # fmt: skip
+    assert b.adds_up()
+    line = total_line(b)
+    assert line.startswith(
+        "total = 44.00 (computed 45.00) − deductions 4.00 − adjustments of the total 3.00 = 37.00"
+    )
+    assert _line_adds_up(line) == Decimal("37.00")

@@ -157,9 +157,12 @@ def formula(award: AwardPlan, b: Breakdown) -> str:
     text = ""
     for i, t in enumerate(b.terms):
         label = TERM_LABELS.get(t.path) or award.nodes[t.path].title
-        figure = t.points if t.path != "total" or t.points.startswith("-") else f"+{t.points}"
+        sign, figure = (-t.sign, t.points[1:]) if t.points.startswith("-") else (t.sign, t.points)
         term = f"{label} {figure}" + (f" (原 {t.computed})" if t.computed is not None else "")
-        text += ("" if i == 0 else " - " if t.sign < 0 else " + ") + term
+        if i == 0:
+            text += ("-" if sign < 0 else "") + term
+        else:
+            text += (" - " if sign < 0 else " + ") + term
     line = f"总分 = {text} = {b.total}"
     if b.computed_total is not None:
         line += f" (调整前 {b.computed_total})"
