@@ -1,4 +1,4 @@
-"""The review actions of a run's screen (SPEC §5): each opens its modal form,
+"""The review actions of a run's screen (SPEC section 5): each opens its modal form,
 runs the library call in a worker as the acting user, and reports.
 
 `RunActions` is the run screen's base: it holds the forms and the calls; the
