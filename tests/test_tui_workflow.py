@@ -534,3 +534,23 @@ def test_compare_reads_the_effective_standings(store: Store, tmp_path: Path) -> 
     # run 2 as computed: P1 and P2 selected, P3 and P4 tied for the last seat
     assert "+ selected     P1" in out
     assert "- not selected P3" in out and "- not selected P4" in out
+
+
+def test_the_runs_list_shows_a_status_changed_on_the_run_screen(store: Store) -> None:
+    from textual.widgets import DataTable
+
+    from tui.screens.runs import RunsScreen
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await open_run(pilot)
+        await pilot.press("b")
+        await form(pilot, ConfirmForm)
+        await submit(pilot)
+        assert (await outcome(pilot, 1)).ok
+        await until(pilot, lambda: "审核中" in title(screen))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(pilot.app.screen, RunsScreen))
+        table = pilot.app.screen.query_one("#runs-table", DataTable)
+        await until(pilot, lambda: str(table.get_cell("1", "status")) == "审核中")
+
+    session(store, "alice", "2022-09-01", scenario)

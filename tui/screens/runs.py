@@ -117,6 +117,12 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         if event.row_key.value is not None:
             navigator(self).open_run(int(event.row_key.value))
 
+    def on_screen_resume(self) -> None:
+        """Shown again (back from a run, or a mode switch): reread the runs list,
+        which an action elsewhere may have changed."""
+        if self.is_mounted:
+            self.action_refresh()
+
     def action_refresh(self) -> None:
         self._load(store_of(self))
 
