@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -83,7 +83,7 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form", classes="form"):
+        with VerticalScroll(id="form", classes="form"):
             yield Static(self.form_title, id="form-title")
             if self.note:
                 yield Static(self.note, id="form-note")
@@ -295,7 +295,8 @@ class ConfirmForm(ReasonForm[str]):
 
     def fields(self) -> ComposeResult:
         if self.lines:
-            yield Static("\n".join(self.lines), id="form-lines", markup=False)
+            with VerticalScroll(id="form-lines-box"):
+                yield Static("\n".join(self.lines), id="form-lines", markup=False)
 
     def result(self) -> str:
         return self.reason
