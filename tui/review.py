@@ -25,6 +25,7 @@ from scoring.review import records
 from scoring.review.calendar import notice_window
 from scoring.review.records import Adjustment, Flag, Objection
 from scoring.review.standings import targets
+from scoring.width import steady
 from tui.format import run_status as run_status_label
 from tui.refusals import clerk_item, clerk_text
 from tui.screens.forms import FormError
@@ -129,7 +130,7 @@ def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
             TieChoice(
                 award,
                 t.rank,
-                [(k, f"{k} {names.get(k) or ''}".strip()) for k in t.keys],
+                [(k, steady(f"{k} {names.get(k) or ''}".strip())) for k in t.keys],
                 t.seats,
                 list(stood.resolutions[t.keys].selected) if t.keys in stood.resolutions else [],
             )
