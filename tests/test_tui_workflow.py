@@ -554,3 +554,23 @@ def test_the_runs_list_shows_a_status_changed_on_the_run_screen(store: Store) ->
         await until(pilot, lambda: str(table.get_cell("1", "status")) == "审核中")
 
     session(store, "alice", "2022-09-01", scenario)
+
+
+def test_an_action_while_a_batch_holds_the_store_says_busy_and_changes_nothing(
+    store: Store,
+) -> None:
+    import sqlite3
+
+    from tui.review import BUSY, perform
+
+    holder = sqlite3.connect(store.path)
+    holder.execute("BEGIN EXCLUSIVE")  # a batch writing, longer than a write waits
+    try:
+        done = perform(
+            str(store.path),
+            lambda db: str(db.execute("UPDATE runs SET status = status").rowcount),
+        )
+    finally:
+        holder.rollback()
+        holder.close()
+    assert not done.ok and done.shown == BUSY

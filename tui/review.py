@@ -10,6 +10,7 @@ notification, never as a traceback.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, cast
@@ -56,17 +57,26 @@ class ActionDone(Message):
         self.outcome = outcome
 
 
+BUSY = "数据库正忙: 另有计分或导入正在写入, 请稍后再试 (什么也没有改)"
+"""What the UI says when a batch holds the store longer than a read waits."""
+
+
 def perform(path: str, act: Callable[[Database], str], award: str | None = None) -> Outcome:
     """Run `act` on a fresh connection; a PioneerError is a refusal, worded
     for a clerk (`clerk_text`)."""
     try:
         db = service.open_existing(path)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award, clerk_text(str(exc)))
+        said = BUSY if "locked" in str(exc) else clerk_text(str(exc))
+        return Outcome(False, str(exc), award, said)
     try:
         return Outcome(True, act(db), award)
     except PioneerError as exc:
         return Outcome(False, str(exc), award, clerk_text(str(exc)))
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return Outcome(False, str(exc), award, BUSY)
     finally:
         db.close()
 
