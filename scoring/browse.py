@@ -103,6 +103,13 @@ MARKERS: tuple[Marker, ...] = (
 _MARKER_SQL = "flagged, adjusted, boundary_tie, objected, excluded, substituted, revoked"
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` says another connection (a batch) holds the store."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
 class Store:
     """Where a store lives. Each `connect()` is a short read-only connection
     (SQLite connections belong to the thread that made them): open one per

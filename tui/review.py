@@ -10,7 +10,6 @@ notification, never as a traceback.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol, cast
@@ -20,6 +19,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 
 from scoring import effective, service
+from scoring.browse import is_busy
 from scoring.errors import PioneerError
 from scoring.results import awards_of, resolve_run
 from scoring.review import records
@@ -73,8 +73,8 @@ def perform(path: str, act: Callable[[Database], str], award: str | None = None)
         return Outcome(True, act(db), award)
     except PioneerError as exc:
         return Outcome(False, str(exc), award, clerk_text(str(exc)))
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
+    except Exception as exc:
+        if not is_busy(exc):
             raise
         return Outcome(False, str(exc), award, BUSY)
     finally:
