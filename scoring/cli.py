@@ -184,6 +184,9 @@ def score(
         click.echo(
             f"{award}: {n} scored, {run.ranked[award]} ranked, {run.selected[award]} selected"
         )
+    for award, notes in run.notes.items():
+        for note in notes:
+            click.echo(f"warning: {award}: {note}")
     for table, n in run.outside_period.items():
         if n:
             click.echo(f"{table}: {n} record(s) outside the period, not counted")

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import click
 from sqlite_utils import Database
 
-from scoring import service
+from scoring import run_notes, service
 from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
@@ -339,8 +339,12 @@ def revoke(
 @_common
 def status(db_path: str, run_ref: str, actor: str | None, today: dt.date | None) -> None:
     """A run's state, notice window and open items (as of --today)."""
-    for line in status_lines(service.run_status(_open(db_path), run_ref, today=today)):
+    db = _open(db_path)
+    found = service.run_status(db, run_ref, today=today)
+    for line in status_lines(found):
         click.echo(line)
+    for award, note in run_notes.notes(db, found.run_id):  # e.g. seats decided by a remainder tie
+        click.echo(f"warning: {award}: {note}")
 
 
 def status_lines(found: RunStatus) -> list[str]:

@@ -242,7 +242,7 @@ class Quota(_Strict):
     model_config = ConfigDict(
         json_schema_extra={
             "oneOf": [{"required": ["count"]}, {"required": ["share"]}],
-            "dependentRequired": {"at_least": ["share"]},
+            "dependentRequired": {"at_least": ["share"], "per_at_least": ["per"]},
         }
     )
     count: StrictInt | None = Field(
@@ -254,9 +254,19 @@ class Quota(_Strict):
         json_schema_extra={"exclusiveMinimum": 0, "maximum": 1},
     )
     at_least: StrictInt | None = Field(
-        None, description="With share: at least this many seats", json_schema_extra={"minimum": 1}
+        None,
+        description="With share: at least this many seats in all (for at least K seats in "
+        "every value of `per`, write per_at_least: K)",
+        json_schema_extra={"minimum": 1},
     )
     per: str | None = Field(None, description="Split the seats across this subject column's values")
+    per_at_least: StrictInt | None = Field(
+        None,
+        description="每单位至少 K 名: with per, every value of the per column gets at least "
+        "min(K, its ranked subjects) seats, the total raised when the floors need more, "
+        "e.g. per: unit, per_at_least: 1",
+        json_schema_extra={"minimum": 1},
+    )
     min_score: Num | None = Field(None, description="Only totals at or above this can be selected")
     boundary_tie: Literal["flag", "include_all", "exclude_all"] = Field(
         "flag",

@@ -215,6 +215,8 @@ def _quota_text(q: QuotaSpec, per: str | None) -> str:
         parts.append(f"at_least {q.at_least}")
     if per:
         parts.append(f"per {per}")
+    if q.per_at_least is not None:
+        parts.append(f"per_at_least {q.per_at_least}")
     if q.min_score is not None:
         parts.append(f"min_score {plain(q.min_score)}")
     parts.append(f"boundary_tie {q.boundary_tie}")
@@ -297,6 +299,7 @@ def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
             min_score=to_fraction(quota.min_score) if quota.min_score is not None else None,
             per=quota.per is not None,
             boundary_tie=quota.boundary_tie,
+            per_at_least=quota.per_at_least,
         ),
         quota_per=quota.per if quota else None,
         tables=frozenset(tables),

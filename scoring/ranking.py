@@ -23,6 +23,14 @@ Readings of the specification, chosen here and relied on by the tests:
   proportion to each value's *ranked* subjects (Hamilton's largest remainder;
   `split_seats`). `min_score` does not change the split: a value whose
   subjects fall short of it leaves its seats empty.
+* `per_at_least: K` (`split_seats_with_floors`): floors are min(K, ranked of
+  the value), counted over *ranked* subjects like the split itself; the seats
+  are raised to the floors' sum when it is larger (after `count`/`share`/
+  `at_least` and the cap at the number ranked, which the floors never
+  exceed). `min_score` still applies within each value, so a floor seat of a
+  value whose subjects all fall short of it stays empty.
+* A remainder tie (equal remainders where the seats left run out among them)
+  is reported with the placements (`place_award`), never silently decided.
 * Boundary tie, within one `per` value (or the whole award without `per`): the
   candidates are that value's ranked subjects at or above `min_score`, in
   rank order. When there are more candidates than seats, the subject on the
@@ -86,6 +94,7 @@ class QuotaSpec:
     min_score: Fraction | None = None
     per: bool = False
     boundary_tie: BoundaryPolicy = "flag"
+    per_at_least: int | None = None
 
     def __post_init__(self) -> None:
         if (self.count is None) == (self.share is None):
@@ -99,6 +108,13 @@ class QuotaSpec:
                 raise ValueError("at_least goes with share only, not with count")
             if self.at_least < 0:
                 raise ValueError(f"quota at_least must not be negative, got {self.at_least}")
+        if self.per_at_least is not None:
+            if not self.per:
+                raise ValueError("per_at_least goes with per only")
+            if self.per_at_least < 0:
+                raise ValueError(
+                    f"quota per_at_least must not be negative, got {self.per_at_least}"
+                )
         if self.boundary_tie not in BOUNDARY_POLICIES:
             raise ValueError(
                 f"unknown boundary_tie {self.boundary_tie!r}; "
@@ -156,6 +172,43 @@ def _group_order(group: str | None) -> tuple[bool, str]:
     return (group is not None, group or "")
 
 
+@dataclass(frozen=True)
+class RemainderTie:
+    """Groups with equal remainders in a largest-remainder split, where the seats
+    left ran out among them: the tie-break (more ranked subjects, then the value
+    as text, null first) gave a seat to `won` and none to `lost`.
+
+    `remainder` is the exact remainder they share; groups are in text order.
+    """
+
+    remainder: Fraction
+    won: tuple[str | None, ...]
+    lost: tuple[str | None, ...]
+    by_size: bool = False  # the last seat went to a value with more ranked subjects
+
+    def message(self) -> str:
+        """One line for `score`'s output and the run's notes."""
+
+        def names(groups: tuple[str | None, ...]) -> str:
+            return ", ".join("(empty)" if g is None else g for g in groups)
+
+        rule = "more ranked subjects" if self.by_size else "the value in text order"
+        got = "got the seat" if len(self.won) == 1 else "got a seat each"
+        return (
+            f"a seat was decided by the remainder tie-break: {names(self.won)} and "
+            f"{names(self.lost)} had the same remainder; {names(self.won)} {got} by {rule}"
+        )
+
+
+@dataclass(frozen=True)
+class SeatSplit:
+    """Seats per group, the total that was split, and the remainder ties that decided seats."""
+
+    seats: dict[str | None, int]
+    total: int
+    remainder_ties: tuple[RemainderTie, ...] = ()
+
+
 def split_seats(seats: int, group_sizes: Mapping[str | None, int]) -> dict[str | None, int]:
     """Split `seats` across groups in proportion to their sizes (largest remainder).
 
@@ -165,6 +218,49 @@ def split_seats(seats: int, group_sizes: Mapping[str | None, int]) -> dict[str |
     Returns every group of `group_sizes`, in that text order. `seats` may not
     exceed the total size, so no group gets more seats than members.
     """
+    return _largest_remainder(seats, group_sizes).seats
+
+
+def split_seats_with_floors(
+    seats: int, group_sizes: Mapping[str | None, int], at_least: int | None
+) -> SeatSplit:
+    """`split_seats`, then `per_at_least` (SPEC §2.4), reporting remainder ties.
+
+    Every group's floor is min(`at_least`, its size). When the floors add up
+    to more than `seats`, the seats are raised to their sum (`SeatSplit.total`).
+    The seats are split by largest remainder; every group given fewer than its
+    floor gets exactly its floor and is set aside (all such groups at once),
+    and the seats left are split afresh among the other groups the same way,
+    until no group is below its floor. Remainder ties of every round are
+    reported (a tie in an early round can decide which groups are set aside).
+    """
+    if at_least is None:
+        return _largest_remainder(seats, group_sizes)
+    if at_least < 0:
+        raise ValueError(f"at_least must not be negative, got {at_least}")
+    floors = {g: min(at_least, size) for g, size in group_sizes.items()}
+    total = max(seats, sum(floors.values()))
+    result: dict[str | None, int] = {}
+    ties: list[RemainderTie] = []
+    remaining = dict(group_sizes)
+    left = total
+    while True:
+        split = _largest_remainder(left, remaining)
+        ties.extend(split.remainder_ties)
+        below = [g for g in remaining if split.seats[g] < floors[g]]
+        if not below:
+            result.update(split.seats)
+            break
+        for g in below:
+            result[g] = floors[g]
+            left -= floors[g]
+            del remaining[g]
+    ordered = {g: result[g] for g in sorted(result, key=_group_order)}
+    return SeatSplit(ordered, total, tuple(ties))
+
+
+def _largest_remainder(seats: int, group_sizes: Mapping[str | None, int]) -> SeatSplit:
+    """Hamilton's method (see `split_seats`), with the remainder ties that decided a seat."""
     if seats < 0:
         raise ValueError(f"seats must not be negative, got {seats}")
     if any(size < 0 for size in group_sizes.values()):
@@ -174,16 +270,25 @@ def split_seats(seats: int, group_sizes: Mapping[str | None, int]) -> dict[str |
         raise ValueError(f"cannot split {seats} seats across {total} subjects")
     groups = sorted(group_sizes, key=_group_order)
     if total == 0:
-        return dict.fromkeys(groups, 0)
+        return SeatSplit(dict.fromkeys(groups, 0), seats)
     shares = {g: Fraction(seats * group_sizes[g], total) for g in groups}
     result = {g: math.floor(shares[g]) for g in groups}
     left = seats - sum(result.values())
-    by_remainder = sorted(
-        groups, key=lambda g: (-(shares[g] - result[g]), -group_sizes[g], _group_order(g))
-    )
+    remainder = {g: shares[g] - result[g] for g in groups}
+    by_remainder = sorted(groups, key=lambda g: (-remainder[g], -group_sizes[g], _group_order(g)))
     for g in by_remainder[:left]:
         result[g] += 1
-    return result
+    ties: tuple[RemainderTie, ...] = ()
+    if 0 < left < len(by_remainder):
+        cut = remainder[by_remainder[left - 1]]
+        if remainder[by_remainder[left]] == cut:
+            tied = [g for g in groups if remainder[g] == cut]
+            won = tuple(g for g in tied if g in by_remainder[:left])
+            lost = tuple(g for g in tied if g not in by_remainder[:left])
+            last_in, first_out = by_remainder[left - 1], by_remainder[left]
+            by_size = group_sizes[last_in] != group_sizes[first_out]
+            ties = (RemainderTie(cut, won, lost, by_size),)
+    return SeatSplit(result, seats, ties)
 
 
 @dataclass(frozen=True)
@@ -257,13 +362,17 @@ def _rank(entries: Sequence[Entry], tie_desc: Sequence[bool]) -> _Ranking:
     return _Ranking(ranked, unranked, scale)
 
 
-def _select(ranking: _Ranking, quota: QuotaSpec) -> tuple[set[str], list[BoundaryTie]]:
-    """The keys selected outright, and the boundary ties (their selection is left open)."""
+def _select(
+    ranking: _Ranking, quota: QuotaSpec
+) -> tuple[set[str], list[BoundaryTie], tuple[RemainderTie, ...]]:
+    """The keys selected outright, the boundary ties (their selection is left open)
+    and the remainder ties of the seat split."""
     ranked = ranking.ranked
     seats = quota_seats(quota, len(ranked))
     sizes: dict[str | None, int] = (
         dict(Counter(r.entry.group for r in ranked)) if quota.per else {None: len(ranked)}
     )
+    split = split_seats_with_floors(seats, sizes, quota.per_at_least if quota.per else None)
     least = None if quota.min_score is None else ranking.threshold(quota.min_score)
     by_group: dict[str | None, list[_Ranked]] = {}  # candidates in rank order
     for r in ranked:
@@ -271,7 +380,7 @@ def _select(ranking: _Ranking, quota: QuotaSpec) -> tuple[set[str], list[Boundar
             by_group.setdefault(r.entry.group if quota.per else None, []).append(r)
     selected: set[str] = set()
     ties: list[BoundaryTie] = []
-    for group, group_seats in split_seats(seats, sizes).items():
+    for group, group_seats in split.seats.items():
         candidates = by_group.get(group, [])
         if group_seats == 0:
             continue
@@ -285,7 +394,7 @@ def _select(ranking: _Ranking, quota: QuotaSpec) -> tuple[set[str], list[Boundar
         tied = tuple(r.entry.key for r in candidates if r.rank == last)
         selected.update(ahead)
         ties.append(BoundaryTie(group, last, tied, group_seats - len(ahead)))
-    return selected, ties
+    return selected, ties, split.remainder_ties
 
 
 def boundary_ties(
@@ -299,6 +408,18 @@ def boundary_ties(
     return [] if quota is None else _select(_rank(entries, tie_desc), quota)[1]
 
 
+@dataclass(frozen=True)
+class Placing:
+    """`place`'s placements, with the remainder ties that decided seats of the split.
+
+    A seat decided by the remainder tie-break must not pass silently: `score`
+    reports `remainder_ties` and the run keeps them (`scoring.run_notes`).
+    """
+
+    placements: list[Placement]
+    remainder_ties: tuple[RemainderTie, ...] = ()
+
+
 def place(
     entries: Sequence[Entry],
     *,
@@ -307,6 +428,20 @@ def place(
     quota: QuotaSpec | None,
     resolved: Mapping[str, bool] | None = None,
 ) -> list[Placement]:
+    """Rank, grade and select the subjects of one award (`place_award`'s placements)."""
+    return place_award(
+        entries, tie_desc=tie_desc, grades=grades, quota=quota, resolved=resolved
+    ).placements
+
+
+def place_award(
+    entries: Sequence[Entry],
+    *,
+    tie_desc: Sequence[bool],
+    grades: Mapping[str, Fraction],
+    quota: QuotaSpec | None,
+    resolved: Mapping[str, bool] | None = None,
+) -> Placing:
     """Rank, grade and select the subjects of one award (SPEC §2.4).
 
     `tie_desc[i]` is True when higher points of tie-break i come first, False
@@ -316,8 +451,9 @@ def place(
     reviewer's choice; see the module docstring for how ties are read.
 
     Returns one placement per entry: ranked subjects by rank then key, then
-    the unranked (rank, grade None; never selected) by key. The result does
-    not depend on the order of `entries` or of either mapping.
+    the unranked (rank, grade None; never selected) by key; and the remainder
+    ties of the seat split. The result does not depend on the order of
+    `entries` or of either mapping.
     """
     ranking = _rank(entries, tie_desc)
     # Highest minimum first (equal minima: label in code-point order), as scores.
@@ -327,8 +463,9 @@ def place(
     ]
     selected: set[str] = set()
     in_tie: set[str] = set()
+    remainder_ties: tuple[RemainderTie, ...] = ()
     if quota is not None:
-        selected, ties = _select(ranking, quota)
+        selected, ties, remainder_ties = _select(ranking, quota)
         choice = resolved or {}
         for tie in ties:
             for key in tie.keys:
@@ -346,4 +483,4 @@ def place(
         for r in ranking.ranked
     ]
     placements.extend(Placement(e.key, None, None, False, False) for e in ranking.unranked)
-    return placements
+    return Placing(placements, remainder_ties)

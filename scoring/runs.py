@@ -18,14 +18,16 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scoring import audit
+from scoring import audit, run_notes
 from scoring.audit import canonical
+from scoring.award_fields import award_fields, field_values
+from scoring.backend import AwardFields
 from scoring.data import DatasetReader, Row
 from scoring.evaluate import Outcome, SubjectEnv, SubjectScorer
 from scoring.numbers import Value, fixed, metric_text
 from scoring.periods import Period
 from scoring.plan import AwardPlan, Plan
-from scoring.ranking import Entry, Placement, place
+from scoring.ranking import Entry, Placement, place_award
 from scoring.store import transaction
 
 Progress = Callable[[str, int, int], None]
@@ -119,6 +121,7 @@ class RunSummary:
     ranked: dict[str, int] = field(default_factory=dict)
     selected: dict[str, int] = field(default_factory=dict)
     outside_period: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, list[str]] = field(default_factory=dict)  # award -> remainder-tie notes
 
 
 class _Scorer:
@@ -130,13 +133,14 @@ class _Scorer:
         award: AwardPlan,
         reader: DatasetReader,
         period: Period,
-        totals: dict[str, dict[str, Fraction]],
+        totals: dict[str, dict[str, AwardFields]],
     ) -> None:
         self.plan = plan
         self.award = award
         self.reader = reader
         self.period = (period.start, period.end)
         self.totals = totals
+        self.notes: dict[str, list[str]] = {}
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         self.info = info
@@ -149,7 +153,9 @@ class _Scorer:
         if not info.virtual or info.key is None:
             return row
         key = str(row[info.key])
-        extra: dict[str, Value] = {a: self.totals.get(a, {}).get(key) for a in info.virtual}
+        extra: dict[str, Value] = {}
+        for a in info.virtual:
+            extra.update(field_values(a, self.totals.get(a, {}).get(key)))
         return {**row, **extra}
 
     def batches(self) -> Iterator[tuple[list[Row], dict[str, dict[Value, list[Row]]]]]:
@@ -255,7 +261,7 @@ def _score_award(
     unit_col = "unit" if "unit" in info.columns else None
     per = award.quota_per
     entries: list[Entry] = []
-    totals = scorer.totals.setdefault(award.name, {})
+    gates: dict[str, tuple[Fraction, bool, bool]] = {}
     done = 0
     total_subjects = scorer.reader.count(award.subjects)
     for batch, linked in scorer.batches():
@@ -264,7 +270,7 @@ def _score_award(
             key_value = row[scorer.key]
             key = str(key_value)
             out = subject_scorer.score(key, row, {t: linked[t][key_value] for t in linked})
-            totals[key] = out.total
+            gates[key] = (out.total, out.eligible, bool(out.vetoes))
             entries.append(
                 Entry(
                     key=key,
@@ -284,13 +290,18 @@ def _score_award(
         done += len(batch)
         if progress:
             progress(award.name, done, total_subjects)
-    placements = place(
+    placing = place_award(
         entries,
         tie_desc=[d for _, d in award.tie_break],
         grades=dict(award.grades),
         quota=award.quota,
     )
+    placements = placing.placements
     _store_placements(db, run_id, award.name, placements)
+    notes = run_notes.store_remainder_ties(db, run_id, award.name, placing.remainder_ties)
+    if notes:
+        scorer.notes[award.name] = notes
+    scorer.totals[award.name] = award_fields(placements, gates)
     return len(entries), sum(e.ranked for e in entries), sum(p.selected for p in placements)
 
 
@@ -364,13 +375,14 @@ def execute_run(
         )
         run_id = int(cur.lastrowid or 0)
         summary = RunSummary(run_id, "")
-        totals: dict[str, dict[str, Fraction]] = {}
+        totals: dict[str, dict[str, AwardFields]] = {}
         for award in plan.awards:
             scorer = _Scorer(plan, award, catalog_reader, period, totals)
             subjects, ranked, selected = _score_award(db, run_id, scorer, progress)
             summary.subjects[award.name] = subjects
             summary.ranked[award.name] = ranked
             summary.selected[award.name] = selected
+            summary.notes.update(scorer.notes)
         for name, info in sorted(plan.catalog.tables.items()):
             if info.kind == "record":
                 summary.outside_period[name] = catalog_reader.outside_period(

@@ -218,6 +218,7 @@ def _grow(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
             pair,
         ),
         st.builds("({} + days({}))".format, children, children),
+        st.builds("({} - months({}))".format, children, children),
     )
 
 
@@ -288,6 +289,13 @@ def _typed(
             "date": st.one_of(
                 day,
                 fmt("({} {} days({}))", day, st.sampled_from("+-"), num),
+                fmt(
+                    "({} {} {}({}))",
+                    day,
+                    st.sampled_from("+-"),
+                    st.sampled_from(["months", "years"]),
+                    num,
+                ),
                 fmt("least({}, {})", day, day),
             ),
             "bool": st.one_of(

@@ -265,7 +265,7 @@ def check_award_cycles(ctx: CheckContext) -> Diags:
 
 def _award_cycle(ctx: CheckContext, cycle: list[str]) -> Diagnostic:
     """The cycle, reported where the first award reads the next one's total."""
-    message = "awards read each other's totals in a cycle: " + " -> ".join(cycle)
+    message = "awards read each other's results in a cycle: " + " -> ".join(cycle)
     hint = "an award is scored after the awards it reads; one of these reads must go"
     reader, total = cycle[0], cycle[1]
     for path, checked in ctx.exprs.items():
@@ -282,7 +282,10 @@ def _award_cycle(ctx: CheckContext, cycle: list[str]) -> Diagnostic:
                 if isinstance(e, Name)
                 and e.id == total
                 or isinstance(e, TableColumn | SubjectRef)
-                and e.column == total
+                and (e.column == total or e.column.startswith(f"{total}."))
+                or isinstance(e, TableColumn)
+                and e.where is None
+                and e.table == total  # an award result field, `A.grade`
             ),
             None,
         )

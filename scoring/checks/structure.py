@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from scoring.checks.context import CheckContext, award_nodes, criteria_paths, walk_nodes
 from scoring.diagnostics import Diagnostic, did_you_mean
-from scoring.model import Award, Bands, Linear, Node, Per, Percentile
+from scoring.model import Award, Bands, Linear, Node, Per, Percentile, Quota
 
 IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 SNAKE_HINT = "identifiers are snake_case ASCII (a-z, 0-9, _); put human labels in `title`"
@@ -454,12 +454,46 @@ def check_quota(ctx: CheckContext) -> Diags:
         if q.at_least is not None:
             if q.count is not None:
                 yield src.diag(
-                    "E-QUOTA", "`at_least` goes with `share` only", (*path, "at_least"), at_key=True
+                    "E-QUOTA",
+                    "`at_least` goes with `share` only",
+                    (*path, "at_least"),
+                    at_key=True,
+                    hint=_at_least_hint(q),
                 )
             elif q.at_least < 1:
                 yield src.diag("E-QUOTA", "`at_least` must be at least 1", (*path, "at_least"))
         if q.per is not None:
             yield from _check_subject_column(ctx, award, q.per, (*path, "per"))
+        yield from _check_per_at_least(ctx, a, q)
+
+
+def _at_least_hint(q: Quota) -> str:
+    """`at_least` with `count`: a count is already exact; maybe a per-value floor was meant."""
+    if q.per is not None:
+        return (
+            f"to give every `{q.per}` at least {q.at_least} seat(s) write "
+            f"`per_at_least: {q.at_least}`; `count` already fixes the total"
+        )
+    return "`count` already fixes the number of seats; `at_least` raises a `share`"
+
+
+def _check_per_at_least(ctx: CheckContext, award: str, q: Quota) -> Diags:
+    """`per_at_least` needs `per` and is at least 1."""
+    path = ("awards", award, "quota")
+    if q.per_at_least is not None:
+        if q.per is None:
+            yield ctx.src.diag(
+                "E-QUOTA",
+                "`per_at_least` goes with `per` only",
+                (*path, "per_at_least"),
+                at_key=True,
+                hint="name the column whose every value gets the floor, "
+                "e.g. `per: unit, per_at_least: 1` (每单位至少 1 名)",
+            )
+        elif q.per_at_least < 1:
+            yield ctx.src.diag(
+                "E-QUOTA", "`per_at_least` must be at least 1", (*path, "per_at_least")
+            )
 
 
 def _check_subject_column(

@@ -17,7 +17,9 @@ Syntax
     `== != < <= > >=` (chains such as `0 < x <= 5` allowed), `and or not`,
     `in`, `not in`, `x if c else y`, and the functions `count`,
     `count_distinct`, `sum`, `avg`, `min`, `max`, `median`, `trimmed_mean`,
-    `share`, `abs`, `round`, `least`, `greatest`, `coalesce`, `days`, `node`.
+    `share`, `abs`, `round`, `least`, `greatest`, `coalesce`, `days`, `months`,
+    `years`, `node`; and award result fields `A.grade`, `A.rank`, ... (see
+    `scoring.expr.fields`).
     A convenience beyond the SPEC: `a is null` / `a is not null` (true or
     false, never null). Line breaks are white space; `#` comments are refused.
     Limits: at most 5000 characters and 100 levels of nesting.

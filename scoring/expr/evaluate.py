@@ -2,7 +2,8 @@
 
 Values are `None` (null), `bool`, `int` or `fractions.Fraction` (numbers, never
 `float`), `str` and `datetime.date`; `datetime.timedelta` appears only inside
-date arithmetic (`days(n)`), never as the value of a whole expression. Semantics follow SQL: three-valued logic, nulls
+date arithmetic (`days(n)`; `months(n)` and `years(n)` are dateutil
+`relativedelta`s), never as the value of a whole expression. Semantics follow SQL: three-valued logic, nulls
 propagate through arithmetic and comparisons, aggregates skip nulls, division
 by zero is null. Every operand of an operator is evaluated (so warnings such as
 a too-small `trimmed_mean` panel do not depend on operand order); `and`, `or`,
@@ -24,6 +25,7 @@ from types import MappingProxyType
 from typing import Any, Protocol
 
 from .aggregate_eval import compile_aggregate
+from .dates import months, years
 from .functions import AGGREGATES
 from .kinds import ValueType
 from .nodes import (
@@ -114,6 +116,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     ">=": operator.ge,
 }
+_CALENDAR: dict[str, Callable[[Any], Any]] = {"months": months, "years": years}
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -171,6 +174,9 @@ class _Compiler:
                 return self._call(expr, in_filter)
             case ListExpr(items=items):
                 return self._list(items, in_filter)
+            case TableColumn(table=award, column=name, where=None):
+                # Outside an aggregate the checker admits only an award result field.
+                return self._name(f"{award}.{name}", in_filter)
             case TableRows() | TableColumn():  # pragma: no cover - the checker rejects these
                 raise TypeError(f"cannot compile {type(expr).__name__} here")
 
@@ -264,6 +270,8 @@ class _Compiler:
             return _apply(inner, lambda v: round_half_away(v, digits))
         if func == "abs":
             return _apply(inner, abs)
+        if func in _CALENDAR:
+            return _apply(inner, _CALENDAR[func])
         return _apply(inner, _days)
 
 
@@ -303,12 +311,16 @@ def _days_between(a: date, b: date) -> int:
 
 
 def _overflow_is_null(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
-    """Date and duration arithmetic: a result out of range (years 1..9999) is null."""
+    """Date and duration arithmetic: a result out of range (years 1..9999) is null.
+
+    `timedelta` arithmetic raises OverflowError there, `relativedelta` (months,
+    years) ValueError.
+    """
 
     def checked(a: Any, b: Any) -> Any:
         try:
             return op(a, b)
-        except OverflowError:
+        except (OverflowError, ValueError):
             return None
 
     return checked

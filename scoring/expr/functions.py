@@ -35,8 +35,12 @@ _SPECS = (
     FunctionSpec("greatest", "scalar", 1, None, "greatest(x, 0)"),
     FunctionSpec("coalesce", "scalar", 1, None, "coalesce(x, 0)"),
     FunctionSpec("days", "scalar", 1, 1, "period.end - days(180)"),
+    FunctionSpec("months", "scalar", 1, 1, "period.end - months(6)"),
+    FunctionSpec("years", "scalar", 1, 1, "period.end - years(1)"),
     FunctionSpec("node", "scalar", 1, 1, "node('business.volume')"),
 )
 
 FUNCTIONS: dict[str, FunctionSpec] = {spec.name: spec for spec in _SPECS}
 AGGREGATES: frozenset[str] = frozenset(s.name for s in _SPECS if s.kind == "aggregate")
+DURATIONS: frozenset[str] = frozenset({"days", "months", "years"})
+"""The functions that make a duration for date arithmetic (SPEC §2.3)."""

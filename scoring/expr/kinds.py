@@ -21,7 +21,7 @@ DESCRIBE: dict[str, str] = {
     "text": "text",
     "date": "a date",
     "null": "null",
-    "duration": "a duration (`days(n)`)",
+    "duration": "a duration (`days(n)`, `months(n)` or `years(n)`)",
     "error": "invalid",
     "int": "a number",
 }

@@ -92,7 +92,14 @@ class TableRows(Node):
 
 @dataclass(frozen=True)
 class TableColumn(Node):
-    """`T.col` or `T[cond].col`: a column of the linked rows, as aggregate input."""
+    """`T.col` or `T[cond].col`: a column of the linked rows, as aggregate input.
+
+    `column` may be `A.FIELD` (`riders.pioneer_rider.grade`): an award result
+    field of T's rows. Outside an aggregate, `A.FIELD` with no `where` is an
+    award result field of the subject (or, inside a row filter, of the row):
+    `table` then names the award (`base.grade`, SPEC §2.3); the type checker
+    tells the two readings apart against the catalog.
+    """
 
     table: str
     column: str

@@ -407,9 +407,16 @@ class _Converter:
             if isinstance(rows, TableRows):
                 return TableColumn(rows.table, attr, rows.where, start=start, end=end)
             return rows
+        if (
+            isinstance(base, ast.Attribute)
+            and isinstance(base.value, ast.Name)
+            and base.value.id == "subject"
+        ):
+            # `subject.A.FIELD` in a row filter: the subject's own result of award A.
+            return SubjectRef(f"{base.attr}.{attr}", start=start, end=end)
         message = (
             "attribute access is limited to `period.start`, `period.end`, `subject.NAME`, "
-            "`TABLE.COLUMN` and `TABLE[condition].COLUMN`"
+            "`TABLE.COLUMN`, `TABLE[condition].COLUMN`, `AWARD.FIELD` and `subject.AWARD.FIELD`"
         )
         return self.issue(E.UNSUPPORTED, message, (start, end))
 

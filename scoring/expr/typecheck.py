@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..catalog import Catalog, ColumnType, TableInfo
+from ..catalog import AWARD_FIELDS, Catalog, ColumnType, TableInfo, award_field
 from . import errors as E
 from .aggregates import AggregateChecker
 from .errors import ExprError, ExprIssue, suggest
-from .functions import AGGREGATES
+from .functions import AGGREGATES, DURATIONS
 from .kinds import DESCRIBE as _DESCRIBE
 from .kinds import ExprType, Inferred, ValueType, value_type
 from .nodes import (
@@ -78,8 +78,8 @@ def check(text: str, ctx: ExprContext) -> CheckedExpr:
     checker = TypeChecker(text, ctx)
     result = checker.visit(expr, None)
     if result == "duration":
-        message = "`days(n)` is a duration, not a value"
-        hint = "use it in date arithmetic, like `period.end - days(180)`"
+        message = "a duration (`days(n)`, `months(n)`, `years(n)`) is not a value"
+        hint = "use it in date arithmetic, like `period.end - days(180)` or `joined + years(1)`"
         checker.issue(E.TYPE, message, expr, hint)
     if checker.issues or result in ("duration", "error"):
         raise ExprError(checker.issues)
@@ -130,13 +130,27 @@ class TypeChecker:
         ctype = info.column_type(column)
         if ctype is None:
             return None
-        if column not in info.columns and column in self.ctx.hidden_virtual:
-            message = f"the award total `{column}` cannot be read here"
-            hint = "an award's eligibility, vetoes and scores cannot depend on its own total"
-            self.issue(E.NAME, message, at, hint)
-            return "error"
+        if column not in info.columns:
+            # A virtual column: an award's total or one of its result fields.
+            parts = award_field(column)
+            award = column if parts is None else parts[0]
+            if award in self.ctx.hidden_virtual:
+                what = "total" if parts is None else "result"
+                message = f"the award {what} `{column}` cannot be read here"
+                hint = "an award's eligibility, vetoes and scores cannot depend on its own result"
+                self.issue(E.NAME, message, at, hint)
+                return "error"
+            self.reads.add((table, award))  # a field depends on the award like its total
+            return value_type(ctype)
         self.reads.add((table, column))
         return value_type(ctype)
+
+    def field_hint(self, info: TableInfo, column: str) -> str | None:
+        """A hint for `A.FIELD` naming no field of award A (or None when A is no award here)."""
+        parts = award_field(column)
+        if parts is None or parts[0] not in info.virtual:
+            return None
+        return suggest(parts[1], list(AWARD_FIELDS)) or _FIELDS_HINT
 
     def visible_columns(self, info: TableInfo) -> list[str]:
         """Columns of `info` this expression may read, for hints."""
@@ -178,6 +192,8 @@ class TypeChecker:
                 return self._name(expr, scope)
             case SubjectRef():
                 return self._subject_ref(expr, scope)
+            case TableColumn(where=None) if expr.table not in self.ctx.catalog.tables:
+                return self._award_field(expr, scope)
             case TableRows() | TableColumn():
                 example = f"count({self.source(expr)})"
                 if isinstance(expr, TableColumn):
@@ -224,6 +240,7 @@ class TypeChecker:
                 return "error"
             if name in self.visible_columns(self.subject):
                 hint = f"the subject's own column is `subject.{name}`"
+            hint = self._field_of_award_hint(table, name) or hint
             self.issue(E.NAME, f"`{scope}` has no column `{name}`", expr, hint)
             return "error"
         if name == "x" and ctx.x_type is not None:
@@ -250,9 +267,68 @@ class TypeChecker:
             candidates = self.visible_columns(self.subject)
             if ctx.x_type is not None:
                 candidates.append("x")
-            hint = self.aggregates.column_hint(name) or suggest(name, candidates)
+            hint = (
+                self._field_of_award_hint(self.subject, name)
+                or self.aggregates.column_hint(name)
+                or suggest(name, candidates)
+            )
             self.issue(E.NAME, f"unknown column `{name}` of `{ctx.subject_table}`", expr, hint)
         return "error"
+
+    def _field_of_award_hint(self, info: TableInfo, name: str) -> str | None:
+        """For a bare `grade`, `rank`, ...: how to read that field of an award readable here."""
+        if name not in AWARD_FIELDS:
+            return None
+        awards = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
+        if not awards:
+            return None
+        return f"an award's {name} is read as `AWARD.{name}`, like `{awards[0]}.{name}`"
+
+    def _award_field(self, expr: TableColumn, scope: str | None) -> Inferred:
+        """`A.FIELD`: a field of award A's computed result, for the subject or the filter row."""
+        award, name = expr.table, expr.column
+        catalog = self.ctx.catalog
+        table = scope if scope is not None else self.ctx.subject_table
+        info = catalog.tables[table]
+        if award in info.virtual:
+            found = self.read(table, f"{award}.{name}", (expr.start, expr.end))
+            if found is not None:
+                return found
+            dot = expr.start + len(award) + 1
+            hint = suggest(name, list(AWARD_FIELDS)) or _FIELDS_HINT
+            self.issue(E.NAME, f"award `{award}` has no field `{name}`", (dot, expr.end), hint)
+            return "error"
+        owner = catalog.award_table(award)
+        if owner is not None:
+            self._foreign_award(expr, owner, table, scope)
+        elif award in info.columns or (scope is None and award == "x"):
+            message = f"`{award}` is a value, it has no field `{name}`"
+            hint = "fields like `.grade` belong to awards: `AWARD.grade`"
+            self.issue(E.UNSUPPORTED, message, expr, hint)
+        else:
+            readable = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
+            message = f"unknown award or table `{award}`"
+            near = suggest(award, [*readable, *catalog.tables])
+            self.issue(E.NAME, message, (expr.start, expr.start + len(award)), near)
+        return "error"
+
+    def _foreign_award(self, expr: TableColumn, owner: str, table: str, scope: str | None) -> None:
+        """`A.FIELD` where A scores another subject table: say where A can be read."""
+        award, name = expr.table, expr.column
+        message = f"`{award}` is an award over `{owner}`, not over `{table}`"
+        if scope is not None and owner == self.ctx.subject_table:
+            hint = f"the subject's own result is `subject.{award}.{name}`"
+        elif owner in self.aggregates.linked_tables():
+            if name == "total":
+                hint = f"aggregate its {owner}, like `avg({owner}.{award})`"
+            else:
+                test = {"grade": f"{award}.grade == '优秀'", "rank": f"{award}.rank <= 3"}.get(
+                    name, f"{award}.{name}"
+                )
+                hint = f"count its {owner}, like `count({owner}[{test}])`"
+        else:
+            hint = f"no table links `{owner}` to `{self.ctx.subject_table}`"
+        self.issue(E.SCOPE, message, expr, hint)
 
     def _subject_ref(self, expr: SubjectRef, scope: str | None) -> Inferred:
         if scope is None:
@@ -262,7 +338,9 @@ class TypeChecker:
         found = self.read(self.ctx.subject_table, expr.column, (expr.start, expr.end))
         if found is not None:
             return found
-        hint = suggest(expr.column, self.visible_columns(self.subject))
+        hint = self.field_hint(self.subject, expr.column) or suggest(
+            expr.column, self.visible_columns(self.subject)
+        )
         message = f"unknown column `{expr.column}` of `{self.ctx.subject_table}`"
         self.issue(E.NAME, message, expr, hint)
         return "error"
@@ -288,7 +366,7 @@ class TypeChecker:
         for operand, kind in ((expr.left, left), (expr.right, right)):
             if kind in ("text", "bool"):
                 message = (
-                    f"`{op}` works on numbers (or a date and `days(n)`); "
+                    f"`{op}` works on numbers (or a date and `days(n)`, `months(n)`, `years(n)`); "
                     f"`{self.source(operand)}` is {_DESCRIBE[kind]}"
                 )
                 self.issue(E.TYPE, message, operand)
@@ -304,7 +382,10 @@ class TypeChecker:
         )
         hint = None
         if "date" in (left, right) and "number" in (left, right):
-            hint = "count days with `days(n)`, like `period.end - days(180)`"
+            hint = (
+                "count days with `days(n)`, like `period.end - days(180)`; "
+                "calendar months and years with `months(n)`, `years(n)`"
+            )
         self.issue(E.TYPE, message, expr, hint)
         return "error"
 
@@ -356,8 +437,8 @@ class TypeChecker:
         if func in ("abs", "round"):
             self.expect(args[0], kinds[0], ("number",), f"`{func}`")
             return "number" if kinds[0] != "null" else "null"
-        if func == "days":
-            self.expect(args[0], kinds[0], ("number",), "`days`")
+        if func in DURATIONS:
+            self.expect(args[0], kinds[0], ("number",), f"`{func}`")
             return "duration"
         if func == "node":
             return self._node(expr, scope)
@@ -394,6 +475,8 @@ class TypeChecker:
         self.nodes.add(arg.value)
         return "number"
 
+
+_FIELDS_HINT = "an award's fields: " + ", ".join(AWARD_FIELDS)
 
 _ARITHMETIC: dict[tuple[str, str, str], Inferred] = {
     ("+", "number", "number"): "number",
