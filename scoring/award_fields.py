@@ -10,24 +10,30 @@ before any review: `selected` is false for a subject in a boundary tie that
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from fractions import Fraction
+from collections.abc import Sequence
 
-from scoring.backend import AwardFields
+from scoring.backend import AwardFields, Outcome
 from scoring.catalog import AWARD_FIELDS
 from scoring.numbers import Value
 from scoring.ranking import Placement
 
 
 def award_fields(
-    placements: Iterable[Placement], gates: Mapping[str, tuple[Fraction, bool, bool]]
+    outcomes: Sequence[Outcome], placements: Sequence[Placement]
 ) -> dict[str, AwardFields]:
-    """Subject key -> its result, from the placements and each key's (total, eligible, vetoed)."""
-    out: dict[str, AwardFields] = {}
-    for p in placements:
-        total, eligible, vetoed = gates[p.key]
-        out[p.key] = AwardFields(total, p.grade, eligible, vetoed, p.rank, p.selected)
-    return out
+    """Subject key -> its result, from the backend's outcomes and their placements."""
+    placed = {p.key: p for p in placements}
+    return {
+        o.key: AwardFields(
+            total=o.total,
+            grade=placed[o.key].grade,
+            eligible=o.eligible,
+            vetoed=bool(o.vetoes),
+            rank=placed[o.key].rank,
+            selected=placed[o.key].selected,
+        )
+        for o in outcomes
+    }
 
 
 def field_values(award: str, fields: AwardFields | None) -> dict[str, Value]:

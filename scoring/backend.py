@@ -4,9 +4,10 @@ A backend scores one award over one stored dataset for one period and hands
 back one `Outcome` per subject, in subject-key order (numerically for an
 `int` key, else code-point order). It computes figures only: eligibility,
 vetoes, every node's metric and rounded points, the blocks and the total.
-It decides nothing about rank, grade or selection; `scoring.runs` ranks the
-outcomes of whichever backend produced them (`scoring.ranking`) and stores
-them, so results are byte-identical whichever backend ran.
+It decides nothing about rank, grade or selection; `scoring.pipeline` ranks
+the outcomes of whichever backend produced them (`scoring.ranking`) and
+`scoring.runs` stores them, so results are byte-identical whichever backend
+ran.
 
 The reference interpreter is one backend; a SQL backend is another. A
 backend that cannot compile some feature of an award says so through

@@ -1,6 +1,7 @@
 """The `pioneer` command line: each command parses its arguments, calls one
 service function, and prints. Bad input: a clear message and exit code 1;
-usage errors: exit 2; an ingest with rejected rows: exit 3."""
+usage errors: exit 2; an ingest with rejected rows: exit 3; a bug (an
+internal error): exit 70, with a plea to report it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,14 @@ from typing import Any
 import click
 
 from scoring import service
-from scoring.cli_common import actor_option, db_option, fail, today_option, user_errors
+from scoring.cli_common import (
+    actor_option,
+    db_option,
+    fail,
+    internal,
+    today_option,
+    user_errors,
+)
 from scoring.cli_review import register as register_review
 from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import render_diff
@@ -404,7 +412,5 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
-    except Exception as exc:  # a bug: say so plainly, without a traceback
-        click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        click.echo("please report this with the command you ran", err=True)
-        sys.exit(1)
+    except Exception as exc:  # a bug (InternalError or worse): plainly, without a traceback
+        internal(exc)

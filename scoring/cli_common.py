@@ -1,5 +1,7 @@
 """What every `pioneer` command shares: turning a PioneerError into one clear
-message and exit code 1, and the `--db`, `--as`, `--today` options."""
+message and exit code 1 (with the CLI's wording of its remedy), an internal
+error into a plea to report it and exit code 70, and the `--db`, `--as`,
+`--today` options."""
 
 from __future__ import annotations
 
@@ -11,9 +13,21 @@ from typing import Any, TypeVar
 
 import click
 
-from scoring.errors import PioneerError, RulesError
+from scoring.errors import EXIT_INTERNAL, InternalError, PioneerError, Remedy, RulesError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+REMEDIES: dict[Remedy, str] = {
+    Remedy.CREATE_STORE: "create one with `pioneer ingest` or `pioneer score --data DIR`",
+    Remedy.INGEST: "ingest one with `pioneer ingest DIR --rules R --db DB`"
+    " or `pioneer score R --data DIR ...`",
+    Remedy.SCORE: "score one with `pioneer score R --db DB --period P`",
+    Remedy.REINGEST_AND_DIFF: "ingest the data again with the new rules, score,"
+    " and compare the runs with `pioneer diff`",
+    Remedy.LIST_RUNS: "see the runs with `pioneer status` or `pioneer review`",
+}
+"""How the command line words each remedy a library error names."""
 
 
 def fail(message: str) -> None:
@@ -22,8 +36,24 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def internal(exc: BaseException) -> None:
+    """Report a bug without a traceback and exit `EXIT_INTERNAL`."""
+    click.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+    click.echo("this is a bug in pioneer: please report it with the command you ran", err=True)
+    sys.exit(EXIT_INTERNAL)
+
+
+def user_message(exc: PioneerError) -> str:
+    """The error's text with the command line's wording of its remedy."""
+    text = str(exc)
+    if exc.remedy is not None:
+        text += f" ({REMEDIES[exc.remedy]})"
+    return text
+
+
 def user_errors(fn: F) -> F:
-    """A PioneerError becomes one message on standard error and exit code 1."""
+    """A PioneerError becomes one message on standard error and exit code 1;
+    an InternalError a plea to report it and exit code 70."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -33,7 +63,9 @@ def user_errors(fn: F) -> F:
             click.echo(str(exc), err=True)
             sys.exit(1)
         except PioneerError as exc:
-            fail(str(exc))
+            fail(user_message(exc))
+        except InternalError as exc:
+            internal(exc)
 
     return wrapper  # type: ignore[return-value]
 

@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from scoring.backend import DatasetRef
 from scoring.catalog import Catalog, TableInfo
+from scoring.errors import PioneerError
 from scoring.ingest.tables import data_table as table_name
 from scoring.numbers import Value
 from scoring.store import quote_identifier
@@ -138,6 +140,16 @@ class DatasetReader:
         return self.linked(table, subject_table, [key], period)[key]
 
 
+def cell_text(value: Value) -> str | None:
+    """A cell as text, the way results store names, units and `per` groups:
+    dates in ISO form, null stays null."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def key_value(info: TableInfo, text: str) -> Value:
     """A subject key given on the command line, as stored."""
     assert info.key is not None
@@ -157,3 +169,11 @@ def rows_by_table(
 ) -> dict[str, dict[Value, list[Row]]]:
     """For each table (name -> subject table it links to), the rows per key."""
     return {t: reader.linked(t, subject, keys, period) for t, subject in tables.items()}
+
+
+def dataset_ref(db: Database, dataset_id: int) -> DatasetRef:
+    """The stored dataset `dataset_id` (its SHA-256 read from the store)."""
+    row = db.execute("SELECT sha256 FROM datasets WHERE id = ?", [dataset_id]).fetchone()
+    if row is None:
+        raise PioneerError(f"there is no dataset {dataset_id} in this store")
+    return DatasetRef(db, dataset_id, str(row[0]))

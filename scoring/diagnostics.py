@@ -59,8 +59,9 @@ class Diagnostic:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """A "did you mean" hint for a misspelt name, or None when nothing is close."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    """A "did you mean `...`?" hint for a misspelt name, or None when nothing is
+    close. The one did-you-mean of pioneer (rule checks, expressions, review)."""
+    close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 
 

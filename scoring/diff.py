@@ -1,8 +1,14 @@
 """Compare two runs: who moved in rank, whose total changed, who entered or
-left the selection. `whatif` uses the same comparison on an unsaved run."""
+left the selection. `whatif` uses the same comparison on an unsaved run.
+
+`compare_rows` is the comparison itself, over per-subject rows (`ResultRow`)
+by award, so results computed in memory and never written
+(`scoring.preview`) compare like a stored run; `diff_runs` reads two stored
+runs and calls it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -10,7 +16,7 @@ from sqlite_utils import Database
 
 from scoring import effective
 from scoring.effective import EffectiveResult
-from scoring.results import awards_of
+from scoring.results import ResultRow, awards_of
 
 
 @dataclass(frozen=True)
@@ -52,26 +58,45 @@ class AwardDiff:
 @dataclass
 class RunDiff:
     run_a: int
-    run_b: int
+    run_b: int | None  # None: an unsaved what-if
     awards: list[AwardDiff] = field(default_factory=list)
     only_a: list[str] = field(default_factory=list)
     only_b: list[str] = field(default_factory=list)
 
 
-def _by_subject(rows: list[EffectiveResult]) -> dict[str, EffectiveResult]:
+Row = ResultRow | EffectiveResult
+"""A subject's row: computed in memory (`whatif`), or as stored with its review."""
+
+
+def _by_subject(rows: Sequence[Row]) -> dict[str, Row]:
     return {r.subject: r for r in rows}
 
 
 def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
-    """Every award of both runs compared subject by subject."""
-    awards_a, awards_b = awards_of(db, run_a), awards_of(db, run_b)
+    """Every award of both stored runs compared subject by subject."""
+    return compare_rows(run_a, run_b, stored_rows(db, run_a), stored_rows(db, run_b))
+
+
+def stored_rows(db: Database, run_id: int) -> dict[str, list[EffectiveResult]]:
+    """A stored run's effective results (the review applied, through the one
+    reader: what reviewers and the public see), award -> rows in export order."""
+    return {award: effective.read(db, run_id, award) for award in awards_of(db, run_id)}
+
+
+def compare_rows(
+    run_a: int,
+    run_b: int | None,
+    rows_a: Mapping[str, Sequence[Row]],
+    rows_b: Mapping[str, Sequence[Row]],
+) -> RunDiff:
+    """Compare two runs given as award -> per-subject result rows (`run_b`
+    None: rows computed in memory and never stored, as `whatif` does)."""
     out = RunDiff(run_a, run_b)
-    out.only_a = [a for a in awards_a if a not in awards_b]
-    out.only_b = [b for b in awards_b if b not in awards_a]
-    for award in (a for a in awards_a if a in awards_b):
-        # the effective standings (SPEC §5): what reviewers and the public see
-        a = _by_subject(effective.read(db, run_a, award))
-        b = _by_subject(effective.read(db, run_b, award))
+    out.only_a = [a for a in rows_a if a not in rows_b]
+    out.only_b = [b for b in rows_b if b not in rows_a]
+    for award in (a for a in rows_a if a in rows_b):
+        a = _by_subject(rows_a[award])
+        b = _by_subject(rows_b[award])
         diff = AwardDiff(award)
         diff.only_a = [s for s in a if s not in b]
         diff.only_b = [s for s in b if s not in a]
@@ -103,11 +128,12 @@ def _rank(r: int | None) -> str:
 
 def render_diff(d: RunDiff, limit: int = 50) -> str:
     """The comparison as text: selection changes first, then rank movers."""
-    lines = [f"run {d.run_a} -> run {d.run_b}"]
+    b_name = "the what-if" if d.run_b is None else f"run {d.run_b}"
+    lines = [f"run {d.run_a} -> {b_name}"]
     for award in d.only_a:
         lines.append(f"award {award}: only in run {d.run_a}")
     for award in d.only_b:
-        lines.append(f"award {award}: only in run {d.run_b}")
+        lines.append(f"award {award}: only in {b_name}")
     for a in d.awards:
         lines.append("")
         lines.append(
@@ -133,5 +159,5 @@ def render_diff(d: RunDiff, limit: int = 50) -> str:
         if a.only_a:
             lines.append(f"  only in run {d.run_a}: {', '.join(a.only_a[:20])}")
         if a.only_b:
-            lines.append(f"  only in run {d.run_b}: {', '.join(a.only_b[:20])}")
+            lines.append(f"  only in {b_name}: {', '.join(a.only_b[:20])}")
     return "\n".join(lines) + "\n"

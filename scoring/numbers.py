@@ -12,6 +12,8 @@ from fractions import Fraction
 from typing import Any
 
 Value = None | bool | int | Fraction | str | dt.date
+"""A value of the rule language and of a dataset cell: null, true/false, an
+exact number (never a float), text or a date. The one `Value` type."""
 
 
 def to_fraction(value: Decimal | int | Fraction) -> Fraction:
@@ -74,17 +76,26 @@ def metric_export(stored: Any) -> Any:
     return stored
 
 
+def decimal_text(value: Fraction | int) -> str | None:
+    """The exact decimal spelling of a number whose decimals terminate
+    ('0.95', '1234', '-12.5'; no exponent, no trailing zeros), or None when
+    they do not (1/3). The one fraction-to-text of pioneer."""
+    q = Fraction(value)
+    rest, twos, fives = q.denominator, 0, 0
+    while rest % 2 == 0:
+        rest //= 2
+        twos += 1
+    while rest % 5 == 0:
+        rest //= 5
+        fives += 1
+    if rest != 1:
+        return None
+    return fixed(q, max(twos, fives))
+
+
 def plain(value: Fraction | int) -> str:
     """A number for people: exact decimals when they terminate ('0.98'), else a
     fraction ('1/3')."""
     q = Fraction(value)
-    den = q.denominator
-    for p in (2, 5):
-        while den % p == 0:
-            den //= p
-    if den != 1:
-        return f"{q.numerator}/{q.denominator}"
-    places = 0
-    while (q * 10**places).denominator != 1:
-        places += 1
-    return fixed(q, places)
+    text = decimal_text(q)
+    return text if text is not None else f"{q.numerator}/{q.denominator}"

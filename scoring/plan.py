@@ -1,22 +1,38 @@
-"""The compiled plan: a frozen, printable value the engine executes.
+"""The compiled plan: a frozen, printable value that backends execute.
 
 `compile_plan` turns a checked rule file into a `Plan`; `Plan.describe()`
 prints a deterministic text form (golden tests compare it).
+
+The plan is pure data. Expressions are kept as their checked, typed trees
+(`CompiledExpr.checked`), never as closures: each backend compiles them its
+own way when it runs (`scoring.backends`). Each award is a sequence of
+explicit steps (`AwardPlan.steps`), executed in this order:
+
+1. `ReadUpstream`: earlier awards' computed results read as virtual columns
+   of a subject table's rows (SPEC §2.3), one step per table;
+2. `Gate`: eligibility and vetoes, decided before any node is scored;
+3. `PercentilePass`: a first pass over the award's ranked subjects that
+   gives each one its percent rank on every percentile leaf's metric;
+4. `ScoreNodes`: every node in an explicit order, children and `node()`
+   targets before the nodes that add or read them;
+5. `Combine`: the total, criteria + bonus − deductions, never below 0.
+
+Ranking, grades and the quota (`scoring.ranking`) come after the backend.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeVar
 
 from scoring.catalog import Catalog
 from scoring.checks.context import CheckContext, award_nodes
-from scoring.expr import CheckedExpr, EvalEnv, compile_expr
-from scoring.expr import Value as ExprValue
+from scoring.errors import InternalError
+from scoring.expr import CheckedExpr
 from scoring.model import Award, Bands, Formula, Linear, Per, Percentile, When
 from scoring.numbers import Value, plain, to_fraction
 from scoring.ranking import QuotaSpec
@@ -28,11 +44,11 @@ Part = Literal["criteria", "bonus", "deductions"]
 
 @dataclass(frozen=True)
 class CompiledExpr:
-    """An expression's text, its type information and its evaluator."""
+    """An expression's text and its checked, typed tree (no evaluator: a
+    backend compiles `checked` when it runs the plan)."""
 
     text: str
     checked: CheckedExpr = field(repr=False, compare=False)
-    run: Callable[[EvalEnv], ExprValue] = field(repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -115,18 +131,88 @@ class VetoPlan:
 
 
 @dataclass(frozen=True)
+class ReadUpstream:
+    """Step 1: earlier awards' computed results read as virtual columns of
+    `table`'s rows (the award's own subjects, or a subject table it aggregates)."""
+
+    table: str
+    awards: tuple[str, ...]
+
+    def describe(self) -> str:
+        names = ", ".join(self.awards)
+        return f"read the results of {names} (total and fields) as columns of {self.table}"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Step 2: eligibility and vetoes (a null `eligible` is not eligible; a
+    null `veto.when` does not veto); decided before scoring, without points."""
+
+    eligible: CompiledExpr | None
+    vetoes: tuple[VetoPlan, ...]
+
+    def describe(self) -> str:
+        lines = [f"eligible {self.eligible.text}"] if self.eligible else []
+        lines.extend(f"veto {v.when.text} => {v.reason}" for v in self.vetoes)
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PercentilePass:
+    """Step 3: over the ranked subjects with a non-null metric, each subject's
+    percent rank on each of these leaves (within the leaf's `within` column)."""
+
+    leaves: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"percentile pass over ranked subjects: {', '.join(self.leaves)}"
+
+
+@dataclass(frozen=True)
+class ScoreNodes:
+    """Step 4: every node's points, in `order` (children and `node()` targets
+    first); leaves clip to `[0, max]` and round, parents add rounded figures."""
+
+    order: tuple[str, ...]
+
+    def describe(self) -> str:
+        return f"score nodes in order: {', '.join(self.order)}"
+
+
+@dataclass(frozen=True)
+class Combine:
+    """Step 5: total = `top` + bonus − deductions (blocks clipped to their
+    `max`, then rounded), never below 0."""
+
+    top: tuple[str, ...]
+    bonus: BlockPlan | None
+    deductions: BlockPlan | None
+
+    def describe(self) -> str:
+        text = " + ".join(self.top)
+        if self.bonus is not None:
+            text += " + bonus"
+        if self.deductions is not None:
+            text += " - deductions"
+        return f"total = max(0, {text})"
+
+
+Step = ReadUpstream | Gate | PercentilePass | ScoreNodes | Combine
+
+
+@dataclass(frozen=True)
 class AwardPlan:
-    """Everything needed to score, rank and select one award."""
+    """Everything needed to score, rank and select one award.
+
+    `steps` is what a backend executes (see the module docstring); `nodes`
+    holds every criteria node, bonus item and deduction item by dotted path.
+    """
 
     name: str
     title: str
     subjects: str
-    eligible: CompiledExpr | None
-    vetoes: tuple[VetoPlan, ...]
+    steps: tuple[Step, ...]
     nodes: Mapping[str, NodePlan]
-    top: tuple[str, ...]
-    bonus: BlockPlan | None
-    deductions: BlockPlan | None
     grades: tuple[tuple[str, Fraction], ...]
     tie_break: tuple[tuple[str, bool], ...]  # (path, higher first)
     quota: QuotaSpec | None
@@ -134,11 +220,54 @@ class AwardPlan:
     tables: frozenset[str]  # tables aggregated by any expression
     depends_on: frozenset[str]
 
+    def _step(self, kind: type[_S]) -> _S:
+        for step in self.steps:
+            if isinstance(step, kind):
+                return step
+        raise InternalError(f"award {self.name} has no {kind.__name__} step")  # pragma: no cover
+
+    @property
+    def upstream(self) -> tuple[ReadUpstream, ...]:
+        """The `ReadUpstream` steps, one per table that carries virtual columns."""
+        return tuple(s for s in self.steps if isinstance(s, ReadUpstream))
+
+    @property
+    def gate(self) -> Gate:
+        return self._step(Gate)
+
+    @property
+    def eligible(self) -> CompiledExpr | None:
+        return self.gate.eligible
+
+    @property
+    def vetoes(self) -> tuple[VetoPlan, ...]:
+        return self.gate.vetoes
+
+    @property
+    def percentile_leaves(self) -> tuple[str, ...]:
+        found = [s.leaves for s in self.steps if isinstance(s, PercentilePass)]
+        return found[0] if found else ()
+
+    @property
+    def order(self) -> tuple[str, ...]:
+        """Every node, children and `node()` targets before what reads them."""
+        return self._step(ScoreNodes).order
+
+    @property
+    def top(self) -> tuple[str, ...]:
+        return self._step(Combine).top
+
+    @property
+    def bonus(self) -> BlockPlan | None:
+        return self._step(Combine).bonus
+
+    @property
+    def deductions(self) -> BlockPlan | None:
+        return self._step(Combine).deductions
+
     @property
     def has_percentile(self) -> bool:
-        return any(
-            n.score is not None and n.score.kind == "percentile" for n in self.nodes.values()
-        )
+        return bool(self.percentile_leaves)
 
     def point_paths(self) -> list[str]:
         """Every figure of `points`: nodes, then the blocks and their items."""
@@ -148,6 +277,41 @@ class AwardPlan:
                 out.append(name)
                 out.extend(block.items)
         return out
+
+    def describe(self) -> list[str]:
+        """The award's lines of `Plan.describe()`."""
+        lines = [f"award {self.name} ({self.title}) over {self.subjects}"]
+        if self.depends_on:
+            lines.append(f"  after {', '.join(sorted(self.depends_on))}")
+        for step in self.steps:
+            if isinstance(step, ScoreNodes):
+                lines.extend(self._describe_nodes())
+            text = step.describe()
+            lines.extend(f"  {line}" for line in text.splitlines())
+        if self.grades:
+            lines.append("  grades " + ", ".join(f"{g} >= {plain(m)}" for g, m in self.grades))
+        if self.tie_break:
+            lines.append("  tie_break " + ", ".join(p if d else f"-{p}" for p, d in self.tie_break))
+        if self.quota:
+            lines.append("  quota " + _quota_text(self.quota, self.quota_per))
+        return lines
+
+    def _describe_nodes(self) -> Iterator[str]:
+        for node in self.nodes.values():
+            depth = node.path.count(".") + 1 if node.part == "criteria" else 1
+            head = f"{'  ' * depth}{node.path} max {plain(node.max)}"
+            if node.is_leaf:
+                metric = f" metric {node.metric.text}" if node.metric else ""
+                default = f" default {_shown(node.default)}" if node.default is not None else ""
+                score = f" score {node.score.describe()}" if node.score else ""
+                head += metric + default + score
+            yield head
+        for name, block in (("bonus", self.bonus), ("deductions", self.deductions)):
+            if block is not None:
+                yield f"  {name} max {plain(block.max)}: {', '.join(block.items)}"
+
+
+_S = TypeVar("_S", ReadUpstream, Gate, PercentilePass, ScoreNodes, Combine)
 
 
 @dataclass(frozen=True)
@@ -171,33 +335,7 @@ class Plan:
         """A deterministic, diffable text form of the plan."""
         lines = [f"campaign {self.campaign} ({self.title}) precision {self.precision}"]
         for a in self.awards:
-            lines.append(f"award {a.name} ({a.title}) over {a.subjects}")
-            if a.depends_on:
-                lines.append(f"  after {', '.join(sorted(a.depends_on))}")
-            if a.eligible:
-                lines.append(f"  eligible {a.eligible.text}")
-            lines.extend(f"  veto {v.when.text} => {v.reason}" for v in a.vetoes)
-            for node in a.nodes.values():
-                depth = node.path.count(".") + 1 if node.part == "criteria" else 1
-                pad = "  " * depth
-                head = f"{pad}{node.path} max {plain(node.max)}"
-                if node.is_leaf:
-                    metric = f" metric {node.metric.text}" if node.metric else ""
-                    default = f" default {_shown(node.default)}" if node.default is not None else ""
-                    score = f" score {node.score.describe()}" if node.score else ""
-                    head += metric + default + score
-                lines.append(head)
-            for name, block in (("bonus", a.bonus), ("deductions", a.deductions)):
-                if block is not None:
-                    lines.append(f"  {name} max {plain(block.max)}: {', '.join(block.items)}")
-            if a.grades:
-                lines.append("  grades " + ", ".join(f"{g} >= {plain(m)}" for g, m in a.grades))
-            if a.tie_break:
-                lines.append(
-                    "  tie_break " + ", ".join(p if d else f"-{p}" for p, d in a.tie_break)
-                )
-            if a.quota:
-                lines.append("  quota " + _quota_text(a.quota, a.quota_per))
+            lines.extend(a.describe())
         return "\n".join(lines) + "\n"
 
 
@@ -239,8 +377,7 @@ def compile_plan(ctx: CheckContext) -> Plan:
 
 
 def _compiled(ctx: CheckContext, path: PathKey, text: str) -> CompiledExpr:
-    checked = ctx.exprs[path]
-    return CompiledExpr(text, checked, compile_expr(checked))
+    return CompiledExpr(text, ctx.exprs[path])
 
 
 def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
@@ -264,28 +401,34 @@ def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
             score=_compile_score(ctx, path, node.score) if node.score is not None else None,
         )
     tables: set[str] = set()
-    deps: set[str] = set()
+    reads: set[tuple[str, str]] = set()
     for path, checked in ctx.exprs.items():
         if path[:2] == base:
             tables.update(checked.tables)
-            for t, col in checked.reads:
-                info = ctx.catalog.tables.get(t)
-                if info is not None and col in info.virtual:
-                    deps.add(col)
-    quota = award.quota
-    return AwardPlan(
-        name=name,
-        title=award.title,
-        subjects=award.subjects,
+            reads.update(checked.reads)
+    upstream = _upstream_reads(ctx.catalog, award.subjects, tables, reads, name)
+    gate = Gate(
         eligible=_compiled(ctx, (*base, "eligible"), award.eligible) if award.eligible else None,
         vetoes=tuple(
             VetoPlan(_compiled(ctx, (*base, "veto", i, "when"), v.when), v.reason)
             for i, v in enumerate(award.veto)
         ),
+    )
+    steps: list[Step] = [*upstream, gate]
+    leaves = tuple(p for p, n in nodes.items() if n.score and n.score.kind == "percentile")
+    if leaves:
+        steps.append(PercentilePass(leaves))
+    steps.append(ScoreNodes(node_order(nodes)))
+    steps.append(
+        Combine(tuple(award.criteria), _block(award, "bonus"), _block(award, "deductions"))
+    )
+    quota = award.quota
+    return AwardPlan(
+        name=name,
+        title=award.title,
+        subjects=award.subjects,
+        steps=tuple(steps),
         nodes=nodes,
-        top=tuple(award.criteria),
-        bonus=_block(award, "bonus"),
-        deductions=_block(award, "deductions"),
         grades=tuple(
             sorted(((g, to_fraction(m)) for g, m in award.grades.items()), key=lambda t: -t[1])
         ),
@@ -303,8 +446,50 @@ def _compile_award(ctx: CheckContext, name: str, award: Award) -> AwardPlan:
         ),
         quota_per=quota.per if quota else None,
         tables=frozenset(tables),
-        depends_on=frozenset(deps - {name}),
+        depends_on=frozenset(a for step in upstream for a in step.awards),
     )
+
+
+def _upstream_reads(
+    catalog: Catalog,
+    subjects: str,
+    tables: set[str],
+    reads: set[tuple[str, str]],
+    own: str,
+) -> list[ReadUpstream]:
+    """One `ReadUpstream` per table whose virtual award columns the award reads."""
+    out = []
+    for table in [subjects, *sorted(tables - {subjects})]:
+        info = catalog.tables.get(table)
+        if info is None or not info.virtual:
+            continue
+        awards = tuple(sorted({c for t, c in reads if t == table and c in info.virtual} - {own}))
+        if awards:
+            out.append(ReadUpstream(table, awards))
+    return out
+
+
+def node_order(nodes: Mapping[str, NodePlan]) -> tuple[str, ...]:
+    """Every node after its children and the nodes its `node('PATH')` reads
+    (depth first, in declaration order; the checks reject cycles)."""
+    done: dict[str, None] = {}
+
+    def visit(path: str) -> None:
+        if path in done:
+            return
+        node = nodes[path]
+        for dep in (*node.children, *_node_reads(node)):
+            visit(dep)
+        done[path] = None
+
+    for path in nodes:
+        visit(path)
+    return tuple(done)
+
+
+def _node_reads(node: NodePlan) -> list[str]:
+    expr = node.score.expr if node.score is not None else None
+    return sorted(expr.checked.nodes) if expr is not None else []
 
 
 def _block(award: Award, name: str) -> BlockPlan | None:

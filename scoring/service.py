@@ -19,14 +19,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, effective, roles
-from scoring.data import DatasetReader
+from scoring.backend import Backend
+from scoring.backends.interpreter import InterpreterBackend
+from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     DatasetNotFound,
-    IngestError,
     IngestReport,
     Reject,
     ingest,
@@ -35,7 +36,9 @@ from scoring.ingest import (
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
+from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
+from scoring.preview import whatif_diff
 from scoring.results import RunInfo, resolve_run
 from scoring.results import export_document as build_export
 
@@ -65,7 +68,7 @@ from scoring.review.api import (
 from scoring.review.schema import ensure_review_schema
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
-from scoring.runs import RunSummary, ensure_run_schema, execute_run
+from scoring.runs import RunSummary, ensure_run_schema
 from scoring.store import StoreError, open_store, transaction
 
 __all__ = [
@@ -139,9 +142,7 @@ def open_db(path: str | Path, *, actor: str | None = None) -> Database:
 def open_existing(path: str | Path) -> Database:
     """Open a store that must already exist (read commands)."""
     if not Path(path).is_file():
-        raise PioneerError(
-            f"{path}: no such store (create one with `pioneer ingest` or `pioneer score`)"
-        )
+        raise PioneerError("no such store", file=str(path), remedy=Remedy.CREATE_STORE)
     return open_db(path)
 
 
@@ -168,10 +169,7 @@ def ingest_folder(
         if progress is not None:
             progress(table, done, 0)
 
-    try:
-        report = ingest(Path(folder), rules.plan.catalog, db, strict=strict, progress=tick)
-    except IngestError as exc:
-        raise PioneerError(str(exc)) from None
+    report = ingest(Path(folder), rules.plan.catalog, db, strict=strict, progress=tick)
     with transaction(db):
         audit.append(
             db,
@@ -221,8 +219,9 @@ def latest_dataset(db: Database, rules: Rules) -> int:
     ).fetchone()
     if row is None:
         raise PioneerError(
-            f"the store holds no dataset with the tables of {rules.path}: "
-            "ingest one first (`pioneer ingest DIR --rules R --db DB` or `score --data DIR`)"
+            "the store holds no dataset with the tables of this rule file",
+            file=rules.path,
+            remedy=Remedy.INGEST,
         )
     return int(row[0])
 
@@ -236,21 +235,20 @@ def score(
     actor: str | None = None,
     today: dt.date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    backend: Backend | None = None,
 ) -> RunSummary:
-    """Score every award of `rules` over a stored dataset; returns the new run."""
+    """Score every award of `rules` over a stored dataset; returns the new run.
+
+    `backend` computes the figures (default: the reference interpreter)."""
     who = actor or current_user()
     roles.require(db, who, "score")
     p = _parse_period(period)
     ds = dataset_id if dataset_id is not None else latest_dataset(db, rules)
-    reader = DatasetReader(db, ds, rules.plan.catalog)
-    return execute_run(
-        db,
-        rules.plan,
-        rules_path=rules.path,
-        rules_text=rules.text,
-        dataset_id=ds,
-        catalog_reader=reader,
-        period=p,
+    return score_run(
+        rules,
+        dataset_ref(db, ds),
+        p,
+        backend or InterpreterBackend(),
         actor=who,
         today=today,
         progress=progress,
@@ -390,18 +388,17 @@ def demo_lines(head: int = 5) -> list[str]:
     return lines
 
 
-class _Discard(Exception):
-    """Raised to roll back a what-if run."""
-
-
 def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
     """Rank movers and selection changes between two stored runs."""
     a, b = resolve_run(db, run_a), resolve_run(db, run_b)
     return diff_runs(db, a.id, b.id)
 
 
-def whatif(db: Database, rules: Rules, run_ref: str | int) -> RunDiff:
-    """Score `rules` on a run's dataset and period and compare, saving nothing."""
+def whatif(
+    db: Database, rules: Rules, run_ref: str | int, *, backend: Backend | None = None
+) -> RunDiff:
+    """Score `rules` on a run's dataset and period in memory and compare with
+    that run; writes nothing to the store."""
     base = resolve_run(db, run_ref)
     _check_dataset_fits(db, rules, base.dataset_id)
     period = Period(
@@ -409,26 +406,14 @@ def whatif(db: Database, rules: Rules, run_ref: str | int) -> RunDiff:
         dt.date.fromisoformat(base.period_end),
         base.period_label,
     )
-    reader = DatasetReader(db, base.dataset_id, rules.plan.catalog)
-    found: RunDiff | None = None
-    try:
-        with transaction(db):
-            summary = execute_run(
-                db,
-                rules.plan,
-                rules_path=rules.path,
-                rules_text=rules.text,
-                dataset_id=base.dataset_id,
-                catalog_reader=reader,
-                period=period,
-                actor=current_user(),
-            )
-            found = diff_runs(db, base.id, summary.run_id)
-            raise _Discard
-    except _Discard:
-        pass
-    assert found is not None
-    return found
+    return whatif_diff(
+        rules,
+        db,
+        base.id,
+        dataset_ref(db, base.dataset_id),
+        period,
+        backend or InterpreterBackend(),
+    )
 
 
 def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
@@ -437,13 +422,15 @@ def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
         table = data_table(dataset_id, name)
         if not db[table].exists():
             raise PioneerError(
-                f"{rules.path}: table `{name}` is not in dataset {dataset_id}: "
-                "ingest the data again with the new rules and compare with `pioneer diff`"
+                f"table `{name}` is not in dataset {dataset_id}",
+                file=rules.path,
+                remedy=Remedy.REINGEST_AND_DIFF,
             )
         have = {c.name for c in db[table].columns}
         missing = [c for c in info.columns if c not in have]
         if missing:
             raise PioneerError(
-                f"{rules.path}: column `{name}.{missing[0]}` is not in dataset {dataset_id}: "
-                "ingest the data again with the new rules and compare with `pioneer diff`"
+                f"column `{name}.{missing[0]}` is not in dataset {dataset_id}",
+                file=rules.path,
+                remedy=Remedy.REINGEST_AND_DIFF,
             )

@@ -18,6 +18,8 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from scoring.errors import PioneerError
+
 SCHEMA_VERSION = 1
 """The version of the core tables created here; stored in `meta`."""
 
@@ -73,11 +75,11 @@ _CORE_DDL = (
 )
 
 
-class StoreError(Exception):
+class StoreError(PioneerError):
     """The store file cannot be opened or was written by a newer pioneer."""
 
     def __init__(self, path: str | Path, message: str) -> None:
-        super().__init__(f"{path}: {message}")
+        super().__init__(message, file=str(path))
         self.path = str(path)
         self.message = message
 

@@ -16,6 +16,7 @@ from tui_helpers import settle, until
 
 from scoring import browse as queries
 from scoring.browse import RankFilter, Store
+from scoring.runs import RESULT_FIELDS
 from scoring.service import open_db
 from tui.app import ReviewApp
 from tui.screens.run import RunScreen
@@ -86,7 +87,9 @@ def synthetic_store(path: Path, n: int = SUBJECTS) -> int:
             [rules, dataset],
         )
         run_id = int(cur.lastrowid or 0)
-        db.conn.executemany(f"INSERT INTO results VALUES ({', '.join('?' * 17)})", _rows(run_id, n))
+        columns = ", ".join(RESULT_FIELDS)
+        marks = ", ".join("?" * len(RESULT_FIELDS))
+        db.conn.executemany(f"INSERT INTO results ({columns}) VALUES ({marks})", _rows(run_id, n))
     db.close()
     return run_id
 

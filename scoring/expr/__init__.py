@@ -53,10 +53,11 @@ Issue codes (`ExprIssue.code`)
     E-EXPR-LIMIT        the expression is too long or nested too deeply
 """
 
+from ..numbers import Value
 from . import nodes
-from .env import DictEnv
+from .env import DictEnv, EvalEnv
 from .errors import CODES, ExprError, ExprIssue, line_col, render_issue
-from .evaluate import EvalEnv, Value, compile_expr, evaluate
+from .evaluate import compile_expr, evaluate
 from .functions import AGGREGATES, FUNCTIONS, FunctionSpec
 from .kinds import ExprType, ValueType
 from .nodes import Expr, render

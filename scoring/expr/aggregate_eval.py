@@ -9,15 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .env import EvalEnv, Fn, Row
 from .nodes import Call, Expr, Name, Number, TableColumn, TableRows, render
 from .numeric import mean, normalize
 
-if TYPE_CHECKING:
-    from .evaluate import EvalEnv, Fn, Row
-
-RowsFn = Callable[["EvalEnv"], Sequence["Row"]]
+RowsFn = Callable[[EvalEnv], Sequence[Row]]
 
 
 def compile_aggregate(call: Call, compile_filter: Callable[[Expr], Fn]) -> Fn:

@@ -8,17 +8,14 @@ subject's), optionally narrowed to one column (`T.col`, `T[cond].col`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from ..catalog import Catalog, ColumnType, TableInfo
+from ..diagnostics import did_you_mean
 from . import errors as E
-from .errors import suggest
 from .functions import FUNCTIONS
-from .kinds import DESCRIBE, Inferred
+from .kinds import DESCRIBE, Inferred, ValueType
 from .nodes import Call, Expr, Name, TableColumn, TableRows
-
-if TYPE_CHECKING:
-    from ..catalog import TableInfo
-    from .typecheck import TypeChecker
 
 _NUMBER_ONLY = frozenset({"sum", "avg", "median", "trimmed_mean"})
 
@@ -33,10 +30,46 @@ class _Source:
     filtered: bool
 
 
-class AggregateChecker:
-    """Checks aggregate calls on behalf of a `TypeChecker`."""
+class _Context(Protocol):
+    """What an aggregate needs of the expression's context (`ExprContext`)."""
 
-    def __init__(self, checker: TypeChecker) -> None:
+    @property
+    def catalog(self) -> Catalog: ...
+
+    @property
+    def subject_table(self) -> str: ...
+
+    @property
+    def x_type(self) -> ColumnType | None: ...
+
+
+class Checker(Protocol):
+    """What an aggregate needs of the type checker it works for (`TypeChecker`),
+    so that this module does not import `typecheck` (which imports it)."""
+
+    @property
+    def ctx(self) -> _Context: ...
+
+    types: dict[Expr, ValueType]
+    tables: set[str]
+
+    def issue(
+        self, code: str, message: str, at: Expr | tuple[int, int], hint: str | None = None
+    ) -> None: ...
+
+    def read(self, table: str, column: str, at: tuple[int, int]) -> Inferred | None: ...
+
+    def visible_columns(self, info: TableInfo) -> list[str]: ...
+
+    def expect(self, expr: Expr, actual: Inferred, allowed: tuple[str, ...], what: str) -> bool: ...
+
+    def visit(self, expr: Expr, scope: str | None) -> Inferred: ...
+
+
+class AggregateChecker:
+    """Checks aggregate calls on behalf of a type checker."""
+
+    def __init__(self, checker: Checker) -> None:
         self.checker = checker
         self.ctx = checker.ctx
         self.subject = checker.ctx.subject_table
@@ -118,7 +151,7 @@ class AggregateChecker:
                 span = (max(arg.start, arg.end - len(column)), arg.end)
                 kind = self.checker.read(table, column, span)
                 if kind is None:
-                    hint = suggest(column, self.checker.visible_columns(info))
+                    hint = did_you_mean(column, self.checker.visible_columns(info))
                     self.checker.issue(E.NAME, f"`{table}` has no column `{column}`", span, hint)
                     return None
                 if kind != "error":
@@ -143,13 +176,13 @@ class AggregateChecker:
             self.checker.issue(E.AGG, message, arg, hint)
         else:
             unknown = f"unknown table `{name}`"
-            self.checker.issue(E.NAME, unknown, arg, suggest(name, self.linked_tables()))
+            self.checker.issue(E.NAME, unknown, arg, did_you_mean(name, self.linked_tables()))
 
     def _table(self, name: str, span: tuple[int, int]) -> TableInfo | None:
         info = self.ctx.catalog.tables.get(name)
         linked = self.linked_tables()
         if info is None:
-            hint = suggest(name, linked or self.ctx.catalog.tables)
+            hint = did_you_mean(name, linked or self.ctx.catalog.tables)
             self.checker.issue(E.NAME, f"unknown table `{name}`", span, hint)
             return None
         if name == self.subject:

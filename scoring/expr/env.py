@@ -1,12 +1,48 @@
-"""`DictEnv`: an in-memory evaluation environment (tests, rule unit tests, examples)."""
+"""What an expression sees while it is evaluated: the `EvalEnv` protocol,
+the types compiled closures work with, and `DictEnv`, an in-memory
+environment (tests, rule unit tests, examples)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 
-from .evaluate import Value
+from ..numbers import Value
+
+Row = Mapping[str, Value]
+Fn = Callable[["EvalEnv", Row], Any]
+"""A compiled sub-expression: (environment, current filter row) -> value."""
+
+
+class EvalEnv(Protocol):
+    """What an expression sees while it is evaluated for one subject."""
+
+    @property
+    def subject(self) -> Mapping[str, Value]:
+        """The subject's columns, virtual award totals included."""
+
+    @property
+    def period_start(self) -> date:
+        """First day of the period."""
+
+    @property
+    def period_end(self) -> date:
+        """Last day of the period."""
+
+    @property
+    def x(self) -> Value:
+        """The node's metric (after `default`), for `formula` and `when`."""
+
+    def rows(self, table: str) -> Sequence[Mapping[str, Value]]:
+        """The rows of `table` linked to this subject (record tables: within the period)."""
+
+    def node_points(self, path: str) -> Value:
+        """Another node's rounded points, by dotted path."""
+
+    def warn(self, message: str) -> None:
+        """Attach a warning to the subject (the engine prefixes the node path)."""
 
 
 @dataclass

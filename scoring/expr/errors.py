@@ -12,11 +12,11 @@ exclusive). The rule loader maps them to a line and column of the YAML file;
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scoring.width import display_width
+from ..width import display_width
+from ..errors import PioneerError
 
 SYNTAX = "E-EXPR-SYNTAX"
 UNSUPPORTED = "E-EXPR-UNSUPPORTED"
@@ -60,7 +60,7 @@ class ExprIssue:
     hint: str | None = None
 
 
-class ExprError(Exception):
+class ExprError(PioneerError):
     """An expression could not be parsed or type checked; `issues` lists why."""
 
     def __init__(self, issues: Sequence[ExprIssue]) -> None:
@@ -75,12 +75,6 @@ class ExprError(Exception):
         if len(self.issues) > 1:
             text += f" (and {len(self.issues) - 1} more)"
         return text
-
-
-def suggest(name: str, candidates: Iterable[str]) -> str | None:
-    """A "did you mean `...`?" hint for `name`, or None when nothing is close."""
-    matches = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

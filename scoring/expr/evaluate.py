@@ -17,15 +17,17 @@ per-call `isinstance` tests on the hot path.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
+from ..numbers import Value
 from .aggregate_eval import compile_aggregate
 from .dates import months, years
+from .env import EvalEnv, Fn, Row
 from .functions import AGGREGATES
 from .kinds import ValueType
 from .nodes import (
@@ -53,43 +55,8 @@ from .nodes import (
 from .numeric import divide, round_half_away
 from .typecheck import CheckedExpr
 
-Value = None | bool | int | Fraction | str | date
-"""A value of the language: null, true/false, an exact number, text or a date."""
-Row = Mapping[str, Value]
-Fn = Callable[["EvalEnv", Row], Any]
-"""A compiled sub-expression: (environment, current filter row) -> value."""
-
 _NO_ROW: Row = MappingProxyType({})
 _NO_ENV: Any = None  # constant folding evaluates closures that never look at the environment
-
-
-class EvalEnv(Protocol):
-    """What an expression sees while it is evaluated for one subject."""
-
-    @property
-    def subject(self) -> Mapping[str, Value]:
-        """The subject's columns, virtual award totals included."""
-
-    @property
-    def period_start(self) -> date:
-        """First day of the period."""
-
-    @property
-    def period_end(self) -> date:
-        """Last day of the period."""
-
-    @property
-    def x(self) -> Value:
-        """The node's metric (after `default`), for `formula` and `when`."""
-
-    def rows(self, table: str) -> Sequence[Mapping[str, Value]]:
-        """The rows of `table` linked to this subject (record tables: within the period)."""
-
-    def node_points(self, path: str) -> Value:
-        """Another node's rounded points, by dotted path."""
-
-    def warn(self, message: str) -> None:
-        """Attach a warning to the subject (the engine prefixes the node path)."""
 
 
 def compile_expr(checked: CheckedExpr) -> Callable[[EvalEnv], Value]:

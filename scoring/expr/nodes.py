@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from ..numbers import decimal_text
+
 CompareOp = Literal["==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not"]
 ArithOp = Literal["+", "-", "*", "/"]
 UnaryOp = Literal["-", "+", "not"]
@@ -241,23 +243,11 @@ def _precedence(expr: Expr) -> int:
 
 
 def _number(value: int | Fraction) -> str:
-    if isinstance(value, int) or value.denominator == 1:
-        return str(int(value))
-    num, den = abs(value.numerator), value.denominator
-    twos = fives = 0
-    rest = den
-    while rest % 2 == 0:
-        rest //= 2
-        twos += 1
-    while rest % 5 == 0:
-        rest //= 5
-        fives += 1
+    text = decimal_text(value)
+    if text is not None:
+        return text
     sign = "-" if value < 0 else ""
-    if rest != 1:
-        return f"({sign}{num} / {den})"
-    places = max(twos, fives)
-    digits = str(num * (10**places // den)).rjust(places + 1, "0")
-    return f"{sign}{digits[:-places]}.{digits[-places:]}"
+    return f"({sign}{abs(value.numerator)} / {value.denominator})"
 
 
 def _wrap(expr: Expr, minimum: int) -> str:

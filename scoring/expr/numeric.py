@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
+
+from ..numbers import round_half_up
 
 Num = int | Fraction
 
@@ -26,11 +27,8 @@ def mean(total: Num, count: int) -> Num:
 
 
 def round_half_away(value: Num, digits: int) -> Num:
-    """Round to `digits` decimals, halves away from zero (-2.5 -> -3), exactly."""
+    """Round to `digits` decimals, halves away from zero (-2.5 -> -3), exactly
+    (`scoring.numbers.round_half_up`, the one half-away rounding)."""
     if isinstance(value, int):
         return value
-    scale = 10**digits
-    scaled = value * scale
-    magnitude = math.floor(abs(scaled) + Fraction(1, 2))
-    rounded = magnitude if scaled >= 0 else -magnitude
-    return rounded if digits == 0 else normalize(Fraction(rounded, scale))
+    return normalize(round_half_up(value, digits))

@@ -18,8 +18,9 @@ import re
 import unicodedata
 from fractions import Fraction
 
+from ..diagnostics import did_you_mean
 from . import errors as E
-from .errors import ExprError, ExprIssue, suggest
+from .errors import ExprError, ExprIssue
 from .functions import FUNCTIONS
 from .nodes import (
     ArithOp,
@@ -396,7 +397,7 @@ class _Converter:
                 return PeriodRef("start", start=start, end=end)
             if attr == "end":
                 return PeriodRef("end", start=start, end=end)
-            hint = suggest(attr, ["start", "end"]) or "use `period.start` or `period.end`"
+            hint = did_you_mean(attr, ["start", "end"]) or "use `period.start` or `period.end`"
             return self.issue(E.NAME, f"`period` has no `{attr}`", (start, end), hint)
         if isinstance(base, ast.Name) and base.id == "subject":
             return SubjectRef(attr, start=start, end=end)
@@ -444,7 +445,7 @@ class _Converter:
             self.issue(E.UNSUPPORTED, "keyword arguments are not supported", self.span(keyword))
         args = tuple(self.convert(arg, depth) for arg in node.args)
         if spec is None:
-            hint = suggest(name, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
+            hint = did_you_mean(name, FUNCTIONS) or "functions: " + ", ".join(FUNCTIONS)
             return self.issue(E.FUNC, f"unknown function `{name}`", self.span(node.func), hint)
         count = len(node.args) + len(node.keywords)
         if count < spec.min_args or (spec.max_args is not None and count > spec.max_args):

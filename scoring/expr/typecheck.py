@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..catalog import AWARD_FIELDS, Catalog, ColumnType, TableInfo, award_field
+from ..diagnostics import did_you_mean
 from . import errors as E
 from .aggregates import AggregateChecker
-from .errors import ExprError, ExprIssue, suggest
+from .errors import ExprError, ExprIssue
 from .functions import AGGREGATES, DURATIONS
 from .kinds import DESCRIBE as _DESCRIBE
 from .kinds import ExprType, Inferred, ValueType, value_type
@@ -150,7 +151,7 @@ class TypeChecker:
         parts = award_field(column)
         if parts is None or parts[0] not in info.virtual:
             return None
-        return suggest(parts[1], list(AWARD_FIELDS)) or _FIELDS_HINT
+        return did_you_mean(parts[1], list(AWARD_FIELDS)) or _FIELDS_HINT
 
     def visible_columns(self, info: TableInfo) -> list[str]:
         """Columns of `info` this expression may read, for hints."""
@@ -233,7 +234,7 @@ class TypeChecker:
             if found is not None:
                 return found
             table = ctx.catalog.tables[scope]
-            hint = suggest(name, self.visible_columns(table))
+            hint = did_you_mean(name, self.visible_columns(table))
             if name == "x" or name in ctx.catalog.tables:
                 message = f"`{name}` cannot be used inside a row filter"
                 self.issue(E.SCOPE, message, expr, f"a filter sees the columns of `{scope}`")
@@ -270,7 +271,7 @@ class TypeChecker:
             hint = (
                 self._field_of_award_hint(self.subject, name)
                 or self.aggregates.column_hint(name)
-                or suggest(name, candidates)
+                or did_you_mean(name, candidates)
             )
             self.issue(E.NAME, f"unknown column `{name}` of `{ctx.subject_table}`", expr, hint)
         return "error"
@@ -295,7 +296,7 @@ class TypeChecker:
             if found is not None:
                 return found
             dot = expr.start + len(award) + 1
-            hint = suggest(name, list(AWARD_FIELDS)) or _FIELDS_HINT
+            hint = did_you_mean(name, list(AWARD_FIELDS)) or _FIELDS_HINT
             self.issue(E.NAME, f"award `{award}` has no field `{name}`", (dot, expr.end), hint)
             return "error"
         owner = catalog.award_table(award)
@@ -308,7 +309,7 @@ class TypeChecker:
         else:
             readable = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
             message = f"unknown award or table `{award}`"
-            near = suggest(award, [*readable, *catalog.tables])
+            near = did_you_mean(award, [*readable, *catalog.tables])
             self.issue(E.NAME, message, (expr.start, expr.start + len(award)), near)
         return "error"
 
@@ -338,7 +339,7 @@ class TypeChecker:
         found = self.read(self.ctx.subject_table, expr.column, (expr.start, expr.end))
         if found is not None:
             return found
-        hint = self.field_hint(self.subject, expr.column) or suggest(
+        hint = self.field_hint(self.subject, expr.column) or did_you_mean(
             expr.column, self.visible_columns(self.subject)
         )
         message = f"unknown column `{expr.column}` of `{self.ctx.subject_table}`"
@@ -470,7 +471,7 @@ class TypeChecker:
             return "error"
         if arg.value not in paths:
             unknown = f"unknown criteria node `{arg.value}`"
-            self.issue(E.NODE, unknown, arg, suggest(arg.value, paths))
+            self.issue(E.NODE, unknown, arg, did_you_mean(arg.value, paths))
             return "error"
         self.nodes.add(arg.value)
         return "number"

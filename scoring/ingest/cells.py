@@ -17,10 +17,9 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
 
+from scoring import numbers
 from scoring.catalog import ColumnType
-
-Value = str | int | Fraction | bool | date | None
-"""A cell's value in Python: text, int, number (Fraction), bool or date."""
+from scoring.numbers import Value
 
 DbValue = str | int | None
 """A cell's value as stored in SQLite."""
@@ -270,24 +269,10 @@ def decimal_text(value: Fraction) -> str:
     No exponent, no trailing zeros, no '-0'. Raises ValueError when the
     fraction has no finite decimal expansion (ingest never produces one).
     """
-    denominator = value.denominator
-    twos = fives = 0
-    while denominator % 2 == 0:
-        denominator //= 2
-        twos += 1
-    while denominator % 5 == 0:
-        denominator //= 5
-        fives += 1
-    if denominator != 1:
+    text = numbers.decimal_text(value)
+    if text is None:
         raise ValueError(f"{value} has no finite decimal expansion")
-    places = max(twos, fives)
-    scaled = abs(value.numerator) * 10**places // value.denominator
-    digits = str(scaled).rjust(places + 1, "0")
-    sign = "-" if value < 0 else ""
-    if places == 0:
-        return sign + digits
-    whole, fraction = digits[:-places], digits[-places:]
-    return f"{sign}{whole}.{fraction}"
+    return text
 
 
 def to_db(value: Value, ctype: ColumnType) -> DbValue:

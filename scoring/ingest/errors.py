@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from scoring.errors import PioneerError
 
-class IngestError(Exception):
+
+class IngestError(PioneerError):
     """An ingest that wrote nothing: a whole-file problem, a strict-mode reject, a bad catalog.
 
     `file`, `line` and `column` say where (each may be unknown); `also` holds
     further errors found in the same pass, so that a user sees every missing
     file at once rather than one per attempt.
     """
+
+    column: str | None  # a column name
 
     def __init__(
         self,
@@ -21,11 +25,7 @@ class IngestError(Exception):
         message: str,
         also: Sequence[IngestError] = (),
     ) -> None:
-        super().__init__(message)
-        self.file = file
-        self.line = line
-        self.column = column
-        self.message = message
+        super().__init__(message, file=file, line=line, column=column)
         self.also = tuple(also)
 
     def location(self) -> str:

@@ -15,10 +15,11 @@ from typing import Any, cast
 from sqlite_utils import Database
 
 from scoring.catalog import ColumnType
-from scoring.ingest.cells import Value, from_db, to_db
+from scoring.ingest.cells import from_db, to_db
 from scoring.ingest.errors import IngestError
 from scoring.ingest.report import IngestReport, Reject, TableCounts
 from scoring.ingest.tables import LINE_COLUMN, data_table
+from scoring.numbers import Value
 from scoring.store import PENDING_PREFIX, quote_identifier
 
 _DONE = f"sha256 NOT LIKE '{PENDING_PREFIX}%'"

@@ -12,11 +12,11 @@ total below 0; approving checks the same again.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from fractions import Fraction
 
+from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError
 from scoring.numbers import fixed
 from scoring.plan import AwardPlan
@@ -50,8 +50,8 @@ def check_target(award: AwardPlan, target: str) -> str:
     allowed = targets(award)
     if target in allowed:
         return target
-    close = difflib.get_close_matches(target, allowed, n=1)
-    hint = f"did you mean `{close[0]}`? " if close else ""
+    close = did_you_mean(target, allowed)
+    hint = f"{close} " if close else ""
     raise PioneerError(
         f"award `{award.name}` has no figure `{target}` to adjust: {hint}"
         f"one of {', '.join(allowed)}"

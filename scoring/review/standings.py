@@ -23,7 +23,6 @@ stored in the `standings` table, rewritten after every action that can move it:
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -33,8 +32,8 @@ from fractions import Fraction
 from sqlite_utils import Database
 
 from scoring.audit import canonical
-from scoring.data import DatasetReader
-from scoring.numbers import Value, fixed, plain
+from scoring.data import DatasetReader, cell_text
+from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, Plan
 from scoring.ranking import BoundaryTie, Entry, Placement, QuotaSpec, boundary_ties, place
 from scoring.review import records
@@ -158,14 +157,15 @@ class Computer:
     def award(self, award: AwardPlan) -> AwardStandings:
         """`award`'s effective standings, from what is stored now."""
         approved = approved_changes(records.adjustments(self.db, self.run_id, award.name))
-        groups = self._groups(award)
         subjects: dict[str, Subject] = {}
         rows = self.db.execute(
-            "SELECT subject, eligible, veto, total, points FROM results"
-            " WHERE run_id = ? AND award = ?",
+            "SELECT subject, eligible, veto, total, points, per_group, tie_break IS NOT NULL"
+            " FROM results WHERE run_id = ? AND award = ?",
             [self.run_id, award.name],
-        )
-        for key, eligible, veto, total_text, points_text in rows.fetchall():
+        ).fetchall()
+        stored = all(row[6] for row in rows)
+        groups = self._legacy_groups(award) if not stored else None
+        for key, eligible, veto, total_text, points_text, group, _ in rows:
             computed = {p: Fraction(v) for p, v in json.loads(points_text).items()}
             base = Fraction(total_text)
             points, total = apply(computed, base, approved.get(key, []))
@@ -176,7 +176,7 @@ class Computer:
                 total,
                 points,
                 key in approved,
-                groups.get(key) if groups is not None else None,
+                group if groups is None else groups.get(key),
             )
         excluded = frozenset(
             o.subject
@@ -226,17 +226,18 @@ class Computer:
         ]
         return AwardStandings(award, subjects, placements, excluded, ties, chosen)
 
-    def _groups(self, award: AwardPlan) -> dict[str, str | None] | None:
-        """Each subject's value of the quota's `per` column (None without `per`)."""
+    def _legacy_groups(self, award: AwardPlan) -> dict[str, str | None]:
+        """Each subject's value of the quota's `per` column, read from the
+        dataset: only for results stored before `results.per_group` existed."""
         per = award.quota_per
         if per is None:
-            return None
+            return {}
         info = self.plan.catalog.tables[award.subjects]
         assert info.key is not None
         out: dict[str, str | None] = {}
         for batch in self.reader.subject_batches(award.subjects):
             for row in batch:
-                out[str(row[info.key])] = _text(row.get(per))
+                out[str(row[info.key])] = cell_text(row.get(per))
         return out
 
     def store(self, standings: AwardStandings) -> None:
@@ -327,15 +328,6 @@ def _int_key(key: str) -> int:
         return int(key)
     except ValueError:
         return 0
-
-
-def _text(value: Value) -> str | None:
-    """A `per` value as `runs` groups it: dates in ISO form, the rest as text."""
-    if value is None:
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def standings_hash(db: Database, run_id: int) -> str:

@@ -1,0 +1,1 @@
+"""Backends: what executes a compiled plan (the `scoring.backend.Backend` protocol)."""

@@ -1,0 +1,193 @@
+"""The whole story of a run, in one place: read this module first.
+
+    rules/*.yaml ──load──▶ Rules (checked model + compiled Plan, pure data)
+    Plan + dataset ──backend.score_award──▶ Outcomes   (one award at a time,
+                                                        in dependency order)
+    Outcomes ──ranking.place_award──▶ Placements      (rank, grade, quota)
+    Outcomes + Placements ──▶ Upstream                 (what later awards read)
+    Outcomes + Placements ──runs──▶ results rows       (one transaction)
+
+After the run: the review (`scoring.review`) lays approved adjustments, tie
+resolutions and objections over the stored results, and the exports
+(`scoring.results`, `scoring.export`) read them back.
+
+Where each step lives: loading and checking `scoring.rules` (`load`), the
+plan `scoring.plan`, the backend contract `scoring.backend` and the
+reference interpreter `scoring.backends.interpreter`, ranking
+`scoring.ranking`, what later awards read `scoring.award_fields`, storage
+`scoring.runs` (and `scoring.run_notes`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from scoring import run_notes
+from scoring.award_fields import award_fields
+from scoring.backend import AwardFields, Backend, DatasetRef, Outcome
+from scoring.backends.interpreter import InterpreterBackend
+from scoring.data import DatasetReader
+from scoring.periods import Period
+from scoring.plan import AwardPlan, Plan
+from scoring.ranking import Entry, Placement, Placing, RemainderTie, place_award
+from scoring.rules import Rules
+from scoring.runs import (
+    Progress,
+    RunSummary,
+    ensure_run_schema,
+    finish_run,
+    insert_results,
+    insert_run,
+    result_rows,
+)
+from scoring.store import transaction
+
+
+@dataclass(frozen=True)
+class AwardResult:
+    """One award computed and placed, not yet stored."""
+
+    award: AwardPlan
+    backend: str
+    outcomes: Sequence[Outcome]
+    placements: Sequence[Placement]
+    remainder_ties: Sequence[RemainderTie] = ()
+    fallback: str | None = None
+
+
+def score_run(
+    rules: Rules,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    *,
+    actor: str,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Score `rules` over a stored dataset with `backend` and store the run,
+    all in one transaction (an interrupted run leaves nothing behind)."""
+    db, plan = dataset.db, rules.plan
+    ensure_run_schema(db)
+    with transaction(db):
+        run_id = insert_run(
+            db,
+            plan,
+            rules_path=rules.path,
+            rules_text=rules.text,
+            dataset_id=dataset.dataset_id,
+            period=period,
+            actor=actor,
+        )
+        summary = RunSummary(run_id, "")
+        for done in compute(plan, dataset, period, backend, progress):
+            rows = result_rows(run_id, done.award, done.outcomes, done.placements, plan.precision)
+            insert_results(db, rows)
+            name = done.award.name
+            summary.subjects[name] = len(done.outcomes)
+            summary.ranked[name] = sum(o.ranked for o in done.outcomes)
+            summary.selected[name] = sum(p.selected for p in done.placements)
+            summary.backends[name] = done.backend
+            ties = run_notes.store_remainder_ties(db, run_id, name, done.remainder_ties)
+            if ties:
+                summary.notes[name] = ties
+            if done.fallback:
+                summary.fallbacks.append(done.fallback)
+        summary.outside_period = outside_period(plan, dataset, period)
+        finish_run(
+            db,
+            plan,
+            summary,
+            dataset_id=dataset.dataset_id,
+            period=period,
+            actor=actor,
+            today=today,
+        )
+    return summary
+
+
+def compute(
+    plan: Plan,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    progress: Progress | None = None,
+) -> Iterator[AwardResult]:
+    """Every award in dependency order: scored by `backend` (or by the
+    interpreter where `backend` declines the award), then placed. Writes
+    nothing; later awards read earlier ones' results through `Upstream`."""
+    upstream: dict[str, Mapping[str, AwardFields]] = {}
+    read_later = {a for award in plan.awards for a in award.depends_on}
+    for award in plan.awards:
+        chosen, fallback = backend, None
+        why = backend.unsupported(plan, award)
+        if why is not None:
+            chosen = InterpreterBackend()
+            fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
+        scored = chosen.score_award(plan, award, dataset, period, upstream)
+        outcomes = _collect(plan, dataset, award, scored, progress)
+        placing = rank_award(plan, award, outcomes)
+        if award.name in read_later:
+            upstream[award.name] = award_fields(outcomes, placing.placements)
+        yield AwardResult(
+            award, chosen.name, outcomes, placing.placements, placing.remainder_ties, fallback
+        )
+
+
+def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> Placing:
+    """Rank, grade and select an award's outcomes (`scoring.ranking`)."""
+    info = plan.catalog.tables[award.subjects]
+    numeric = info.key is not None and info.columns.get(info.key) == "int"
+    entries = [
+        Entry(
+            key=o.key,
+            key_number=o.key_value if numeric and isinstance(o.key_value, int) else None,
+            ranked=o.ranked,
+            total=o.total,
+            tie=tuple(o.points.get(p, Fraction(0)) for p, _ in award.tie_break),
+            group=o.group,
+        )
+        for o in outcomes
+    ]
+    return place_award(
+        entries,
+        tie_desc=[d for _, d in award.tie_break],
+        grades=dict(award.grades),
+        quota=award.quota,
+    )
+
+
+def outside_period(plan: Plan, dataset: DatasetRef, period: Period) -> dict[str, int]:
+    """Per record table, how many records fall outside the period."""
+    reader = DatasetReader(dataset.db, dataset.dataset_id, plan.catalog)
+    return {
+        name: reader.outside_period(name, (period.start, period.end))
+        for name, info in sorted(plan.catalog.tables.items())
+        if info.kind == "record"
+    }
+
+
+def _collect(
+    plan: Plan,
+    dataset: DatasetRef,
+    award: AwardPlan,
+    outcomes: Iterator[Outcome],
+    progress: Progress | None,
+) -> list[Outcome]:
+    """All of an award's outcomes (ranking needs every one), reporting progress."""
+    if progress is None:
+        return list(outcomes)
+    total = DatasetReader(dataset.db, dataset.dataset_id, plan.catalog).count(award.subjects)
+    out: list[Outcome] = []
+    for outcome in outcomes:
+        out.append(outcome)
+        if len(out) % _EVERY == 0:
+            progress(award.name, len(out), total)
+    progress(award.name, len(out), total)
+    return out
+
+
+_EVERY = 500
