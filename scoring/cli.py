@@ -209,7 +209,7 @@ def score(
 @click.option("--dataset", "dataset_id", type=int, help="Dataset id (default: the latest).")
 @user_errors
 def rejects(db_path: str, dataset_id: int | None) -> None:
-    """List a dataset's reject report: file, line, column, value, reason."""
+    """List a dataset's reject report (file, line, column, value, reason), then its warnings."""
     db = service.open_existing(db_path)
     found = service.rejects(db, dataset_id)
     for r in found:
@@ -217,6 +217,13 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
             f"{r.file}:{r.line}: {r.column or '-'}: {r.value if r.value is not None else ''!r}: {r.reason}"
         )
     click.echo(f"{len(found)} rejected row(s)")
+    warned = service.ingest_warnings(db, dataset_id)
+    if warned:
+        click.echo("")
+        click.echo("warnings (accepted, but the cell looks like a number a spreadsheet rewrote):")
+        for w in warned:
+            click.echo(f"{w.file}:{w.line}: {w.column or '-'}: {w.value!r}: {w.reason}")
+        click.echo(f"{len(warned)} warning(s)")
 
 
 @cli.command()

@@ -26,6 +26,8 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.REINGEST_AND_DIFF: "ingest the data again with the new rules, score,"
     " and compare the runs with `pioneer diff`",
     Remedy.LIST_RUNS: "see the runs with `pioneer status` or `pioneer review`",
+    Remedy.IMPORT_CALENDAR: "import that year's days with `pioneer calendar import FILE --db DB`;"
+    " FILE has rows of date,kind,name, as in examples/calendar-2027.csv",
 }
 """How the command line words each remedy a library error names."""
 

@@ -3,7 +3,7 @@ parses its arguments, calls one service function and prints what happened.
 
     register(cli)   # adds review-start, adjust, approve, flag, unflag,
                     # resolve-tie, notice, object, resolve-objection, publish,
-                    # revoke, status and the roles group
+                    # revoke, status, the roles and calendar groups
 
 Every command takes `--db`, `--as NAME` (default: the OS user) and
 `--today DATE` (the date the action counts as taken). A refused action
@@ -453,7 +453,10 @@ COMMANDS: tuple[click.Command, ...] = (
 
 
 def register(group: click.Group) -> None:
-    """Add the review commands to `group` (the `pioneer` command group)."""
-    for command in COMMANDS:
+    """Add the review commands to `group` (the `pioneer` command group), and
+    the calendar's (`scoring.cli_calendar`)."""
+    from scoring.cli_calendar import calendar
+
+    for command in (*COMMANDS, calendar):
         if command.name not in group.commands:
             group.add_command(command)

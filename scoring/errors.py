@@ -32,6 +32,7 @@ class Remedy(Enum):
     SCORE = "score"
     REINGEST_AND_DIFF = "reingest_and_diff"
     LIST_RUNS = "list_runs"
+    IMPORT_CALENDAR = "import_calendar"
 
 
 class PioneerError(Exception):

@@ -16,6 +16,7 @@ Role = Literal["author", "reviewer", "publisher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 NEEDS: dict[str, Role] = {
+    "calendar-import": "admin",
     "ingest": "author",
     "score": "author",
     "review-start": "reviewer",

@@ -27,14 +27,17 @@ from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
+    CellWarning,
     DatasetNotFound,
     IngestReport,
     Reject,
     ingest,
     latest_dataset_id,
     list_rejects,
+    list_warnings,
 )
 from scoring.ingest.tables import data_table, declarations
+from scoring.notice_doc import add_notice_facts
 from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
@@ -47,8 +50,10 @@ from scoring.review.api import (
     RunStatus,
     adjust,
     approve,
+    calendar_year,
     flag,
     grant_role,
+    import_calendar,
     list_roles,
     open_notice,
     publish,
@@ -85,6 +90,7 @@ __all__ = [
     "adjust",
     "approve",
     "audit_entries",
+    "calendar_year",
     "check_file",
     "current_user",
     "demo_lines",
@@ -94,6 +100,7 @@ __all__ = [
     "export_document",
     "flag",
     "grant_role",
+    "import_calendar",
     "ingest_folder",
     "latest_dataset",
     "list_roles",
@@ -198,6 +205,16 @@ def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 
 
+def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
+    """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
+    if latest_dataset_id(db) is None:
+        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+    try:
+        return list_warnings(db, dataset_id)
+    except DatasetNotFound:
+        raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
+
+
 def audit_entries(db: Database) -> list[audit.AuditEntry]:
     return audit.entries(db)
 
@@ -270,8 +287,9 @@ def export_document(
     return _document(db, run, run_rules(run), with_title=with_title)
 
 
-def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
-    """A run's results as json, or the 公示 list as csv, xlsx, md or html."""
+def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None = None) -> bytes:
+    """A run's results as json, or the 公示 list as csv, xlsx, md or html
+    (`today`: the date a list not yet on notice counts as made)."""
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
     if fmt == "json":
@@ -280,7 +298,9 @@ def export(db: Database, run_ref: str | int, fmt: str) -> bytes:
     for award in rules.plan.awards:
         info = rules.plan.catalog.tables[award.subjects]
         masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
-    return render_notice(_document(db, run, rules, with_title=True), fmt, masked=masked)
+    doc = _document(db, run, rules, with_title=True)
+    add_notice_facts(doc, db, run, rules, today or dt.date.today())
+    return render_notice(doc, fmt, masked=masked)
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:

@@ -6,7 +6,7 @@ sure the core tables exist. The core tables describe datasets; other modules
 `ensure_*` functions, each called with the `Database` this module returns.
 
 Datasets are immutable: triggers refuse to update or delete a dataset, its
-per-table counts or its reject report once written.
+per-table counts, its reject report or its cell warnings once written.
 """
 
 from __future__ import annotations
@@ -60,6 +60,17 @@ _CORE_DDL = (
         reason TEXT NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS rejects_dataset ON rejects(dataset_id)",
+    """CREATE TABLE IF NOT EXISTS ingest_warnings (
+        id INTEGER PRIMARY KEY,
+        dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+        table_name TEXT NOT NULL,
+        file TEXT NOT NULL,
+        line INTEGER,
+        "column" TEXT,
+        value TEXT,
+        reason TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS ingest_warnings_dataset ON ingest_warnings(dataset_id)",
     f"""CREATE TRIGGER IF NOT EXISTS datasets_immutable BEFORE UPDATE ON datasets
         WHEN OLD.sha256 NOT LIKE '{PENDING_PREFIX}%'
         BEGIN SELECT RAISE(ABORT, 'datasets are immutable'); END""",
@@ -69,7 +80,7 @@ _CORE_DDL = (
         f"""CREATE TRIGGER IF NOT EXISTS {table}_{event.lower()}_refused
             BEFORE {event} ON {table}
             BEGIN SELECT RAISE(ABORT, 'datasets are immutable'); END"""
-        for table in ("dataset_tables", "rejects")
+        for table in ("dataset_tables", "rejects", "ingest_warnings")
         for event in ("UPDATE", "DELETE")
     ),
 )

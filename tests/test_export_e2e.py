@@ -219,21 +219,27 @@ def test_private_columns_never_exported(exported: Exported) -> None:
 
 
 def listed(doc: dict[str, Any], award: str) -> list[dict[str, Any]]:
+    # SPEC §4.1 (rev. 4): every shipped award has a quota, so its list is the
+    # selection plus, while a boundary tie is open (this run is a draft), the tied
     results = doc["awards"][award]["results"]
-    chosen = [r for r in results if r["selected"]]
-    return chosen or [r for r in results if r["rank"] is not None]
+    return [r for r in results if r["selected"] or r["boundary_tie"]]
+
+
+def table_rows(rows: list[list[str]]) -> list[list[str]]:
+    """The csv's table: the rows before the empty line that starts the facts."""
+    return rows[: rows.index([""])]
 
 
 def test_notice_csv(exported: Exported) -> None:
     data = exported.files["csv"]
     assert data.startswith(b"\xef\xbb\xbf")
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert tuple(rows[0][-5:]) == NOTICE_HEADERS
+    rows = table_rows(list(csv.reader(io.StringIO(data.decode("utf-8-sig")))))
+    assert tuple(rows[0][1:6]) == NOTICE_HEADERS
     expected = sum(len(listed(exported.doc, a)) for a in exported.doc["awards"])
     assert len(rows) - 1 == expected
     rider_rows = [r for r in rows[1:] if r[0] == exported.doc["awards"]["pioneer_rider"]["title"]]
     first = listed(exported.doc, "pioneer_rider")[0]
-    assert rider_rows[0][1:] == [
+    assert rider_rows[0][1:6] == [
         str(first["rank"]),
         first["name"],
         first["unit"],
@@ -250,6 +256,7 @@ def test_notice_xlsx(exported: Exported) -> None:
         headers = tuple(sheet.cell(row=2, column=c).value for c in range(1, 6))
         assert headers == NOTICE_HEADERS
         names = [sheet.cell(row=r, column=2).value for r in range(3, sheet.max_row + 1)]
+        names = names[: names.index(None)]  # the table ends; the facts follow (rev. 4)
         assert names == [r["name"] for r in listed(exported.doc, award)]
 
 
@@ -305,9 +312,11 @@ def test_private_name_masked_and_cells_neutralised(tmp_path: Path) -> None:
         assert blob, fmt
         if fmt == "xlsx":
             sheet = openpyxl.load_workbook(io.BytesIO(blob)).worksheets[0]
-            cells = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
-            text = "\n".join(cells)
-            assert all(not c.startswith(("=", "+", "-", "@")) for c in cells), cells
+            found = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+            text = "\n".join(str(c.value) for c in found)
+            # rev. 4: marked text by the quotePrefix style, not a visible apostrophe
+            risky = [c for c in found if str(c.value).startswith(("=", "+", "-", "@"))]
+            assert risky and all(c.quotePrefix and c.data_type == "s" for c in risky)
         else:
             text = blob.decode("utf-8-sig")
         assert "张三丰" not in text and "李四" not in text, fmt
@@ -315,7 +324,7 @@ def test_private_name_masked_and_cells_neutralised(tmp_path: Path) -> None:
         plain = text.replace("\\", "")
         assert "张**" in plain and "李*" in plain, fmt
     rows = list(csv.reader(io.StringIO(service.export(s.db, s.run_id, "csv").decode("utf-8-sig"))))
-    units = {r[3] for r in rows[1:]}
+    units = {r[3] for r in table_rows(rows)[1:]}
     assert units == {"'=cmd|' /C calc'!A0", "'+1"}
 
 

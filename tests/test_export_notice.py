@@ -239,7 +239,8 @@ def test_csv_has_a_bom_headers_and_one_table_with_an_award_column() -> None:
     rows = csv_rows(data)
     assert rows[0] == ["奖项", *NOTICE_HEADERS]
     assert rows[1] == ["先锋骑手", "1", "张**", "城关镇", "95.50", "优秀"]
-    assert [r[0] for r in rows[1:]] == ["先锋骑手"] * 3 + ["先锋班组"] * 5
+    assert [r[0] for r in rows[1:9]] == ["先锋骑手"] * 3 + ["先锋班组"] * 5
+    assert rows[9] == [""]  # the table ends; the facts of the list follow (SPEC §4.1, rev. 4)
 
 
 def test_csv_neutralises_formula_injection() -> None:
@@ -265,14 +266,18 @@ def test_xlsx_reads_back_with_one_sheet_per_award() -> None:
     assert rows[1] == NOTICE_HEADERS
     assert rows[2] == (1, "张**", "城关镇", 95.5, "优秀")
     assert riders["D3"].number_format == "0.00"
-    assert len(rows) == 5
+    assert rows[5] == (None,) * 5  # the table ends; the quota rule and facts follow (rev. 4)
 
 
 def test_xlsx_neutralises_formula_injection_and_holds_no_formulas() -> None:
     book = xlsx_book(render("xlsx"))
     teams = book["先锋班组"]
-    assert (teams["B3"].value, teams["C3"].value) == ("'=1+1", "'@SUM(A1:A9)")
-    assert (teams["B4"].value, teams["C4"].value) == ("'-2", "'+x")
+    # SPEC §4.1 (rev. 4): marked text by the quotePrefix style, no visible apostrophe
+    assert (teams["B3"].value, teams["C3"].value) == ("=1+1", "@SUM(A1:A9)")
+    assert (teams["B4"].value, teams["C4"].value) == ("-2", "+x")
+    for ref in ("B3", "C3", "B4", "C4"):
+        assert teams[ref].quotePrefix and teams[ref].data_type == "s"
+    assert not teams["B5"].quotePrefix
     for sheet in book:
         for row in sheet.iter_rows():
             for cell in row:
@@ -381,3 +386,11 @@ def test_html_marks_a_draft_as_not_a_formal_notice() -> None:
     assert "非正式公示" in page
     assert "&lt;b&gt;三个先锋&lt;/b&gt;" in page and "<b>" not in page
     assert "非正式公示" not in render("html").decode("utf-8")
+
+
+def test_xlsx_keeps_a_formula_like_award_title_as_plain_text() -> None:
+    doc = notice_doc()
+    doc["awards"]["pioneer_team"]["title"] = "=先锋班组"
+    sheet = xlsx_book(render("xlsx", doc)).worksheets[1]
+    assert sheet["A1"].value == "=先锋班组" and sheet["A1"].quotePrefix
+    assert "'" not in sheet.oddHeader.center.text

@@ -2,9 +2,13 @@
 
 The pipeline is `scoring.ingest.dataset.ingest`; `scoring.ingest.query`
 reads datasets back. Modules by phase: `cells` (one cell's spelling),
-`readers` (CSV, xlsx, JSON Lines), `rows` (header matching and cell checks),
-`tables` (reading order and storage layout), `dataset` (the transaction),
-`report` (counts and rejects), `query` (rows and rejects from the store).
+`encoding` (a CSV's encoding, decided on the whole file), `readers` (CSV,
+xlsx, JSON Lines, streamed), `convert` (typed converters with a cache),
+`suspect` (numbers a spreadsheet rewrote), `rows` (header matching and cell
+checks), `batch` (CSV rows converted column-wise), `tables` (reading order and
+storage layout), `dataset` (the transaction), `record` (the dataset's identity
+and report written), `report` (counts, rejects, warnings), `query` (rows,
+rejects and warnings from the store).
 """
 
 from scoring.ingest.dataset import Progress, ingest
@@ -18,10 +22,12 @@ from scoring.ingest.query import (
     latest_dataset_id,
     list_datasets,
     list_rejects,
+    list_warnings,
     load_rows,
     stored_report,
 )
 from scoring.ingest.report import (
+    CellWarning,
     IngestReport,
     Reject,
     TableCounts,
@@ -32,6 +38,7 @@ from scoring.ingest.tables import data_table
 
 __all__ = [
     "CatalogError",
+    "CellWarning",
     "DatasetInfo",
     "DatasetNotFound",
     "FileError",
@@ -50,6 +57,7 @@ __all__ = [
     "latest_dataset_id",
     "list_datasets",
     "list_rejects",
+    "list_warnings",
     "load_rows",
     "stored_report",
     "summary_lines",

@@ -8,9 +8,11 @@ The whole pipeline, in order:
    `rows.map_columns`); every whole-file problem is collected and raised
    together before anything is written;
 3. in one transaction, read each table's rows, check cells, keys and links,
-   write the accepted rows to `ds{id}_{table}` and hash them;
+   write the accepted rows to `ds{id}_{table}` and hash them: CSV rows in
+   column-wise batches (`batch`), other rows one by one (`rows.RowChecker`),
+   indexes built once after each table's rows (`tables.finish_sql`);
 4. if a dataset with the same SHA-256 already exists, roll back and reuse it;
-   otherwise record the counts and the reject report, and commit.
+   otherwise record the counts, rejects and cell warnings (`record`), and commit.
 
 Dataset identity: the SHA-256 of the canonical JSON
 `{"format": 1, "tables": <declarations>, "rows": {table: <rows digest>}}`,
@@ -23,34 +25,33 @@ file names and formats are not part of it.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from uuid import uuid4
+from typing import Any, cast
 
 from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
+from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
+from scoring.ingest.convert import Pool
 from scoring.ingest.errors import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
-from scoring.ingest.report import IngestReport, Reject, TableCounts
-from scoring.ingest.rows import Layout, Problem, check_cells, map_columns
+from scoring.ingest.record import dataset_sha256, insert_pending, record
+from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
+from scoring.ingest.rows import Layout, Problem, RowChecker, map_columns
 from scoring.ingest.tables import (
     Group,
     check_catalog,
     create_sql,
-    declarations,
     finish_sql,
     insert_sql,
     reading_order,
 )
-from scoring.store import PENDING_PREFIX, StoreError, store_path, transaction
+from scoring.store import StoreError, store_path, transaction
 
 Progress = Callable[[str, int], None]
 """Called with a table name and the number of its rows read so far."""
@@ -83,7 +84,7 @@ def ingest(
     if not folder.is_dir():
         raise FileError(str(folder), None, None, "no such folder")
     with ExitStack() as stack:
-        files = _open_files(folder, catalog, stack)
+        files = _open_files(folder, catalog, stack, {})
         run = _Ingest(db, catalog, files, strict, progress)
         try:
             return run.execute(folder, groups)
@@ -98,25 +99,32 @@ class _File:
 
     source: Source
     layout: Layout
+    pool: Pool  # the converters shared by every file of the ingest
     key_at: int | None = field(init=False)
     links: list[tuple[str, int]] = field(init=False)
     hash_order: list[int] = field(init=False)
+    checker: RowChecker = field(init=False)
+    batcher: BatchConverter | None = field(init=False)
 
     def __post_init__(self) -> None:
         key = self.layout.info.key
         self.key_at = None if key is None else self.layout.position(key)
         self.links = self.layout.links()
         self.hash_order = self.layout.name_order()
+        workbook = self.source.path.suffix == ".xlsx"
+        self.checker = RowChecker(self.layout, workbook=workbook, pool=self.pool)
+        csv = self.source.path.suffix == ".csv" and not self.source.keyed
+        self.batcher = BatchConverter(self.checker) if csv and self.checker.simple else None
 
 
-def _open_files(folder: Path, catalog: Catalog, stack: ExitStack) -> dict[str, _File]:
+def _open_files(folder: Path, catalog: Catalog, stack: ExitStack, pool: Pool) -> dict[str, _File]:
     files: dict[str, _File] = {}
     errors: list[FileError] = []
     for name, info in catalog.tables.items():
         try:
             source = open_source(locate(folder, name))
             stack.callback(source.close)
-            files[name] = _File(source, map_columns(source, info))
+            files[name] = _File(source, map_columns(source, info), pool)
         except FileError as error:
             errors.append(error)
     if errors:
@@ -149,8 +157,19 @@ class _Reused(Exception):
         self.sha256 = sha256
 
 
+_Checked = tuple[list[DbValue], list[Problem]]
+"""A row's stored values and the warnings about its cells."""
+
+
 def _token(value: DbValue) -> str:
     return str(value)
+
+
+def _tokens(file: _File, at: int, column: list[DbValue]) -> list[str | None]:
+    """The key tokens of the values of `file`'s column `at` (None stays None)."""
+    if file.layout.columns[at].ctype == "text":
+        return column  # type: ignore[return-value]  # text is its own token
+    return [None if value is None else _token(value) for value in column]
 
 
 class _Ingest:
@@ -173,26 +192,29 @@ class _Ingest:
         self.counts = {name: _Counts() for name in catalog.tables}
         self.digests = {name: hashlib.sha256() for name in catalog.tables}
         self.rejects: list[Reject] = []
+        self.cell_warnings: list[CellWarning] = []
         self.dataset_id = 0
 
     def execute(self, folder: Path, groups: list[Group]) -> IngestReport:
         """Read every group in one transaction; commit a new dataset or reuse one."""
         try:
             with transaction(self.db):
-                self.dataset_id = self._insert_dataset(folder)
+                self.dataset_id = insert_pending(self.db, folder, self.catalog)
                 for group in groups:
                     if group.cyclic:
                         self._read_cyclic(group.tables)
                     else:
                         self._read_streamed(group.tables[0])
-                sha = self._sha256()
+                digests = {name: digest.hexdigest() for name, digest in self.digests.items()}
+                sha = dataset_sha256(self.catalog, digests)
                 row = self.db.execute("SELECT id FROM datasets WHERE sha256 = ?", [sha]).fetchone()
                 if row is not None:
                     raise _Reused(int(row[0]), sha)
-                self._record(sha)
+                report = self._report(self.dataset_id, sha, reused=False)
+                record(self.db, self.dataset_id, report)
         except _Reused as reused:
             return self._report(reused.dataset_id, reused.sha256, reused=True)
-        return self._report(self.dataset_id, sha, reused=False)
+        return report
 
     # -- reading ---------------------------------------------------------
 
@@ -206,38 +228,111 @@ class _Ingest:
         if self.progress is not None:
             self.progress(name, counts.rows_in)
 
+    def _batches(self, name: str) -> Iterator[list[RawRow]]:
+        counts = self.counts[name]
+        for chunk in self.files[name].source.batches(BATCH):
+            counts.rows_in += len(chunk)
+            if self.progress is not None and len(chunk) == BATCH:
+                self.progress(name, counts.rows_in)
+            yield chunk
+        if self.progress is not None:
+            self.progress(name, counts.rows_in)
+
     def _read_streamed(self, name: str) -> None:
         info = self.catalog.tables[name]
         self.db.execute(create_sql(self.dataset_id, info))
         batch: list[tuple[Any, ...]] = []
-        for raw in self._rows(name):
-            values = self._check(name, raw)
-            if values is not None and self._links_ok(name, raw.line, values):
-                self._accept(name, raw.line, values, batch)
-            if len(batch) >= BATCH:
+        if self.files[name].batcher is not None:
+            for rows in self._batches(name):
+                self._read_batch(name, rows, batch)
                 self._flush(info, batch)
+        else:
+            for raw in self._rows(name):
+                checked = self._check(name, raw)
+                if checked is not None and self._links_ok(name, raw.line, checked[0]):
+                    self._accept(name, raw.line, checked, batch)
+                if len(batch) >= BATCH:
+                    self._flush(info, batch)
         self._flush(info, batch)
         self._finish(info)
 
+    def _read_batch(self, name: str, rows: list[RawRow], batch: list[tuple[Any, ...]]) -> None:
+        """A batch of CSV rows: column-wise when all is well, else row by row in file order."""
+        batcher = self.files[name].batcher
+        assert batcher is not None
+        converted = batcher.convert(rows)
+        if not converted.slow and self._batch_fits(name, converted):
+            self._accept_batch(name, rows, converted, batch)
+            return
+        for index, raw in enumerate(rows):
+            if index in converted.slow:
+                checked = self._check(name, raw)
+            else:
+                values = [column[index] for column in converted.columns]
+                notes = converted.notes.get(index, [])
+                checked = self._check_key(name, raw.line, values, notes)
+            if checked is not None and self._links_ok(name, raw.line, checked[0]):
+                self._accept(name, raw.line, checked, batch)
+
+    def _batch_fits(self, name: str, converted: Converted) -> bool:
+        """True when no row of a clean batch breaks a key or a link (the usual case)."""
+        file = self.files[name]
+        if file.key_at is not None:
+            column = converted.columns[file.key_at]
+            if None in column:
+                return False
+            tokens = _tokens(file, file.key_at, column)
+            if len(set(tokens)) != len(tokens) or not self.keys[name].first.keys().isdisjoint(
+                tokens
+            ):
+                return False
+        for target, at in file.links:
+            linked = set(_tokens(file, at, converted.columns[at]))
+            linked.discard(None)
+            if not linked <= self.keys[target].accepted:
+                return False
+        return True
+
+    def _accept_batch(
+        self, name: str, rows: list[RawRow], converted: Converted, batch: list[tuple[Any, ...]]
+    ) -> None:
+        file = self.files[name]
+        assert file.batcher is not None
+        lines = [row.line for row in rows]
+        self.counts[name].accepted += len(rows)
+        if file.key_at is not None:
+            column = converted.columns[file.key_at]
+            tokens = cast(list[str], _tokens(file, file.key_at, column))  # no None: checked
+            self.keys[name].first.update(zip(tokens, lines, strict=True))
+            self.keys[name].accepted.update(tokens)
+        path = str(file.source.path)
+        for index, notes in sorted(converted.notes.items()):
+            for note in notes:
+                self.cell_warnings.append(
+                    CellWarning(name, path, lines[index], note.column, note.value, note.reason)
+                )
+        batch.extend(zip(lines, *converted.columns, strict=True))
+        self.digests[name].update(file.batcher.row_json(converted).encode())
+
     def _read_cyclic(self, names: Sequence[str]) -> None:
         """Tables linked in a cycle: keep candidates until every link settles."""
-        candidates: dict[str, list[tuple[int, list[DbValue]]]] = {}
+        candidates: dict[str, list[tuple[int, _Checked]]] = {}
         for name in names:
             self.db.execute(create_sql(self.dataset_id, self.catalog.tables[name]))
             candidates[name] = []
             for raw in self._rows(name):
-                values = self._check(name, raw)
-                if values is not None:
-                    candidates[name].append((raw.line, values))
+                checked = self._check(name, raw)
+                if checked is not None:
+                    candidates[name].append((raw.line, checked))
             at = self.files[name].key_at
             if at is not None:
-                self.keys[name].accepted = {_token(v[at]) for _, v in candidates[name]}
+                self.keys[name].accepted = {_token(c[0][at]) for _, c in candidates[name]}
         alive = {name: [True] * len(rows) for name, rows in candidates.items()}
         changed = True
         while changed:  # a rejected row can leave another row's link dangling
             changed = False
             for name in names:
-                for index, (line, values) in enumerate(candidates[name]):
+                for index, (line, (values, _)) in enumerate(candidates[name]):
                     if alive[name][index] and not self._links_ok(name, line, values):
                         alive[name][index] = False
                         self._forget_key(name, line, values)
@@ -245,40 +340,48 @@ class _Ingest:
         for name in names:
             info = self.catalog.tables[name]
             batch: list[tuple[Any, ...]] = []
-            for index, (line, values) in enumerate(candidates[name]):
+            for index, (line, checked) in enumerate(candidates[name]):
                 if alive[name][index]:
-                    self._accept(name, line, values, batch)
+                    self._accept(name, line, checked, batch)
             self._flush(info, batch)
             self._finish(info)
 
     # -- checks ------------------------------------------------------------
 
-    def _check(self, name: str, raw: RawRow) -> list[DbValue] | None:
-        """The row's stored values when its cells and key are good, else None (rejected)."""
+    def _check(self, name: str, raw: RawRow) -> _Checked | None:
+        """The row's stored values and warnings when its cells and key are good, else None."""
         file = self.files[name]
-        values, problems = check_cells(raw, file.layout)
+        values, problems, notes = file.checker.check(raw)
         at = file.key_at
         if problems:
             self._reject(name, raw.line, problems)
             if at is not None and values[at] is not None:
                 self.keys[name].rejected.setdefault(_token(values[at]), raw.line)
             return None
+        return self._check_key(name, raw.line, values, notes)
+
+    def _check_key(
+        self, name: str, line: int, values: list[DbValue], notes: list[Problem]
+    ) -> _Checked | None:
+        """A row with good cells: None (rejected) when its key is empty or taken."""
+        file = self.files[name]
+        at = file.key_at
         if at is None:
-            return values
+            return values, notes
         column = file.layout.columns[at]
         value = values[at]
         if value is None:
             reason = f"no key: the {column.name} cell is empty; every row of {name} needs one"
-            self._reject(name, raw.line, [Problem(column.label, "", reason)])
+            self._reject(name, line, [Problem(column.label, "", reason)])
             return None
         keys = self.keys[name]
         first = keys.first.get(_token(value))
         if first is not None:
             reason = f"duplicate key {quoted(str(value))}: first at line {first}"
-            self._reject(name, raw.line, [Problem(column.label, str(value), reason)])
+            self._reject(name, line, [Problem(column.label, str(value), reason)])
             return None
-        keys.first[_token(value)] = raw.line
-        return values
+        keys.first[_token(value)] = line
+        return values, notes
 
     def _links_ok(self, name: str, line: int, values: list[DbValue]) -> bool:
         """False (and the row rejected) when a link names no accepted subject."""
@@ -323,14 +426,19 @@ class _Ingest:
     # -- writing -----------------------------------------------------------
 
     def _accept(
-        self, name: str, line: int, values: list[DbValue], batch: list[tuple[Any, ...]]
+        self, name: str, line: int, checked: _Checked, batch: list[tuple[Any, ...]]
     ) -> None:
         file = self.files[name]
+        values, notes = checked
+        for note in notes:
+            self.cell_warnings.append(
+                CellWarning(name, str(file.source.path), line, note.column, note.value, note.reason)
+            )
         self.counts[name].accepted += 1
         if file.key_at is not None:
             self.keys[name].accepted.add(_token(values[file.key_at]))
         batch.append((line, *values))
-        canonical = _ROW_JSON.encode([values[i] for i in file.hash_order])
+        canonical = ROW_JSON.encode([values[i] for i in file.hash_order])
         self.digests[name].update(canonical.encode() + b"\n")
 
     def _flush(self, info: TableInfo, batch: list[tuple[Any, ...]]) -> None:
@@ -341,54 +449,6 @@ class _Ingest:
     def _finish(self, info: TableInfo) -> None:
         for statement in finish_sql(self.dataset_id, info):
             self.db.execute(statement)
-
-    def _insert_dataset(self, folder: Path) -> int:
-        cursor = self.db.execute(
-            "INSERT INTO datasets (sha256, created, source, catalog) VALUES (?, ?, ?, ?)",
-            [
-                f"{PENDING_PREFIX}{uuid4().hex}",
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                str(folder),
-                json.dumps(declarations(self.catalog), ensure_ascii=False),
-            ],
-        )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def _sha256(self) -> str:
-        document = {
-            "format": 1,
-            "tables": declarations(self.catalog),
-            "rows": {name: self.digests[name].hexdigest() for name in sorted(self.digests)},
-        }
-        return hashlib.sha256(_canonical(document).encode()).hexdigest()
-
-    def _record(self, sha: str) -> None:
-        self.db.execute("UPDATE datasets SET sha256 = ? WHERE id = ?", [sha, self.dataset_id])
-        self.db.table("dataset_tables").insert_all(
-            {
-                "dataset_id": self.dataset_id,
-                "table_name": counts.table,
-                "file": counts.file,
-                "rows_in": counts.rows_in,
-                "accepted": counts.accepted,
-                "rejected": counts.rejected,
-                "warnings": json.dumps(list(counts.warnings), ensure_ascii=False),
-            }
-            for counts in self._table_counts()
-        )
-        self.db.table("rejects").insert_all(
-            {
-                "dataset_id": self.dataset_id,
-                "table_name": reject.table,
-                "file": reject.file,
-                "line": reject.line,
-                "column": reject.column,
-                "value": reject.value,
-                "reason": reject.reason,
-            }
-            for reject in self._sorted_rejects()
-        )
 
     # -- reporting ---------------------------------------------------------
 
@@ -413,17 +473,19 @@ class _Ingest:
         order = {name: position for position, name in enumerate(self.catalog.tables)}
         return sorted(self.rejects, key=lambda r: (order[r.table], r.line or 0))
 
+    def _sorted_warnings(self) -> list[CellWarning]:
+        order = {name: position for position, name in enumerate(self.catalog.tables)}
+        return sorted(self.cell_warnings, key=lambda w: (order[w.table], w.line or 0))
+
     def _report(self, dataset_id: int, sha: str, *, reused: bool) -> IngestReport:
         return IngestReport(
-            dataset_id, sha, tuple(self._table_counts()), tuple(self._sorted_rejects()), reused
+            dataset_id,
+            sha,
+            tuple(self._table_counts()),
+            tuple(self._sorted_rejects()),
+            reused,
+            tuple(self._sorted_warnings()),
         )
-
-
-_ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-
-
-def _canonical(document: object) -> str:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 __all__ = ["Progress", "ingest"]

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from scoring.catalog import ColumnType
 from scoring.ingest.cells import from_db, to_db
 from scoring.ingest.errors import IngestError
-from scoring.ingest.report import IngestReport, Reject, TableCounts
+from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
 from scoring.ingest.tables import LINE_COLUMN, data_table
 from scoring.numbers import Value
 from scoring.store import PENDING_PREFIX, quote_identifier
@@ -100,6 +100,17 @@ def list_rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
     return [Reject(*row) for row in rows]
 
 
+def list_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
+    """The cell warnings of a dataset (None: the latest), in file and line order."""
+    info = dataset_info(db, dataset_id)
+    rows = db.execute(
+        'SELECT table_name, file, line, "column", value, reason FROM ingest_warnings '
+        "WHERE dataset_id = ? ORDER BY id",
+        [info.id],
+    )
+    return [CellWarning(*row) for row in rows]
+
+
 def stored_report(db: Database, dataset_id: int | None = None) -> IngestReport:
     """The report of a dataset as its ingest stored it (None: the latest)."""
     info = dataset_info(db, dataset_id)
@@ -112,7 +123,13 @@ def stored_report(db: Database, dataset_id: int | None = None) -> IngestReport:
         TableCounts(name, file, rows_in, accepted, rejected, tuple(json.loads(warnings)))
         for name, file, rows_in, accepted, rejected, warnings in rows
     )
-    return IngestReport(info.id, info.sha256, tables, tuple(list_rejects(db, info.id)))
+    return IngestReport(
+        info.id,
+        info.sha256,
+        tables,
+        tuple(list_rejects(db, info.id)),
+        cell_warnings=tuple(list_warnings(db, info.id)),
+    )
 
 
 def iter_rows(

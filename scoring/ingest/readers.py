@@ -12,20 +12,27 @@ from __future__ import annotations
 import codecs
 import csv
 import difflib
-import io
 import json
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from scoring.ingest.cells import CellError, native_text, trim
+from scoring.ingest.cells import WHITESPACE, CellError, native_text, trim
+from scoring.ingest.encoding import GB18030, csv_encoding, file_chunks, undecodable
 from scoring.ingest.errors import FileError
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 """The file suffixes a table can come from, in the order they are looked for."""
+
+FIELD_SIZE_LIMIT = 2**31 - 1
+"""The largest CSV field read (the csv module's default, 131072, would refuse a 10 MB cell)."""
+
+GB18030_BOM = b"\x84\x31\x95\x33"
 
 
 class _Absent:
@@ -38,8 +45,7 @@ class _Absent:
 ABSENT: Any = _Absent()
 
 
-@dataclass(frozen=True)
-class RawRow:
+class RawRow(NamedTuple):
     """One row as read: its physical line, its cells in header order, or a problem.
 
     `problem` names a whole-row problem (wrong number of fields, not a JSON
@@ -67,6 +73,13 @@ class Source:
     warnings: list[str] = field(default_factory=list)
     keyed: bool = False
     _close: Callable[[], None] | None = None
+    _batches: Callable[[int], Iterator[list[RawRow]]] | None = None
+
+    def batches(self, size: int) -> Iterator[list[RawRow]]:
+        """The rows in lists of up to `size` (read either these or `rows`, not both)."""
+        if self._batches is not None:
+            return self._batches(size)
+        return iter(lambda: list(islice(self.rows, size)), [])
 
     def close(self) -> None:
         """Release the file (an xlsx workbook stays open while its rows are read)."""
@@ -99,7 +112,11 @@ def locate(folder: Path, table: str) -> Path:
 
 
 def open_source(path: Path) -> Source:
-    """Open a table file and read its header; FileError on a whole-file problem."""
+    """Open a table file and read its header; FileError on a whole-file problem.
+
+    Nothing but the header is read into memory: the rows stream from the
+    file as they are iterated, so a file of any size costs bounded memory.
+    """
     try:
         data_size = path.stat().st_size
     except OSError as error:
@@ -113,13 +130,9 @@ def open_source(path: Path) -> Source:
         )
     if path.suffix == ".xlsx":
         return _open_xlsx(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise FileError(str(path), None, None, f"cannot read the file: {error.strerror}") from None
     if path.suffix == ".jsonl":
-        return _open_jsonl(path, data)
-    return _open_csv(path, data)
+        return _open_jsonl(path)
+    return _open_csv(path)
 
 
 def shown(cell: object) -> str:
@@ -142,78 +155,111 @@ def is_blank(cells: tuple[object, ...] | list[object]) -> bool:
     )
 
 
-def _line_at(data: bytes, position: int) -> int:
-    before = data[:position]
-    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
-
-
-def _undecodable(path: Path, data: bytes, position: int, what: str) -> FileError:
-    line = _line_at(data, position)
-    return FileError(
-        str(path), line, None, f"undecodable bytes at line {line}: the file is not {what}"
-    )
-
-
 def decode_csv(path: Path, data: bytes) -> str:
-    """The text of a CSV file in UTF-8 (BOM or not) or GB18030, never guessed silently.
+    """The text of CSV bytes `data` read from `path`, the encoding decided as for a file."""
+    encoding = csv_encoding(path, lambda: iter((data,)))
+    return data.decode(encoding).removeprefix("\ufeff")
 
-    A file that is valid UTF-8 up to a bad byte is reported as broken UTF-8
-    rather than re-read as GB18030, which would turn its Chinese into mojibake.
-    """
-    if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _undecodable(path, data, error.start + 3, "valid UTF-8") from None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise FileError(
-            str(path), 1, None, "the file is UTF-16 text; save it as CSV (UTF-8 or GB18030)"
-        )
+
+def _open_csv(path: Path) -> Source:
+    encoding = csv_encoding(path)
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if not data[: error.start].isascii():
-            raise _undecodable(path, data, error.start, "valid UTF-8") from None
+        handle = path.open(encoding=encoding, newline="")
+    except OSError as error:
+        raise FileError(str(path), None, None, f"cannot read the file: {error.strerror}") from None
     try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as error:
-        raise _undecodable(path, data, error.start, "UTF-8 or GB18030") from None
+        if encoding == GB18030 and _starts_with(path, GB18030_BOM):
+            handle.read(1)  # GB18030's own byte-order mark; utf-8-sig drops UTF-8's
+        reader = csv.reader(handle)
+        header: tuple[str, ...] = ()
+        for _, cells in _csv_records(path, reader, 0):
+            header = tuple(trim(cell) for cell in cells)
+            break
+    except BaseException:
+        handle.close()
+        raise
+    start, width = reader.line_num, len(header)
+    rows = _csv_rows(path, reader, start, width)
+    batches = partial(_csv_batches, path, reader, start, width)
+    return Source(path, header, rows, _close=handle.close, _batches=batches)
 
 
-def _open_csv(path: Path, data: bytes) -> Source:
-    reader = csv.reader(io.StringIO(decode_csv(path, data), newline=""))
-    records = _csv_records(path, reader)
-    header: tuple[str, ...] = ()
-    for _, cells in records:
-        header = tuple(trim(cell) for cell in cells)
-        break
-    return Source(path, header, _csv_rows(records, len(header)))
+def _starts_with(path: Path, prefix: bytes) -> bool:
+    with path.open("rb") as raw:
+        return raw.read(len(prefix)) == prefix
 
 
-def _csv_records(path: Path, reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """(first physical line, fields) of every non-blank CSV record."""
-    previous = 0
+def _csv_records(path: Path, reader: Any, previous: int) -> Iterator[tuple[int, list[str]]]:
+    """(first physical line, fields) of every non-blank CSV record after line `previous`."""
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
-        except csv.Error as error:
-            raise FileError(str(path), previous + 1, None, f"malformed CSV: {error}") from None
+        except (csv.Error, UnicodeDecodeError, OSError) as error:
+            raise _csv_error(path, previous + 1, error) from None
         start, previous = previous + 1, reader.line_num
         if not is_blank(cells):
             yield start, cells
 
 
-def _csv_rows(records: Iterator[tuple[int, list[str]]], width: int) -> Iterator[RawRow]:
-    for line, cells in records:
-        problem = None
-        if len(cells) != width:
-            few = "few" if len(cells) < width else "many"
-            problem = f"too {few} fields: {len(cells)}, the header has {width}"
-            if any("\n" in cell or "\r" in cell for cell in cells):
-                problem += " (a quoted field spans lines: is a closing quote missing?)"
-        yield RawRow(line, tuple(cells), problem)
+def _csv_rows(path: Path, reader: Any, previous: int, width: int) -> Iterator[RawRow]:
+    """The rows after the header: one tight loop, as this is where every row passes."""
+    make = tuple.__new__  # a RawRow without a Python-level __new__ call
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if len(cells) == width and cells and cells[0].strip(WHITESPACE):
+                yield make(RawRow, (start, tuple(cells), None))
+            elif not is_blank(cells):
+                yield RawRow(start, tuple(cells), _width_problem(cells, width))
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
+        raise _csv_error(path, previous + 1, error) from None
+
+
+def _csv_error(path: Path, line: int, error: Exception) -> FileError:
+    if isinstance(error, UnicodeDecodeError):  # it decoded a moment ago: the file changed since
+        return FileError(str(path), line, None, "the file changed while it was being read")
+    if isinstance(error, OSError):
+        return FileError(str(path), line, None, f"cannot read the file: {error.strerror}")
+    return FileError(str(path), line, None, f"malformed CSV: {error}")
+
+
+def _csv_batches(
+    path: Path, reader: Any, previous: int, width: int, size: int
+) -> Iterator[list[RawRow]]:
+    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them."""
+    make = tuple.__new__
+    batch: list[RawRow] = []
+    append = batch.append
+    try:
+        for cells in reader:
+            start, previous = previous + 1, reader.line_num
+            if len(cells) == width and cells and cells[0].strip(WHITESPACE):
+                append(make(RawRow, (start, tuple(cells), None)))
+            elif not is_blank(cells):
+                append(RawRow(start, tuple(cells), _width_problem(cells, width)))
+            else:
+                continue
+            if len(batch) >= size:
+                yield batch
+                batch = []
+                append = batch.append
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
+        raise _csv_error(path, previous + 1, error) from None
+    if batch:
+        yield batch
+
+
+def _width_problem(cells: list[str], width: int) -> str | None:
+    if len(cells) == width:
+        return None
+    few = "few" if len(cells) < width else "many"
+    problem = f"too {few} fields: {len(cells)}, the header has {width}"
+    if any("\n" in cell or "\r" in cell for cell in cells):
+        problem += " (a quoted field spans lines: is a closing quote missing?)"
+    return problem
 
 
 def _open_xlsx(path: Path) -> Source:
@@ -273,24 +319,38 @@ def _xlsx_rows(source: Source, rows: Iterator[tuple[int, tuple[object, ...]]]) -
         ) from None
 
 
-def _open_jsonl(path: Path, data: bytes) -> Source:
-    start = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = data[start:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise _undecodable(path, data, error.start + start, "valid UTF-8") from None
-    parsed: list[tuple[int, dict[str, object] | None, str | None]] = []
+def _open_jsonl(path: Path) -> Source:
+    """JSON Lines in two passes: the keys of every object make the header, then the rows."""
     keys: dict[str, None] = {}
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not trim(line):
-            continue
-        obj, problem = _json_object(line)
+    for _, line in _jsonl_lines(path):
+        obj, _ = _json_object(line)
         if obj is not None:
             keys.update(dict.fromkeys(obj))
-        parsed.append((number, obj, problem))
     header = tuple(keys)
-    rows = _jsonl_rows(parsed, header)
+    rows = _jsonl_rows(path, header)
     return Source(path, tuple(trim(key) for key in header), rows, keyed=True)
+
+
+def _jsonl_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) of every non-blank line; lines end at `\n` only."""
+    offset = 0
+    try:
+        with path.open("rb") as handle:
+            for number, data in enumerate(handle, start=1):
+                start = (
+                    len(codecs.BOM_UTF8) if number == 1 and data.startswith(codecs.BOM_UTF8) else 0
+                )
+                try:
+                    text = data[start:].decode("utf-8")
+                except UnicodeDecodeError as error:
+                    bad = offset + start + error.start
+                    raise undecodable(path, file_chunks(path), bad, "valid UTF-8") from None
+                offset += len(data)
+                text = text.removesuffix("\n")
+                if trim(text):
+                    yield number, text
+    except OSError as error:
+        raise FileError(str(path), None, None, f"cannot read the file: {error.strerror}") from None
 
 
 class _DuplicateKey(ValueError):
@@ -328,10 +388,9 @@ def _json_object(line: str) -> tuple[dict[str, object] | None, str | None]:
     return value, None
 
 
-def _jsonl_rows(
-    parsed: list[tuple[int, dict[str, object] | None, str | None]], header: tuple[str, ...]
-) -> Iterator[RawRow]:
-    for line, obj, problem in parsed:
+def _jsonl_rows(path: Path, header: tuple[str, ...]) -> Iterator[RawRow]:
+    for line, text in _jsonl_lines(path):
+        obj, problem = _json_object(text)
         if obj is None:
             yield RawRow(line, (), problem)
         else:

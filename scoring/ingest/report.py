@@ -1,4 +1,4 @@
-"""What an ingest tells its caller: counts per table, warnings and rejects."""
+"""What an ingest tells its caller: counts per table, warnings, rejects and cell warnings."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ class Reject:
 
 
 @dataclass(frozen=True)
+class CellWarning:
+    """A cell of an accepted row that looks wrong: a number a spreadsheet rewrote.
+
+    Same fields as `Reject`; the row is part of the dataset all the same.
+    """
+
+    table: str
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        column = f" {self.column}:" if self.column else ""
+        return f"{where}:{column} {self.value!r}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class TableCounts:
     """The rows of one table's file: rows_in = accepted + rejected, always."""
 
@@ -54,6 +74,8 @@ class IngestReport:
     `reused` is true when the folder's content matched a dataset already in
     the store: nothing new was written and `dataset_id` names that dataset;
     the counts, warnings and rejects describe the folder just read.
+    `cell_warnings` lists the accepted cells that look like a number a
+    spreadsheet rewrote (`scoring.ingest.suspect`).
     """
 
     dataset_id: int
@@ -61,6 +83,7 @@ class IngestReport:
     tables: tuple[TableCounts, ...]
     rejects: tuple[Reject, ...]
     reused: bool = False
+    cell_warnings: tuple[CellWarning, ...] = ()
 
     @property
     def rows_in(self) -> int:
@@ -91,7 +114,10 @@ class IngestReport:
 
 
 def summary_lines(report: IngestReport) -> list[str]:
-    """SPEC §6: one `TABLE: N in, A accepted, R rejected` line per table, then the total."""
+    """SPEC §6: one `TABLE: N in, A accepted, R rejected` line per table, then the total.
+
+    When cells were warned about, one more line counts them per table.
+    """
     lines = [
         f"{c.table}: {c.rows_in} in, {c.accepted} accepted, {c.rejected} rejected"
         for c in report.tables
@@ -99,6 +125,15 @@ def summary_lines(report: IngestReport) -> list[str]:
     lines.append(
         f"total: {report.rows_in} in, {report.accepted} accepted, {report.rejected} rejected"
     )
+    if report.cell_warnings:
+        per_table: dict[str, int] = {}
+        for warning in report.cell_warnings:
+            per_table[warning.table] = per_table.get(warning.table, 0) + 1
+        counts = ", ".join(f"{table} {n}" for table, n in per_table.items())
+        lines.append(
+            f"warnings: {len(report.cell_warnings)} cell(s) look like numbers a spreadsheet "
+            f"rewrote ({counts}); accepted, listed by `pioneer rejects`"
+        )
     return lines
 
 

@@ -2,8 +2,10 @@
 
 `map_columns` matches the header to the declared columns (by identifier or by
 `header`), which is where a missing column is found. `check_cells` reads every
-cell of a row and lists the problems; key and link checks, which need other
-rows and tables, happen in `scoring.ingest.dataset`.
+cell of a row and lists the problems; `RowChecker` does the same for a whole
+file, fast for the clean rows that make up nearly all of it, and notes the
+text cells that look like a number a spreadsheet rewrote. Key and link
+checks, which need other rows and tables, happen in `scoring.ingest.dataset`.
 """
 
 from __future__ import annotations
@@ -12,22 +14,19 @@ import difflib
 from dataclasses import dataclass
 
 from scoring.catalog import ColumnType, TableInfo
-from scoring.ingest.cells import (
-    CellError,
-    DbValue,
-    normalise,
-    parse_cell,
-    to_db,
-    trim,
-    visible,
-)
+from scoring.ingest.cells import CellError, DbValue, normalise, trim, visible
+from scoring.ingest.convert import Converter, Pool, pooled
 from scoring.ingest.errors import FileError
 from scoring.ingest.readers import ABSENT, RawRow, Source, shown
+from scoring.ingest.suspect import rewritten_native, rewritten_text
 
 
 @dataclass(frozen=True)
 class Problem:
-    """A reason to reject a row: the column (as labelled in the file), the value, why."""
+    """A reason to reject a row: the column (as labelled in the file), the value, why.
+
+    The same shape carries a warning about a cell of an accepted row.
+    """
 
     column: str | None
     value: str | None
@@ -155,24 +154,27 @@ def _pick(cells: tuple[object, ...], column: ColumnSource) -> tuple[object, str,
     return given[0][0], given[0][1], doubled
 
 
-def check_cells(raw: RawRow, layout: Layout) -> tuple[list[DbValue], list[Problem]]:
+def check_cells(
+    raw: RawRow, layout: Layout, converters: list[Converter] | None = None
+) -> tuple[list[DbValue], list[Problem]]:
     """Every declared cell of `raw` as stored (None where unreadable), and the problems.
 
     A record without a date is a problem, as is a NUL byte in any cell,
-    undeclared columns included.
+    undeclared columns included. `converters` (one per column, as
+    `RowChecker` keeps them) reuse what earlier rows converted.
     """
     if raw.problem is not None:
         return [None] * len(layout.columns), [Problem(None, None, raw.problem)]
+    if converters is None:
+        converters = [Converter(c.ctype, identifier=c.identifier) for c in layout.columns]
     values: list[DbValue] = []
     problems: list[Problem] = []
-    for column in layout.columns:
+    for column, convert in zip(layout.columns, converters, strict=True):
         cell, label, doubled = _pick(raw.cells, column)
         try:
             if doubled is not None:
                 raise CellError(doubled)
-            value = to_db(
-                parse_cell(cell, column.ctype, identifier=column.identifier), column.ctype
-            )
+            value = convert(cell)
         except CellError as error:
             problems.append(Problem(label, visible(shown(cell)), error.reason))
             value = None
@@ -185,3 +187,70 @@ def check_cells(raw: RawRow, layout: Layout) -> tuple[list[DbValue], list[Proble
         if isinstance(cell, str) and "\x00" in cell:
             problems.append(Problem(label or None, visible(shown(cell)), "NUL byte in the cell"))
     return values, problems
+
+
+_DIGITS = frozenset("0123456789")
+
+
+class RowChecker:
+    """Checks the rows of one file against its layout, with each column's converter.
+
+    `check` gives what `check_cells` gives, plus warnings about the text cells
+    of a clean row that look like a number a spreadsheet rewrote (`workbook`:
+    the file is an xlsx, whose numeric cells in a text column are suspect
+    from 16 digits on). A clean row whose every column sits in one place of
+    the file is read on a fast path; any problem sends it through
+    `check_cells`, so a rejected row reads exactly as it always did.
+    """
+
+    def __init__(self, layout: Layout, *, workbook: bool = False, pool: Pool | None = None) -> None:
+        self.layout = layout
+        self.workbook = workbook
+        columns = layout.columns
+        pool = {} if pool is None else pool
+        self.converters = [pooled(pool, c.ctype, identifier=c.identifier) for c in columns]
+        self.simple = all(len(column.places) == 1 for column in columns)
+        self.plan = [
+            (column.places[0][0] if self.simple else -1, convert)
+            for column, convert in zip(columns, self.converters, strict=True)
+        ]
+        info = layout.info
+        dated = info.kind == "record" and info.date is not None
+        self.date_at = layout.position(info.date) if dated and info.date else None
+        self.extra = [index for index, _ in layout.extra]
+        self.texts = [
+            (index, column) for index, column in enumerate(columns) if column.ctype == "text"
+        ]
+
+    def check(self, raw: RawRow) -> tuple[list[DbValue], list[Problem], list[Problem]]:
+        """The row's stored values, its problems, and (for a clean row) its warnings."""
+        if raw.problem is None and self.simple:
+            cells = raw.cells
+            try:
+                values = [convert(cells[at]) for at, convert in self.plan]
+            except CellError:
+                pass
+            else:
+                if (self.date_at is None or values[self.date_at] is not None) and not any(
+                    type(cells[at]) is str and "\x00" in cells[at]  # type: ignore[operator]
+                    for at in self.extra
+                ):
+                    return values, [], self._warnings(cells, values)
+        values, problems = check_cells(raw, self.layout, self.converters)
+        return values, problems, ([] if problems else self._warnings(raw.cells, values))
+
+    def _warnings(self, cells: tuple[object, ...], values: list[DbValue]) -> list[Problem]:
+        found: list[Problem] = []
+        for index, column in self.texts:
+            value = values[index]
+            if value is None or str(value)[-1] not in _DIGITS:
+                continue
+            cell, label, _ = _pick(cells, column)
+            text = str(value)
+            if type(cell) is str or not self.workbook:
+                reason = rewritten_text(text)
+            else:
+                reason = rewritten_native(cell, text)
+            if reason is not None:
+                found.append(Problem(label, visible(shown(cell)), reason))
+        return found

@@ -137,7 +137,13 @@ def insert_sql(dataset_id: int, info: TableInfo) -> str:
 
 
 def finish_sql(dataset_id: int, info: TableInfo) -> list[str]:
-    """Indexes (unique key, each link, the date) and read-only triggers, after the rows."""
+    """Indexes and read-only triggers, created once after the rows are in.
+
+    A unique index on the key; on a record table one index per link column
+    on (link, date), which covers the question every scorer asks (this
+    subject's records within the period) without touching the table, and one
+    on the date; on a subject table one per link column.
+    """
     table = data_table(dataset_id, info.name)
     quoted = quote_identifier(table)
     statements = []
@@ -148,10 +154,12 @@ def finish_sql(dataset_id: int, info: TableInfo) -> list[str]:
         )
     indexed = {*info.links.values(), info.date} - {None, info.key}
     for column in sorted(c for c in indexed if c is not None):
-        statements.append(
-            f"CREATE INDEX {quote_identifier(f'{table}__{column}')} "
-            f"ON {quoted} ({quote_identifier(column)})"
-        )
+        columns = [column]
+        if info.kind == "record" and info.date is not None and column != info.date:
+            columns.append(info.date)  # a link + date index covers "this subject's records in P"
+        name = quote_identifier(f"{table}__{column}")  # named after its link column
+        listed = ", ".join(quote_identifier(c) for c in columns)
+        statements.append(f"CREATE INDEX {name} ON {quoted} ({listed})")
     for event in ("UPDATE", "DELETE"):
         statements.append(
             f"CREATE TRIGGER {quote_identifier(f'{table}__no_{event.lower()}')} "

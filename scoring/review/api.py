@@ -20,6 +20,9 @@ from scoring.review import actions as _actions
 from scoring.review import adjustments as _adjustments
 from scoring.review import privacy as _privacy
 from scoring.review import publication as _publication
+from scoring.review.calendar_store import CalendarImport, CalendarLine
+from scoring.review.calendar_store import calendar_year as _calendar_year
+from scoring.review.calendar_store import import_calendar as _import_calendar
 from scoring.review.context import Review
 from scoring.review.records import (
     Adjustment,
@@ -264,3 +267,16 @@ def list_roles(db: Database) -> list[tuple[str, str]]:
 def verify_review(db: Database) -> str | None:
     """None when every published run's standings match its publish entry."""
     return _publication.verify_published(db)
+
+
+def import_calendar(
+    db: Database, path: str, *, actor: str | None = None, today: dt.date | None = None
+) -> CalendarImport:
+    """Import holidays and make-up workdays (rows of date, kind, name) into the
+    store's calendar (admin; audited; all or nothing)."""
+    return _import_calendar(db, path, actor or current_user(), today)
+
+
+def calendar_year(db: Database, year: int) -> list[CalendarLine]:
+    """Every holiday and make-up workday of `year`, from the store and the package."""
+    return _calendar_year(db, year)

@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from scoring import audit
 from scoring.errors import PioneerError
 from scoring.review import records
-from scoring.review.calendar import notice_window
+from scoring.review.calendar_store import store_calendar
 from scoring.review.context import Review, found, optional_text, reason_text
 from scoring.review.items import OpenItem, open_items, selection_of
 from scoring.review.records import Adjustment, Notice, Objection, Revocation
@@ -42,7 +42,7 @@ def open_notice(
 ) -> Notice:
     """Open the public notice for `days` working days from `start` (default: today)."""
     review.require("notice")
-    window = notice_window(start or review.today, days)
+    window = store_calendar(review.db).notice_window(start or review.today, days)
     with review.change():
         status = review.expect("open a notice on", "in_review", "notice")
         selection = selection_of(review.refresh())
