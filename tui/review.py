@@ -23,7 +23,8 @@ from scoring.browse import is_busy
 from scoring.errors import PioneerError
 from scoring.results import awards_of, resolve_run
 from scoring.review import records
-from scoring.review.calendar import notice_window
+from scoring.review.calendar import WorkCalendar
+from scoring.review.calendar_store import store_calendar
 from scoring.review.records import Adjustment, Flag, Objection
 from scoring.review.standings import targets
 from scoring.width import steady
@@ -183,11 +184,17 @@ def selection_change(before: dict[str, list[str]], after: dict[str, list[str]]) 
     return "; ".join(parts)
 
 
-def notice_window_text(start: dt.date, days: int) -> str:
-    """The notice window a start and a number of working days give, in words;
-    FormError when it cannot be counted."""
+def work_calendar(db: Database) -> WorkCalendar:
+    """The store's working-day calendar (its own days over the package's)."""
+    return store_calendar(db)
+
+
+def notice_window_text(calendar: WorkCalendar, start: dt.date, days: int) -> str:
+    """The notice window a start and a number of working days give on
+    `calendar` (the one `notice` counts with), in words; FormError when it
+    cannot be counted."""
     try:
-        window = notice_window(start, days)
+        window = calendar.notice_window(start, days)
     except PioneerError as exc:
         raise FormError(clerk_text(str(exc))) from None
     return (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import partial
 
 from sqlite_utils import Database
 from textual import work
@@ -17,6 +18,7 @@ from textual.screen import Screen
 
 from scoring import service
 from scoring.browse import Store
+from scoring.review.calendar import WorkCalendar
 from scoring.review.records import Adjustment, Objection
 from tui.acting import acting_of
 from tui.navigation import navigator
@@ -34,6 +36,7 @@ from tui.review import (
     selection_change,
     signed,
     start_action,
+    work_calendar,
 )
 from tui.screens.forms import (
     ApproveForm,
@@ -184,7 +187,20 @@ class RunActions(Screen[None]):
         lines = ["运行将从「草稿」进入「审核中」: 可以调整、标记、裁定并列"]
         self.app.push_screen(ConfirmForm(f"开始审核 运行 {run_id}", lines), confirmed)
 
+    class CalendarLoaded(Message):
+        def __init__(self, calendar: WorkCalendar) -> None:
+            super().__init__()
+            self.calendar = calendar
+
     def action_notice(self) -> None:
+        self._load_calendar(store_of(self))
+
+    @work(thread=True, group="calendar", exit_on_error=False)
+    def _load_calendar(self, store: Store) -> None:
+        with store.connect() as db:
+            self.post_message(self.CalendarLoaded(work_calendar(db)))
+
+    def on_run_actions_calendar_loaded(self, message: CalendarLoaded) -> None:
         run_id, acting = self.run_id, acting_of(self)
         kw = acting.kwargs()
 
@@ -206,7 +222,12 @@ class RunActions(Screen[None]):
             self._act(act)
 
         self.app.push_screen(
-            NoticeForm(f"开始公示 运行 {run_id}", acting.day, notice_window_text), opened
+            NoticeForm(
+                f"开始公示 运行 {run_id}",
+                acting.day,
+                partial(notice_window_text, message.calendar),
+            ),
+            opened,
         )
 
     def _cursor_or_say(self) -> tuple[str, str] | None:
