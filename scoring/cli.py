@@ -30,14 +30,16 @@ from scoring.cli_common import (
 from scoring.cli_review import register as register_review
 from scoring.cli_sql import register as register_sql
 from scoring.coverage import Coverage, merge_coverage, render_coverage
-from scoring.diagnostics import display_width, has_errors, render_all, summary
+from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
-from scoring.explain import pad, render
+from scoring.explain import render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
 from scoring.ruletest_model import ruletest_schema
+from scoring.width import display_width
+from scoring.width import ljust as pad
 
 EXIT_REJECTED = 3
 
@@ -307,6 +309,8 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
             ([f"veto: {'; '.join(r.veto)}"] if r.veto else [])
             + (["ineligible"] if not r.eligible else [])
             + (["boundary tie"] if r.boundary_tie else [])
+            + ([f"adjusted (computed {r.computed_total})"] if r.total_changed else [])
+            + (["objection upheld: holds no seat"] if r.excluded else [])
         )
         table.append(
             [
@@ -502,13 +506,15 @@ register_sql(cli)
     type=click.Path(dir_okay=False),
     help="The store (SQLite file).",
 )
+@actor_option
+@today_option
 @user_errors
-def review(db_path: str) -> None:
-    """Open the reviewer terminal UI."""
+def review(db_path: str, actor: str | None, today: dt.date | None) -> None:
+    """Open the reviewer terminal UI (as NAME, on DATE)."""
     from tui.app import run_review
 
     service.open_existing(db_path).close()
-    run_review(db_path)
+    run_review(db_path, actor=actor, today=today)
 
 
 def main() -> None:

@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from scoring.width import display_width
+
 Severity = Literal["error", "warning"]
 
 MAX_PER_FILE = 50
@@ -54,11 +56,6 @@ class Diagnostic:
         if self.hint:
             out.append(f"    = hint: {self.hint}")
         return "\n".join(out)
-
-
-def display_width(text: str) -> int:
-    """Terminal columns taken by `text` (wide CJK characters count two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -17,8 +17,10 @@ from typing import Any, Protocol
 
 from sqlite_utils import Database
 
+from scoring import effective
+from scoring.effective import EffectiveResult
 from scoring.export.json_text import render_json
-from scoring.results import ResultRow, awards_of, results
+from scoring.results import awards_of
 
 
 class SubjectResult(Protocol):
@@ -120,9 +122,10 @@ def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
     return compare_rows(run_a, run_b, stored_rows(db, run_a), stored_rows(db, run_b))
 
 
-def stored_rows(db: Database, run_id: int) -> dict[str, list[ResultRow]]:
-    """A stored run's results, award -> rows in export order."""
-    return {award: results(db, run_id, award) for award in awards_of(db, run_id)}
+def stored_rows(db: Database, run_id: int) -> dict[str, list[EffectiveResult]]:
+    """A stored run's effective results (the review applied, through the one
+    reader: what reviewers and the public see), award -> rows in export order."""
+    return {award: effective.read(db, run_id, award) for award in awards_of(db, run_id)}
 
 
 def compare_rows(

@@ -5,15 +5,18 @@ points, and the evidence records behind each metric."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scoring.data import DatasetReader, Row, key_value
-from scoring.diagnostics import display_width
+from scoring.effective import Breakdown, EffectiveResult
 from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
-from scoring.results import ResultRow, RunInfo
+from scoring.results import RunInfo
 from scoring.review.records import Adjustment
+from scoring.width import display_width
+from scoring.width import ljust as pad
 
 EVIDENCE_LIMIT = 50
 
@@ -30,15 +33,27 @@ class Evidence:
 
 @dataclass
 class Explanation:
+    """One subject's effective result, its total line, and what is needed to
+    recompute every figure by hand."""
+
     run: RunInfo
     award: AwardPlan
-    result: ResultRow
+    result: EffectiveResult
+    breakdown: Breakdown
     subject_row: Row | None
     evidence: list[Evidence]
     ranked_count: int
-    adjustments: list[Adjustment] = field(default_factory=list)
-    computed_total: str | None = None
+    private: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Table -> its `private` columns (masked wherever a reviewer reads them)."""
     notes: list[str] = field(default_factory=list)  # why not selected, next grade (scoring.why)
+
+    @property
+    def adjustments(self) -> list[Adjustment]:
+        return self.result.adjustments
+
+    @property
+    def computed_total(self) -> str:
+        return self.result.computed_total
 
 
 def gather_evidence(
@@ -99,11 +114,6 @@ def _cell(value: Value) -> str:
     return str(value)
 
 
-def pad(text: str, width: int) -> str:
-    """Left-align `text` in `width` terminal columns (CJK counts two)."""
-    return text + " " * max(width - display_width(text), 0)
-
-
 def _metric_text(stored: object) -> str:
     if stored is None:
         return "no data"
@@ -115,7 +125,7 @@ def _metric_text(stored: object) -> str:
 
 
 def _node_row(
-    r: ResultRow, path: str, node: NodePlan, depth: int
+    r: EffectiveResult, path: str, node: NodePlan, depth: int
 ) -> tuple[str, str, str, str, str]:
     label = "  " * depth + path.split(".")[-1] + (f" {node.title}" if node.title != path else "")
     metric = _metric_text(r.metrics.get(path)) if node.metric is not None else ""
@@ -132,12 +142,20 @@ def _node_row(
     else:
         kids = ", ".join(c.split(".")[-1] for c in node.children)
         rule = f"sum of {kids}, at most {plain(node.max)}"
-    points = r.points.get(path, "") + (" (no data)" if path in r.no_data else "")
-    return (label, plain(node.max), metric, points, rule)
+    return (label, plain(node.max), metric, _points(r, path), rule)
 
 
-def render(ex: Explanation) -> str:
-    """The explanation as plain text for a terminal."""
+def _points(r: EffectiveResult, path: str) -> str:
+    """A node's effective points, its computed figure beside it when an
+    adjustment moved it, and `(no data)` when its metric had none."""
+    text = r.points.get(path, "")
+    computed = r.changed_points.get(path)
+    if computed is not None:
+        text += f" (computed {computed})"
+    return text + (" (no data)" if path in r.no_data else "")
+
+
+def _head(ex: Explanation) -> list[str]:
     r, a = ex.result, ex.award
     out = [
         f"{a.title} ({a.name}) — {r.subject} {r.name or ''} {('(' + r.unit + ')') if r.unit else ''}".rstrip(),
@@ -156,9 +174,14 @@ def render(ex: Explanation) -> str:
     out.append(
         f"{rank}; grade {r.grade or '—'}; {'selected' if r.selected else 'not selected'}"
         + ("; boundary tie at the quota line" if r.boundary_tie else "")
+        + ("; objection upheld, holds no seat (递补)" if r.excluded else "")
     )
     out += [f"  {note}" for note in ex.notes]
-    out.append("")
+    return out
+
+
+def _tree(ex: Explanation) -> list[str]:
+    r, a = ex.result, ex.award
     rows = [("node", "max", "metric", "points", "rule")]
     for path, node in a.nodes.items():
         if node.part == "criteria":
@@ -167,30 +190,75 @@ def render(ex: Explanation) -> str:
         if block is None:
             continue
         rule = f"sum of items, at most {plain(block.max)}"
-        rows.append((name, plain(block.max), "", r.points.get(name, ""), rule))
+        rows.append((name, plain(block.max), "", _points(r, name), rule))
         rows.extend(_node_row(r, item, a.nodes[item], 1) for item in block.items)
     widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
-    for row in rows:
-        out.append("  ".join(pad(row[i], widths[i]) for i in range(4)) + "  " + row[4])
-    crit = " + ".join(r.points.get(p, "0") for p in a.top)
-    line = f"total = {crit}"
-    if a.bonus is not None:
-        line += f" + bonus {r.points.get('bonus')}"
-    if a.deductions is not None:
-        line += f" − deductions {r.points.get('deductions')}"
-    computed = ex.computed_total or r.total
-    out += ["", f"{line} = {computed} (never below 0)"]
+    return ["  ".join(pad(row[i], widths[i]) for i in range(4)) + "  " + row[4] for row in rows]
+
+
+TERM_LABELS = {"bonus": "bonus", "deductions": "deductions", "total": "adjustments of the total"}
+
+
+def total_line(b: Breakdown) -> str:
+    """`total = 39.00 + 30.00 + bonus 2.00 − deductions 1.00 = 70.00`: the
+    effective terms, which add up to the total printed at the end."""
+    text = ""
+    for i, t in enumerate(b.terms):
+        label = TERM_LABELS.get(t.path)
+        if t.path == "floor":
+            label = "raised to 0 (never below 0)"
+        sign, points = _signed(t.sign, t.points)
+        figure = f"{label} {points}" if label else points
+        if t.computed is not None:
+            figure += f" (computed {t.computed})"
+        text += (
+            ("−" if sign < 0 else "") + figure
+            if i == 0
+            else f" {'−' if sign < 0 else '+'} {figure}"
+        )
+    line = f"total = {text} = {b.total}"
+    if b.computed_total is not None:
+        line += f" (computed {b.computed_total}, before the approved adjustments)"
+    return line
+
+
+def _signed(sign: int, points: str) -> tuple[int, str]:
+    """A term's sign and figure, a negative figure shown as a subtraction."""
+    if points.startswith("-"):
+        return -sign, points[1:]
+    return sign, points
+
+
+def _total(ex: Explanation) -> list[str]:
+    out = ["", total_line(ex.breakdown)]
     if ex.adjustments:
-        out += ["", "adjustments (review):"]
+        out += ["", "adjustments (review; only approved ones count):"]
         for adj in ex.adjustments:
             by = f", approved by {adj.approved_by}" if adj.approved_by else ""
             out.append(
                 f"  #{adj.id} {adj.target} {adj.delta} by {adj.author} ({adj.status}{by}): {adj.reason}"
             )
-        out.append(f"  total with approved adjustments: {r.total}")
+    return out
+
+
+def _review(ex: Explanation) -> list[str]:
+    r = ex.result
+    out: list[str] = []
+    if r.objections:
+        out += ["", "objections (异议):"]
+        for o in r.objections:
+            finding = f": {o.finding}" if o.finding else ""
+            out.append(f"  #{o.id} by {o.objector} ({o.raised}): {o.reason} — {o.status}{finding}")
+    if r.revocation is not None:
+        v = r.revocation
+        out += ["", f"revoked on {v.revoked} by {v.actor}: {v.reason}"]
     if r.warnings:
         out += ["", "warnings:"] + [f"  {w}" for w in r.warnings]
-    out += ["", "evidence (records linked to this subject, inside the period):"]
+    return out
+
+
+def _evidence(ex: Explanation) -> list[str]:
+    out = ["", "evidence (records linked to this subject, inside the period):"]
     if ex.subject_row is not None:
         out.append("  subject: " + ", ".join(f"{k}={_cell(v)}" for k, v in ex.subject_row.items()))
     for ev in ex.evidence:
@@ -205,4 +273,19 @@ def render(ex: Explanation) -> str:
             out.append("    " + "  ".join(pad(t[i], w[i]) for i in range(len(ev.columns))).rstrip())
         if len(ev.rows) > EVIDENCE_LIMIT:
             out.append(f"    ... and {len(ev.rows) - EVIDENCE_LIMIT} more")
-    return "\n".join(out) + "\n"
+    return out
+
+
+def _blank(ex: Explanation) -> list[str]:
+    return [""]
+
+
+Section = Callable[[Explanation], list[str]]
+
+SECTIONS: tuple[Section, ...] = (_head, _blank, _tree, _total, _review, _evidence)
+"""The parts of `explain`'s text, in order; a new part is a new function here."""
+
+
+def render(ex: Explanation, sections: Sequence[Section] = SECTIONS) -> str:
+    """The explanation as plain text for a terminal."""
+    return "\n".join(line for section in sections for line in section(ex)) + "\n"

@@ -5,16 +5,15 @@ review, the export reads the effective standings the review stored."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from sqlite_utils import Database
 
-from scoring import audit
+from scoring import audit, effective
 from scoring.errors import PioneerError
 from scoring.numbers import metric_export
-from scoring.review import records as review
 
 
 @dataclass(frozen=True)
@@ -183,16 +182,33 @@ def export_document(
 
 
 def _export_award(db: Database, run_id: int, award: str) -> list[dict[str, Any]]:
-    """An award's results with the review applied (SPEC §5): the effective
-    standings once the run is under review, its adjustments, upheld
-    objections and revocations beside each subject."""
-    rows = results(db, run_id, award)
-    stood = {s.subject: s for s in review.standings(db, run_id, award)}
-    if stood:
-        rows.sort(key=lambda r: stood[r.subject].ord if r.subject in stood else len(stood))
-    changes: dict[str, list[dict[str, Any]]] = {}
-    for adj in review.adjustments(db, run_id, award):
-        changes.setdefault(adj.subject, []).append(
+    """An award's effective results (SPEC §5): the review applied, its
+    adjustments, upheld objections and revocations beside each subject."""
+    return [export_result(r) for r in effective.read(db, run_id, award)]
+
+
+def export_result(r: effective.EffectiveResult) -> dict[str, Any]:
+    """One effective result as a §4.1 export item (numbers as Decimals).
+
+    `computed_total` is there whenever the subject has adjustments (any
+    status); `computed_points` holds the computed figure of every node an
+    approved adjustment moved, so the computed breakdown stays readable.
+    """
+    out: dict[str, Any] = {
+        "subject": r.subject,
+        "name": r.name,
+        "unit": r.unit,
+        "eligible": r.eligible,
+        "veto": r.veto,
+        "total": Decimal(r.total),
+        **({"computed_total": Decimal(r.computed_total)} if r.adjustments else {}),
+        "rank": r.rank,
+        "grade": r.grade,
+        "selected": r.selected,
+        "boundary_tie": r.boundary_tie,
+        "points": {p: Decimal(v) for p, v in r.points.items()},
+        "metrics": {p: metric_export(v) for p, v in r.metrics.items()},
+        "adjustments": [
             {
                 "id": adj.id,
                 "target": adj.target,
@@ -204,62 +220,19 @@ def _export_award(db: Database, run_id: int, award: str) -> list[dict[str, Any]]
                 "approved_by": adj.approved_by,
                 "decided": adj.decided,
             }
-        )
-    notes: dict[str, dict[str, Any]] = {}
-    for o in review.objections(db, run_id):
-        if o.award == award and o.status == "upheld":
-            notes.setdefault(o.subject, {})["excluded"] = {
-                "objection": o.id,
-                "finding": o.finding,
-                "on": o.resolved,
-            }
-    for v in review.revocations(db, run_id):
-        if v.award == award:
-            notes.setdefault(v.subject, {})["revoked"] = {
-                "reason": v.reason,
-                "by": v.actor,
-                "on": v.revoked,
-            }
-    out = []
-    for r in rows:
-        item = _export_result(r, stood.get(r.subject), changes.get(r.subject, []))
-        item.update(notes.get(r.subject, {}))
-        out.append(item)
-    return out
-
-
-def _export_result(
-    r: ResultRow,
-    standing: review.Standing | None = None,
-    adjustments: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    computed_total = r.total
-    if standing is not None:
-        r = replace(
-            r,
-            total=standing.total,
-            rank=standing.rank,
-            grade=standing.grade,
-            selected=standing.selected,
-            boundary_tie=standing.boundary_tie,
-            points=standing.points if standing.points is not None else r.points,
-        )
-    out = {
-        "subject": r.subject,
-        "name": r.name,
-        "unit": r.unit,
-        "eligible": r.eligible,
-        "veto": r.veto,
-        "total": Decimal(r.total),
-        **({"computed_total": Decimal(computed_total)} if adjustments else {}),
-        "rank": r.rank,
-        "grade": r.grade,
-        "selected": r.selected,
-        "boundary_tie": r.boundary_tie,
-        "points": {p: Decimal(v) for p, v in r.points.items()},
-        "metrics": {p: metric_export(v) for p, v in r.metrics.items()},
-        "adjustments": adjustments or [],
+            for adj in r.adjustments
+        ],
     }
+    changed = r.changed_points
+    if changed:
+        out["computed_points"] = {p: Decimal(v) for p, v in changed.items()}
     if r.warnings:
         out["warnings"] = r.warnings
+    upheld = [o for o in r.objections if o.status == "upheld"]
+    if upheld:
+        o = upheld[-1]
+        out["excluded"] = {"objection": o.id, "finding": o.finding, "on": o.resolved}
+    if r.revocation is not None:
+        v = r.revocation
+        out["revoked"] = {"reason": v.reason, "by": v.actor, "on": v.revoked}
     return out

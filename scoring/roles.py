@@ -31,6 +31,7 @@ NEEDS: dict[str, Role] = {
     "publish": "publisher",
     "revoke": "publisher",
     "roles": "admin",
+    "reveal": "admin",
 }
 
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
-from scoring import audit, roles
+from scoring import audit, effective, roles
 from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
@@ -43,7 +42,7 @@ from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
 from scoring.preview import whatif_diff
-from scoring.results import RunInfo, resolve_run, result, results
+from scoring.results import RunInfo, resolve_run
 from scoring.results import export_document as build_export
 
 # The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
@@ -62,6 +61,7 @@ from scoring.review.api import (
     reject_adjustment,
     resolve_objection,
     resolve_tie,
+    reveal_private,
     review_of,
     review_start,
     revoke,
@@ -70,8 +70,6 @@ from scoring.review.api import (
     unflag,
     verify_review,
 )
-from scoring.review.records import adjustments as adjustment_records
-from scoring.review.records import standings
 from scoring.review.schema import ensure_review_schema
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
@@ -119,6 +117,7 @@ __all__ = [
     "rejects",
     "resolve_objection",
     "resolve_tie",
+    "reveal_private",
     "review_of",
     "review_start",
     "revoke",
@@ -306,40 +305,26 @@ def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None 
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
-    """One subject's stored breakdown with the evidence records behind it."""
+    """One subject's effective result and breakdown with the evidence records
+    behind it."""
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
-    try:
-        plan_award = rules.plan.award(award)
-    except KeyError:
-        names = ", ".join(a.name for a in rules.plan.awards)
-        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {names})") from None
-    found = result(db, run.id, award, subject)
+    plan_award = _award_of(run, rules, award)
+    found = effective.one(db, run.id, award, subject)
     if found is None:
         raise PioneerError(f"award `{award}` of run {run.id} has no subject `{subject}`")
     reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
     period = (dt.date.fromisoformat(run.period_start), dt.date.fromisoformat(run.period_end))
-    row, evidence = gather_evidence(rules.plan, plan_award, reader, subject, period)
-    ranked = db.execute(
-        "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ? AND rank IS NOT NULL",
-        [run.id, award],
-    ).fetchone()[0]
-    subject_adjustments = [
-        a for a in adjustment_records(db, run.id, award) if a.subject == found.subject
-    ]
-    computed_total = found.total
-    stood = {st.subject: st for st in standings(db, run.id, award)}.get(found.subject)
-    if stood is not None:
-        found = replace(
-            found,
-            total=stood.total,
-            rank=stood.rank,
-            grade=stood.grade,
-            selected=stood.selected,
-            boundary_tie=stood.boundary_tie,
-        )
+    row, evidence = gather_evidence(rules.plan, plan_award, reader, found.subject, period)
     explained = Explanation(
-        run, plan_award, found, row, evidence, int(ranked), subject_adjustments, computed_total
+        run,
+        plan_award,
+        found,
+        effective.breakdown(plan_award, found),
+        row,
+        evidence,
+        effective.ranked_count(db, run.id, award),
+        {name: info.private for name, info in rules.plan.catalog.tables.items() if info.private},
     )
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
     return explained
@@ -367,30 +352,21 @@ def _why_notes(
     return why_notes(award, rows, found, group_of, run.precision, rules.plan.catalog)
 
 
+def _award_of(run: RunInfo, rules: Rules, award: str) -> AwardPlan:
+    try:
+        return rules.plan.award(award)
+    except KeyError:
+        names = ", ".join(a.name for a in rules.plan.awards)
+        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {names})") from None
+
+
 def ranking(
     db: Database, run_ref: str | int, award: str, limit: int | None = None
-) -> tuple[RunInfo, list[Any]]:
-    """An award's results in rank order (unranked last)."""
+) -> tuple[RunInfo, list[effective.EffectiveResult]]:
+    """An award's effective results in rank order (unranked last)."""
     run = resolve_run(db, run_ref)
-    names = [a.name for a in run_rules(run).plan.awards]
-    if award not in names:
-        raise PioneerError(f"run {run.id} has no award `{award}` (awards: {', '.join(names)})")
-    effective = standings(db, run.id, award)
-    if not effective:
-        return run, results(db, run.id, award, limit=limit)
-    by_key = {r.subject: r for r in results(db, run.id, award)}
-    rows = [
-        replace(
-            by_key[st.subject],
-            total=st.total,
-            rank=st.rank,
-            grade=st.grade,
-            selected=st.selected,
-            boundary_tie=st.boundary_tie,
-        )
-        for st in effective[:limit]
-    ]
-    return run, rows
+    _award_of(run, run_rules(run), award)
+    return run, effective.read(db, run.id, award, limit=limit)
 
 
 def verify_audit(db: Database) -> str | None:
@@ -442,7 +418,7 @@ def demo_lines(head: int = 5) -> list[str]:
                 f"{report.accepted} rows accepted, {report.rejected} rejected"
             )
             for award in rules.plan.awards:
-                rows = results(db, summary.run_id, award.name, limit=head)
+                rows = effective.read(db, summary.run_id, award.name, limit=head)
                 lines.append(
                     f"-- {award.title} ({award.name}): {summary.subjects[award.name]} scored, "
                     f"{summary.ranked[award.name]} ranked, {summary.selected[award.name]} selected"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rich.cells import cell_len
 
-from tui.format import fit, ljust, metric_text, rjust, status_words
+from scoring.width import fit, ljust, rjust
+from tui.format import metric_text, plain_cell, status_words
 from tui.widgets.chart import bars
 
 TUI = Path(__file__).resolve().parent.parent / "tui"
@@ -61,3 +62,14 @@ def test_ui_text_has_no_ambiguous_width_glyphs() -> None:
             if ord(ch) > 127 and unicodedata.east_asian_width(ch) == "A" and ch not in allowed
         }
         assert not bad, f"{path.name}: {sorted(bad)}"
+
+
+def test_ambiguous_width_characters_in_names_are_made_steady() -> None:
+    from scoring.width import ambiguous, display_width, steady
+
+    for name in ("县邮件处理中心—东风乡邮路", "阿依古丽·买买提", "“先锋”班组…"):
+        shown = steady(name)
+        assert ambiguous(shown) == [], shown
+        assert display_width(shown) >= display_width(name)
+    assert steady("张三") == "张三"
+    assert str(plain_cell("王—五")) == "王－五"

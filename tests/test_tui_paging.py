@@ -14,11 +14,11 @@ from rich.text import Text
 from textual.widgets import DataTable
 from tui_helpers import settle, until
 
+from scoring import browse as queries
+from scoring.browse import RankFilter, Store
 from scoring.runs import RESULT_FIELDS
 from scoring.service import open_db
-from tui import queries
 from tui.app import ReviewApp
-from tui.queries import RankFilter, Store
 from tui.screens.run import RunScreen
 from tui.widgets.ranking import PAGE, AwardRanking
 

@@ -5,13 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Protocol, cast
+from typing import Protocol, cast, runtime_checkable
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import WorkerCancelled, WorkerFailed
 
-from tui.queries import Store, SubjectHit, find_subjects, latest_run
+from scoring.browse import Store, SubjectHit, find_subjects, latest_run
+
+
+@runtime_checkable
+class OffersActions(Protocol):
+    """A screen whose review actions the palette offers too."""
+
+    def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]: ...
 
 
 class _ReviewApp(Protocol):
@@ -40,11 +47,15 @@ class ReviewCommands(Provider):
 
     def _fixed(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.review
-        return [
+        found: list[tuple[str, str, Callable[[], object]]] = [
             ("运行列表", "打开运行列表", app.action_runs),
             ("审计日志", "查看审计日志", app.action_audit),
             ("比较运行", "比较在运行列表中标记的两个运行", app.action_compare),
         ]
+        screen = self.screen
+        if isinstance(screen, OffersActions):
+            found += screen.palette_actions()
+        return found
 
     async def discover(self) -> Hits:
         for name, help_text, action in self._fixed():

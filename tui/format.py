@@ -7,11 +7,12 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.style import Style
 from rich.text import Text
 from textual.app import App
 from textual.color import Color
+
+from scoring.width import steady
 
 RUN_STATUS = {
     "draft": "草稿",
@@ -37,6 +38,7 @@ ACTIONS = {
     "revoke": "撤销",
     "roles": "角色",
     "grant": "授予角色",
+    "reveal": "查看隐私信息",
 }
 
 NONE = "-"
@@ -67,6 +69,25 @@ def status_words(
     return words
 
 
+MARKER_WORDS: dict[str, tuple[str, str]] = {
+    "flagged": ("标", "text-error"),
+    "adjusted": ("调", "text-warning"),
+    "tie": ("并", "text-warning"),
+    "objected": ("异", "text-warning"),
+    "excluded": ("除", "text-error"),
+    "substituted": ("补", "text-success"),
+    "revoked": ("撤", "text-error"),
+}
+"""One character per marker of a ranking row (the help screen explains them):
+标 flagged, 调 adjusted, 并 boundary tie, 异 objected, 除 objection upheld,
+补 substituted (递补), 撤 revoked."""
+
+
+def marker_words(markers: frozenset[str]) -> list[tuple[str, str]]:
+    """The markers of a row as (character, theme variable), in a fixed order."""
+    return [MARKER_WORDS[m] for m in MARKER_WORDS if m in markers]
+
+
 def theme_style(app: App[Any], variable: str, *, bold: bool = False) -> Style:
     """A Rich style whose colour is the theme variable `variable` (e.g.
     `text-success`); plain when the theme gives no concrete colour."""
@@ -91,17 +112,10 @@ def status_text(app: App[Any], words: list[tuple[str, str]]) -> Text:
     return text
 
 
-def fit(text: str, width: int) -> str:
-    """`text` cut to at most `width` terminal cells (CJK counts two), with a
-    trailing `..` when cut."""
-    if cell_len(text) <= width:
-        return text
-    return set_cell_size(text, max(width - 2, 0)).rstrip() + ".."
-
-
 def plain_cell(value: object) -> Text:
-    """A table cell that is never read as markup."""
-    return Text(NONE if value is None or value == "" else str(value), no_wrap=True)
+    """A table cell that is never read as markup, its ambiguous-width
+    characters made steady (`scoring.width.steady`)."""
+    return Text(NONE if value is None or value == "" else steady(str(value)), no_wrap=True)
 
 
 def number_cell(value: object) -> Text:
@@ -121,13 +135,3 @@ def metric_text(stored: Any) -> str:
 
 def short_hash(digest: str | None, n: int = 12) -> str:
     return (digest or "")[:n] or NONE
-
-
-def ljust(text: str, width: int) -> str:
-    """`text` padded on the right to `width` terminal cells."""
-    return text + " " * max(width - cell_len(text), 0)
-
-
-def rjust(text: str, width: int) -> str:
-    """`text` padded on the left to `width` terminal cells."""
-    return " " * max(width - cell_len(text), 0) + text

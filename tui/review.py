@@ -1,36 +1,53 @@
 """The review actions of the TUI (SPEC sections 5 and 8) and the reads they need.
 
 Every action runs in a worker thread on its own read-write connection
-(`open_existing`), as the OS user (actor None), through `scoring.service`.
-A refusal (`PioneerError`) becomes a failed `Outcome` with its message;
-the screen shows it as a notification, never as a traceback.
+(`open_existing`), as the acting user on the acting day (`tui.acting`),
+through `scoring.service`. A refusal (`PioneerError`) becomes a failed
+`Outcome` worded for a clerk (`tui.refusals`); the screen shows it as a
+notification, never as a traceback.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, cast
 
 from sqlite_utils import Database
 from textual.dom import DOMNode
 from textual.message import Message
 
-from scoring import service
+from scoring import effective, service
+from scoring.browse import is_busy
 from scoring.errors import PioneerError
-from scoring.results import resolve_run
+from scoring.results import awards_of, resolve_run
 from scoring.review import records
-from scoring.review.records import Adjustment, Flag
+from scoring.review.calendar import WorkCalendar
+from scoring.review.calendar_store import store_calendar
+from scoring.review.records import Adjustment, Flag, Objection
 from scoring.review.standings import targets
+from scoring.width import steady
+from tui.format import run_status as run_status_label
+from tui.refusals import clerk_item, clerk_text
+from tui.screens.forms import FormError
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an action did (ok) or why it was refused."""
+    """What an action did (ok) or why it was refused.
+
+    `text` is the library's own message; `said` is what the UI shows, worded
+    for a clerk (`tui.refusals`), when it differs."""
 
     ok: bool
     text: str
     award: str | None = None
+    said: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return self.said or self.text
 
 
 class ActionDone(Message):
@@ -41,16 +58,26 @@ class ActionDone(Message):
         self.outcome = outcome
 
 
+BUSY = "数据库正忙: 另有计分或导入正在写入, 请稍后再试 (什么也没有改)"
+"""What the UI says when a batch holds the store longer than a read waits."""
+
+
 def perform(path: str, act: Callable[[Database], str], award: str | None = None) -> Outcome:
-    """Run `act` on a fresh connection; a PioneerError is a refusal."""
+    """Run `act` on a fresh connection; a PioneerError is a refusal, worded
+    for a clerk (`clerk_text`)."""
     try:
         db = service.open_existing(path)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award)
+        said = BUSY if "locked" in str(exc) else clerk_text(str(exc))
+        return Outcome(False, str(exc), award, said)
     try:
         return Outcome(True, act(db), award)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award)
+        return Outcome(False, str(exc), award, clerk_text(str(exc)))
+    except Exception as exc:
+        if not is_busy(exc):
+            raise
+        return Outcome(False, str(exc), award, BUSY)
     finally:
         db.close()
 
@@ -63,6 +90,7 @@ class SubjectReview:
     adjustments: list[Adjustment]
     flags: list[Flag]
     targets: list[str]
+    objections: list[Objection] = field(default_factory=list)
 
     @property
     def flagged(self) -> bool:
@@ -76,6 +104,9 @@ def subject_review(db: Database, run_id: int, award: str, subject: str) -> Subje
         adjustments=[a for a in records.adjustments(db, run_id, award) if a.subject == subject],
         flags=[f for f in records.flags(db, run_id) if f.award == award and f.subject == subject],
         targets=targets(found[0]) if found else ["total"],
+        objections=[
+            o for o in records.objections(db, run_id) if o.award == award and o.subject == subject
+        ],
     )
 
 
@@ -91,6 +122,8 @@ class TieChoice:
     rank: int
     tied: list[tuple[str, str]]
     seats: int
+    chosen: list[str] = field(default_factory=list)
+    """Who an earlier resolution of this same tie selected (kept in the form)."""
 
 
 def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
@@ -101,11 +134,16 @@ def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
         standings = service.review_of(db, run_id).standings()
         if award not in standings:
             return []
-        found = standings[award].open_ties() or standings[award].ties
+        stood = standings[award]
+        found = stood.open_ties() or stood.ties
         names = _names(db, run_id, award, [k for t in found for k in t.keys])
         return [
             TieChoice(
-                award, t.rank, [(k, f"{k} {names.get(k) or ''}".strip()) for k in t.keys], t.seats
+                award,
+                t.rank,
+                [(k, steady(f"{k} {names.get(k) or ''}".strip())) for k in t.keys],
+                t.seats,
+                list(stood.resolutions[t.keys].selected) if t.keys in stood.resolutions else [],
             )
             for t in found
         ]
@@ -114,17 +152,98 @@ def boundary_ties(path: str, run_id: int, award: str) -> list[TieChoice]:
 
 
 def _names(db: Database, run_id: int, award: str, keys: list[str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    marks = ", ".join("?" for _ in keys)
-    rows = db.execute(
-        f"SELECT subject, name FROM results WHERE run_id = ? AND award = ? AND subject IN ({marks})",
-        [run_id, award, *keys],
-    ).fetchall()
-    return {r[0]: r[1] for r in rows if r[1]}
+    return {r.subject: r.name for r in effective.read(db, run_id, award, subjects=keys) if r.name}
+
+
+def open_objections(db: Database, run_id: int) -> list[Objection]:
+    return [o for o in records.objections(db, run_id) if o.status == "open"]
+
+
+def selection(db: Database, run_id: int) -> dict[str, list[str]]:
+    """Award -> its effective selection, in rank order."""
+    return {
+        award: [r.subject for r in effective.read(db, run_id, award) if r.selected]
+        for award in awards_of(db, run_id)
+    }
+
+
+def selection_change(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
+    """What changed in the selection, e.g. `递补: a P4 入选; P1 不再入选`."""
+    parts = []
+    for award, now in after.items():
+        was = before.get(award, [])
+        added = [k for k in now if k not in was]
+        removed = [k for k in was if k not in now]
+        if added or removed:
+            text = f"{award}"
+            if added:
+                text += f" {', '.join(added)} 递补入选"
+            if removed:
+                text += f"; {', '.join(removed)} 不再占名额"
+            parts.append(text)
+    return "; ".join(parts)
+
+
+def work_calendar(db: Database) -> WorkCalendar:
+    """The store's working-day calendar (its own days over the package's)."""
+    return store_calendar(db)
+
+
+def notice_window_text(calendar: WorkCalendar, start: dt.date, days: int) -> str:
+    """The notice window a start and a number of working days give on
+    `calendar` (the one `notice` counts with), in words; FormError when it
+    cannot be counted."""
+    try:
+        window = calendar.notice_window(start, days)
+    except PioneerError as exc:
+        raise FormError(clerk_text(str(exc))) from None
+    return (
+        f"公示期 {window.first.isoformat()} 至 {window.last.isoformat()},"
+        f" 共 {window.days} 个工作日; {window.publishable_from.isoformat()} 起可以发布"
+    )
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What a publication would freeze, or what blocks it."""
+
+    frozen: list[str]
+    blockers: list[str]
+
+
+def publish_preview(db: Database, run_id: int, today: dt.date) -> PublishPreview:
+    """Read the run's status as of `today`: the blockers of a publication in a
+    clerk's words, or the list of what it will freeze."""
+    st = service.run_status(db, run_id, today=today)
+    blockers: list[str] = []
+    if st.status != "notice":
+        blockers.append(f"运行现在是「{run_status_label(st.status)}」, 公示中的运行才能发布")
+    elif st.publishable_from is not None and today < st.publishable_from:
+        assert st.notice is not None
+        blockers.append(
+            f"公示期到 {st.notice.last_day} 才结束, {st.publishable_from.isoformat()} 起才能发布"
+            f" (今天按 {today.isoformat()} 计)"
+        )
+    blockers += [clerk_item(item.text) for item in st.items]
+    frozen = [f"运行 {run_id} 的计算结果、有效排名和全部评审记录"]
+    for award, keys in st.selection.items():
+        names = _names(db, run_id, award, keys)
+        shown = ", ".join(f"{k} {names.get(k, '')}".strip() for k in keys) or "无"
+        frozen.append(f"{award} 入选 {len(keys)} 名: {shown}")
+    frozen.append(
+        f"调整 {len(st.adjustments)} 项, 异议 {len(st.objections)} 项"
+        + (f", 公示 {st.notice.first_day} 至 {st.notice.last_day}" if st.notice else "")
+    )
+    return PublishPreview(frozen, blockers)
 
 
 # ------------------------------------------------------------ words
+OBJECTION_STATUS = {
+    "open": "待处理",
+    "upheld": "成立 (不再占名额, 递补下一位)",
+    "dismissed": "不成立",
+}
+
 ADJUSTMENT_STATUS = {
     "pending": "待批准",
     "approved": "已批准",
@@ -158,6 +277,6 @@ def report(node: DOMNode, outcome: Outcome) -> None:
     if hasattr(app, "outcomes"):
         cast(_Reporting, app).outcomes.append(outcome)
     if outcome.ok:
-        app.notify(outcome.text, title="完成", timeout=6)
+        app.notify(outcome.shown, title="完成", timeout=6)
     else:
-        app.notify(outcome.text, title="操作被拒绝", severity="error", timeout=10)
+        app.notify(outcome.shown, title="操作被拒绝", severity="error", timeout=10)

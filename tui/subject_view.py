@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from scoring.effective import Breakdown
 from scoring.explain import Explanation
 from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, NodePlan
@@ -28,6 +29,8 @@ class NodeView:
     rule: str
     tables: list[str]
     children: list[NodeView] = field(default_factory=list)
+    computed: str | None = None
+    """The computed points, when an approved adjustment moved this node."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,10 @@ class SubjectView:
     warnings: list[str]
     nodes: list[NodeView]
     formula: str
+    computed_total: str | None
+    excluded: bool
+    substituted: bool
+    revoked: str | None
     subject_row: list[tuple[str, str]]
     evidence: list[EvidenceView]
 
@@ -77,6 +84,17 @@ def cell(value: Any) -> str:
             return str(value.numerator)
         return fixed(value, 6).rstrip("0").rstrip(".")
     return str(value)
+
+
+MASK = "***"
+"""What a reviewer sees of a `private` column (phone, ID number)."""
+
+
+def _shown(ex: Explanation, table: str, column: str, value: Any) -> str:
+    """A cell as the reviewer may see it: a private column masked."""
+    if column in ex.private.get(table, frozenset()) and value is not None:
+        return MASK
+    return cell(value)
 
 
 def _metric(stored: Any) -> str:
@@ -109,6 +127,7 @@ def _node(ex: Explanation, path: str, used: dict[str, list[str]]) -> NodeView:
         rule=_rule(node),
         tables=sorted({t for t, users in used.items() if path in users}),
         children=[_node(ex, c, used) for c in node.children],
+        computed=r.changed_points.get(path),
     )
 
 
@@ -125,17 +144,29 @@ def _block(
         rule=f"各项之和, 最高 {plain(most)} 分",
         tables=[],
         children=[_node(ex, item, used) for item in items],
+        computed=ex.result.changed_points.get(name),
     )
 
 
-def _formula(award: AwardPlan, points: dict[str, str], total: str) -> str:
-    terms = [f"{award.nodes[p].title} {points.get(p, '0')}" for p in award.top]
-    text = " + ".join(terms)
-    if award.bonus is not None:
-        text += f" + 加分 {points.get('bonus', '0')}"
-    if award.deductions is not None:
-        text += f" - 扣分 {points.get('deductions', '0')}"
-    return f"总分 = {text} = {total} (不低于 0)"
+TERM_LABELS = {"bonus": "加分", "deductions": "扣分", "total": "总分调整", "floor": "补足至 0"}
+
+
+def formula(award: AwardPlan, b: Breakdown) -> str:
+    """The total line: the effective terms, each with its computed figure
+    where an adjustment moved it, adding up to the total printed at its end."""
+    text = ""
+    for i, t in enumerate(b.terms):
+        label = TERM_LABELS.get(t.path) or award.nodes[t.path].title
+        sign, figure = (-t.sign, t.points[1:]) if t.points.startswith("-") else (t.sign, t.points)
+        term = f"{label} {figure}" + (f" (原 {t.computed})" if t.computed is not None else "")
+        if i == 0:
+            text += ("-" if sign < 0 else "") + term
+        else:
+            text += (" - " if sign < 0 else " + ") + term
+    line = f"总分 = {text} = {b.total}"
+    if b.computed_total is not None:
+        line += f" (调整前 {b.computed_total})"
+    return line + " (不低于 0)"
 
 
 def build(ex: Explanation) -> SubjectView:
@@ -151,12 +182,15 @@ def build(ex: Explanation) -> SubjectView:
             table=e.table,
             used_by=e.used_by,
             columns=e.columns,
-            rows=[[cell(row.get(c)) for c in e.columns] for row in e.rows[:EVIDENCE_CAP]],
+            rows=[
+                [_shown(ex, e.table, c, row.get(c)) for c in e.columns]
+                for row in e.rows[:EVIDENCE_CAP]
+            ],
             count=len(e.rows),
         )
         for e in ex.evidence
     ]
-    subject_row = [(k, cell(v)) for k, v in (ex.subject_row or {}).items()]
+    subject_row = [(k, _shown(ex, a.subjects, k, v)) for k, v in (ex.subject_row or {}).items()]
     return SubjectView(
         run_id=ex.run.id,
         award=a.name,
@@ -176,7 +210,15 @@ def build(ex: Explanation) -> SubjectView:
         veto_rules=[(v.when.text, v.reason) for v in a.vetoes],
         warnings=list(r.warnings),
         nodes=nodes,
-        formula=_formula(a, r.points, r.total),
+        formula=formula(a, ex.breakdown),
+        computed_total=r.computed_total if r.total_changed else None,
+        excluded=r.excluded,
+        substituted=r.substituted,
+        revoked=(
+            f"{r.revocation.revoked} {r.revocation.actor}: {r.revocation.reason}"
+            if r.revocation is not None
+            else None
+        ),
         subject_row=subject_row,
         evidence=evidence,
     )

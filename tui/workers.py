@@ -9,7 +9,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.worker import Worker, WorkerState
 
-from tui.queries import Store
+from scoring.browse import Store
 
 
 class QueryFailed(Message):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import io
 import math
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable
 from datetime import datetime
@@ -45,6 +44,7 @@ from scoring.export.notice import (
     NoticeSection,
     notice_facts,
 )
+from scoring.width import display_width  # one measure of Chinese text everywhere
 
 FIXED_TIME = datetime(2000, 1, 1, 0, 0, 0)
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -211,11 +211,6 @@ def _print_setup(sheet: Any, section: NoticeSection, notice: Notice) -> None:
 def _header_text(text: str) -> str:
     """Text for a page header or footer: `&` doubled (it starts a code there), cut short."""
     return text.replace("&", "&&")[:_HEADER_MAX]
-
-
-def display_width(text: str) -> int:
-    """Columns `text` takes in a spreadsheet: a wide (CJK) character counts two."""
-    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
 
 
 def _text(cell: Any, value: str) -> Any:

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..diagnostics import display_width
 from ..errors import PioneerError
+from ..width import display_width
 
 SYNTAX = "E-EXPR-SYNTAX"
 UNSUPPORTED = "E-EXPR-UNSUPPORTED"

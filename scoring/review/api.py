@@ -13,10 +13,12 @@ import datetime as dt
 
 from sqlite_utils import Database
 
+from scoring.numbers import Value
 from scoring.results import resolve_run
 from scoring.review import access as _access
 from scoring.review import actions as _actions
 from scoring.review import adjustments as _adjustments
+from scoring.review import privacy as _privacy
 from scoring.review import publication as _publication
 from scoring.review.calendar_store import CalendarImport, CalendarLine
 from scoring.review.calendar_store import calendar_year as _calendar_year
@@ -221,6 +223,21 @@ def revoke(
     """Record the revocation of a published selection (publisher)."""
     review = review_of(db, run_ref, actor=actor, today=today)
     return _publication.revoke(review, award, subject, reason)
+
+
+def reveal_private(
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> dict[str, Value]:
+    """A subject's private columns, revealed to an admin and logged with the reason."""
+    review = review_of(db, run_ref, actor=actor, today=today)
+    return _privacy.reveal(review, award, subject, reason)
 
 
 def run_status(db: Database, run_ref: str | int, *, today: dt.date | None = None) -> RunStatus:

@@ -136,20 +136,43 @@ _TABLES = (
     )""",
     "CREATE INDEX IF NOT EXISTS standings_order ON standings (run_id, award, ord)",
     "CREATE INDEX IF NOT EXISTS review_adjustments_run ON review_adjustments (run_id, award)",
-    # The results as reviewers and readers see them: computed results with the
-    # effective standings laid over them where a review has produced any.
-    """CREATE VIEW IF NOT EXISTS effective_results AS
+    "CREATE INDEX IF NOT EXISTS review_flags_subject ON review_flags (run_id, award, subject)",
+    "CREATE INDEX IF NOT EXISTS review_objections_subject"
+    " ON review_objections (run_id, award, subject)",
+)
+
+EFFECTIVE_VIEW = """CREATE VIEW effective_results AS
     SELECT r.run_id, r.award, COALESCE(s.ord, r.ord) AS ord, r.subject, r.name, r.unit,
         r.eligible, r.veto, COALESCE(s.total, r.total) AS total,
         CASE WHEN s.subject IS NULL THEN r.rank ELSE s.rank END AS rank,
         CASE WHEN s.subject IS NULL THEN r.grade ELSE s.grade END AS grade,
         COALESCE(s.selected, r.selected) AS selected,
         COALESCE(s.boundary_tie, r.boundary_tie) AS boundary_tie,
+        COALESCE(s.excluded, 0) AS excluded,
         COALESCE(s.points, r.points) AS points, r.metrics, r.no_data, r.warnings,
-        r.total AS computed_total
+        r.total AS computed_total, r.points AS computed_points,
+        s.points IS NOT NULL AS adjusted,
+        EXISTS (SELECT 1 FROM review_flags f WHERE f.run_id = r.run_id AND f.award = r.award
+            AND f.subject = r.subject AND f.unflagged_by IS NULL) AS flagged,
+        EXISTS (SELECT 1 FROM review_objections o WHERE o.run_id = r.run_id
+            AND o.award = r.award AND o.subject = r.subject) AS objected,
+        EXISTS (SELECT 1 FROM review_revocations v WHERE v.run_id = r.run_id
+            AND v.award = r.award AND v.subject = r.subject) AS revoked,
+        COALESCE(s.selected, 0) AND EXISTS (
+            SELECT 1 FROM review_objections o JOIN review_notices n ON n.id = o.notice_id
+            WHERE o.run_id = r.run_id AND o.award = r.award AND o.status = 'upheld'
+            AND r.subject NOT IN (SELECT value FROM json_each(n.selection, '$.' || r.award))
+        ) AS substituted
     FROM results r
-    LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject""",
-)
+    LEFT JOIN standings s ON s.run_id = r.run_id AND s.award = r.award AND s.subject = r.subject"""
+"""The results as reviewers and the public see them: the computed results
+with the effective standings laid over them where a review has produced any.
+The one SQL definition of an effective figure; `scoring.effective` and
+`scoring.browse` read it. Markers beside the figures: `adjusted` (an approved
+adjustment moved a figure), `flagged` (an open flag), `objected` (any
+objection), `revoked`, and `substituted` (selected now, but not in the list of
+a notice during which an objection in the award was upheld: 递补)."""
+
 
 FROZEN_WITH_RUN = (
     "review_adjustments",
@@ -214,6 +237,19 @@ def ensure_review_schema(db: Database) -> None:
     with transaction(db):
         for statement in (*_TABLES, *_triggers()):
             db.execute(statement)
+        _ensure_view(db)
+
+
+def _ensure_view(db: Database) -> None:
+    """(Re)create the effective view when a store holds an older definition."""
+    row = db.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'effective_results'"
+    ).fetchone()
+    if row is not None and row[0] == EFFECTIVE_VIEW:
+        return
+    if row is not None:
+        db.execute("DROP VIEW effective_results")
+    db.execute(EFFECTIVE_VIEW)
 
 
 def has_review_tables(db: Database) -> bool:

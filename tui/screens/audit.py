@@ -9,14 +9,18 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from scoring.audit import AuditEntry, entries
-from tui.format import NONE, action_label, fit, number_cell, plain_cell, short_hash
-from tui.queries import Store
+from scoring.browse import Store
+from scoring.width import fit
+from tui.format import NONE, action_label, number_cell, plain_cell, short_hash
+from tui.navigation import navigator
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 SUMMARY_WIDTH = 48
@@ -35,6 +39,7 @@ def summary(entry: AuditEntry) -> str:
 class AuditScreen(ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "返回运行列表", id="audit.back"),
+        Binding("r", "back", "运行列表", id="audit.runs", show=False),
         Binding("g", "refresh", "刷新", id="audit.refresh"),
     ]
 
@@ -48,10 +53,12 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
         self.entries: dict[int, AuditEntry] = {}
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("审计日志"), id="audit-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(Text("审计日志"), id="audit-title", classes="screen-title")
+            yield WhoBar(classes="who")
         yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="audit-detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-table", AuditTable)
@@ -112,4 +119,5 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
         self._load(store_of(self))
 
     def action_back(self) -> None:
-        self.app.switch_mode("runs")
+        """Back to the runs list itself, not to the screen under it."""
+        navigator(self).open_runs()

@@ -9,16 +9,19 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
+from scoring.browse import Store
 from scoring.diff import Move, RunDiff
 from scoring.results import resolve_run
 from scoring.service import diff, run_rules
 from tui.format import NONE, number_cell, plain_cell, theme_style
-from tui.queries import Store
+from tui.navigation import navigator
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 ROWS_SHOWN = 1000
@@ -95,14 +98,16 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
         self.result: tuple[RunDiff, list[AwardCompare]] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            Text(f"比较 运行 {self.run_a} (A) 与 运行 {self.run_b} (B)"),
-            id="compare-title",
-            classes="screen-title",
-        )
+        with Horizontal(classes="title-bar"):
+            yield Static(
+                Text(f"比较 运行 {self.run_a} (A) 与 运行 {self.run_b} (B)"),
+                id="compare-title",
+                classes="screen-title",
+            )
+            yield WhoBar(classes="who")
         if self.result is None:
             yield LoadingIndicator(id="compare-loading")
-            yield Footer()
+            yield Footer(compact=True)
             return
         found, awards = self.result
         notes = [f"只在运行 {self.run_a} 中的奖项: {a}" for a in found.only_a]
@@ -116,7 +121,7 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
                 for a in awards:
                     with TabPane(a.title, id=f"compare-{a.award}"):
                         yield from self._award(a)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_a, self.run_b)
@@ -181,12 +186,14 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
     @on(DataTable.RowSelected)
     def _open_subject(self, event: DataTable.RowSelected) -> None:
         """Enter on a row: the subject's breakdown in run B."""
-        from tui.screens.subject import SubjectScreen
-
         pane = event.data_table.parent
         award = (pane.id or "").removeprefix("compare-") if pane is not None else ""
         if event.row_key.value is not None and award:
-            self.app.push_screen(SubjectScreen(self.run_b, award, event.row_key.value))
+            navigator(self).open_subject(self.run_b, award, event.row_key.value)
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_refresh(self) -> None:
+        """Reread both runs."""
+        self._load(store_of(self), self.run_a, self.run_b)

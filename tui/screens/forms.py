@@ -6,6 +6,8 @@ wrong and says why under the fields.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Generic, TypeVar
@@ -13,12 +15,12 @@ from typing import Generic, TypeVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from scoring.review.records import Adjustment
+from scoring.review.records import Adjustment, Objection
 
 T = TypeVar("T")
 
@@ -44,13 +46,36 @@ class TieRequest:
 class ApproveRequest:
     adjustment_id: int
     reason: str
+    approve: bool = True
+
+
+@dataclass(frozen=True)
+class NoticeRequest:
+    start: dt.date
+    days: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class ObjectRequest:
+    objector: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ResolveRequest:
+    objection_id: int
+    upheld: bool
+    reason: str
 
 
 class ReasonForm(ModalScreen[T | None], Generic[T]):
     """The frame of every action form: a title, the action's fields, a
-    mandatory reason, the error line and OK / cancel."""
+    reason (mandatory unless `REASON_REQUIRED` is false), the error line and
+    OK / cancel."""
 
     BINDINGS = [Binding("escape", "cancel", "取消", id="form.cancel")]
+    REASON_REQUIRED = True
 
     def __init__(self, title: str, note: str = "") -> None:
         super().__init__()
@@ -58,12 +83,14 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
         self.note = note
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="form", classes="form"):
+        with VerticalScroll(id="form", classes="form"):
             yield Static(self.form_title, id="form-title")
             if self.note:
                 yield Static(self.note, id="form-note")
             yield from self.fields()
-            yield Label("理由 (必填)", classes="form-label")
+            yield Label(
+                "理由 (必填)" if self.REASON_REQUIRED else "理由 (可不填)", classes="form-label"
+            )
             yield Input(placeholder="理由", id="form-reason")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
@@ -90,8 +117,8 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
 
     def submit(self) -> None:
         try:
-            if not self.reason:
-                raise FormError("请填写理由: 每项评审操作都要说明理由")
+            if self.REASON_REQUIRED and not self.reason:
+                raise FormError("请填写理由: 这项操作要说明理由")
             value = self.result()
         except FormError as exc:
             self.show_error(str(exc))
@@ -167,13 +194,40 @@ class AdjustForm(ReasonForm[AdjustRequest]):
 class TieForm(ReasonForm[TieRequest]):
     """Choose exactly `seats` of the tied subjects."""
 
-    def __init__(self, title: str, tied: list[tuple[str, str]], seats: int) -> None:
-        super().__init__(title, f"{len(tied)} 个并列, 名额 {seats} 个: 选出 {seats} 个")
+    def __init__(
+        self,
+        title: str,
+        tied: list[tuple[str, str]],
+        seats: int,
+        chosen: list[str] | None = None,
+    ) -> None:
+        super().__init__(
+            title, f"{len(tied)} 个并列, 名额 {seats} 个: 选出 {seats} 个 (空格选中/取消)"
+        )
         self.tied = tied
         self.seats = seats
+        self.chosen = chosen or []
 
     def fields(self) -> ComposeResult:
-        yield SelectionList[str](*[(label, key) for key, label in self.tied], id="form-tied")
+        yield SelectionList[str](
+            *[(label, key, key in self.chosen) for key, label in self.tied], id="form-tied"
+        )
+        yield Static(self._choice_text(self.chosen), id="form-chosen")
+
+    def _choice_text(self, selected: list[str]) -> str:
+        """Who is in and who is out, in words (not only by colour)."""
+        chosen = [k for k, _ in self.tied if k in selected]
+        left = [k for k, _ in self.tied if k not in selected]
+        return (
+            f"入选 ({len(chosen)}/{self.seats}): {', '.join(chosen) or '无'}\n"
+            f"不入选: {', '.join(left) or '无'}"
+        )
+
+    @on(SelectionList.SelectedChanged, "#form-tied")
+    def _selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        selected = [str(s) for s in event.selection_list.selected]
+        self.query_one("#form-chosen", Static).update(self._choice_text(selected))
 
     def result(self) -> TieRequest:
         selected = list(self.query_one("#form-tied", SelectionList).selected)
@@ -194,13 +248,19 @@ class ApproveForm(ReasonForm[ApproveRequest]):
     """Pick one pending adjustment to approve."""
 
     def __init__(self, title: str, pending: list[Adjustment], current: int | None = None) -> None:
-        super().__init__(title, "批准另一位评审员提出的调整 (四眼原则)")
+        super().__init__(title, "批准或驳回另一位评审员提出的调整 (四眼原则)")
         self.pending = pending
         self.current = current
 
     def fields(self) -> ComposeResult:
         options = [Option(adjustment_line(a), id=str(a.id)) for a in self.pending]
         yield OptionList(*options, id="form-pending")
+        yield Select(
+            [("批准", "approve"), ("驳回", "reject")],
+            value="approve",
+            allow_blank=False,
+            id="form-decision",
+        )
 
     def on_mount(self) -> None:
         pending = self.query_one("#form-pending", OptionList)
@@ -215,9 +275,200 @@ class ApproveForm(ReasonForm[ApproveRequest]):
         if pending.highlighted is None:
             raise FormError("请选择一项待批准的调整")
         option_id = pending.get_option_at_index(pending.highlighted).id
-        return ApproveRequest(int(option_id or 0), self.reason)
+        approve = self.query_one("#form-decision", Select).value != "reject"
+        return ApproveRequest(int(option_id or 0), self.reason, approve)
 
     @on(OptionList.OptionSelected, "#form-pending")
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.query_one("#form-reason", Input).focus()
+
+
+class ConfirmForm(ReasonForm[str]):
+    """Confirm an action whose consequences the form lists; the reason is optional."""
+
+    REASON_REQUIRED = False
+
+    def __init__(self, title: str, lines: list[str], note: str = "") -> None:
+        super().__init__(title, note)
+        self.lines = lines
+
+    def fields(self) -> ComposeResult:
+        if self.lines:
+            with VerticalScroll(id="form-lines-box"):
+                yield Static("\n".join(self.lines), id="form-lines", markup=False)
+
+    def result(self) -> str:
+        return self.reason
+
+
+class PublishForm(ConfirmForm):
+    """Publish: what will be frozen, or every item that still blocks it (then
+    the form cannot be confirmed)."""
+
+    def __init__(self, title: str, lines: list[str], blockers: list[str]) -> None:
+        note = (
+            f"还有 {len(blockers)} 项未处理, 现在不能发布:"
+            if blockers
+            else "发布后以下内容将冻结, 不能再更改:"
+        )
+        super().__init__(title, blockers or lines, note)
+        self.blockers = blockers
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.blockers:
+            self.query_one("#form-ok", Button).disabled = True
+
+    def result(self) -> str:
+        if self.blockers:
+            raise FormError("先处理上面列出的事项, 再发布")
+        return self.reason
+
+
+def parse_day(text: str) -> dt.date:
+    """A date typed as YYYY-MM-DD; FormError otherwise."""
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise FormError(f"日期 `{text.strip()}` 应写成 年-月-日, 如 2022-09-29") from None
+
+
+def parse_days(text: str) -> int:
+    """A number of working days (at least 1); FormError otherwise."""
+    raw = text.strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise FormError(f"公示天数 `{raw}` 应为至少 1 的整数 (工作日)")
+    return int(raw)
+
+
+class NoticeForm(ReasonForm[NoticeRequest]):
+    """Open the notice: start date and working days, the computed window shown."""
+
+    REASON_REQUIRED = False
+
+    def __init__(self, title: str, today: dt.date, window: Callable[[dt.date, int], str]) -> None:
+        super().__init__(title, "公示期按工作日计算 (节假日与调休已计入)")
+        self.today = today
+        self.window = window
+
+    def fields(self) -> ComposeResult:
+        yield Label("开始日期 (年-月-日)", classes="form-label")
+        yield Input(value=self.today.isoformat(), id="form-start")
+        yield Label("公示天数 (工作日)", classes="form-label")
+        yield Input(value="5", id="form-days")
+        yield Static("", id="form-window")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._show_window()
+
+    @on(Input.Changed, "#form-start, #form-days")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._show_window()
+
+    def _show_window(self) -> None:
+        try:
+            text = self.window(*self._values())
+        except FormError as exc:
+            text = str(exc)
+        self.query_one("#form-window", Static).update(text)
+
+    def _values(self) -> tuple[dt.date, int]:
+        start = parse_day(self.query_one("#form-start", Input).value)
+        return start, parse_days(self.query_one("#form-days", Input).value)
+
+    def result(self) -> NoticeRequest:
+        start, days = self._values()
+        self.window(start, days)  # a window that cannot be counted is refused here
+        return NoticeRequest(start, days, self.reason)
+
+
+class ObjectForm(ReasonForm[ObjectRequest]):
+    """Record an objection: the objector's name (异议须实名) and the reason."""
+
+    def fields(self) -> ComposeResult:
+        yield Label("异议人姓名 (必填, 异议须实名)", classes="form-label")
+        yield Input(placeholder="姓名", id="form-objector")
+
+    def result(self) -> ObjectRequest:
+        objector = self.query_one("#form-objector", Input).value.strip()
+        if not objector:
+            raise FormError("请填写异议人姓名: 异议须实名")
+        return ObjectRequest(objector, self.reason)
+
+
+def objection_line(o: Objection) -> str:
+    return f"#{o.id} {o.award} {o.subject}  异议人 {o.objector} ({o.raised}): {o.reason}"
+
+
+class ResolveObjectionForm(ReasonForm[ResolveRequest]):
+    """Resolve an open objection: upheld (递补) or dismissed (reason required)."""
+
+    REASON_REQUIRED = False
+
+    def __init__(self, title: str, objections: list[Objection]) -> None:
+        super().__init__(title, "成立: 该对象不再占名额, 按排名递补下一位; 不成立: 须说明理由")
+        self.objections = objections
+
+    def fields(self) -> ComposeResult:
+        yield OptionList(
+            *[Option(objection_line(o), id=str(o.id)) for o in self.objections],
+            id="form-objections",
+        )
+        yield Select(
+            [("异议成立 (递补)", "upheld"), ("异议不成立", "dismissed")],
+            prompt="处理结果",
+            id="form-finding",
+        )
+
+    def on_mount(self) -> None:
+        listed = self.query_one("#form-objections", OptionList)
+        if self.objections:
+            listed.highlighted = 0
+        listed.focus()
+
+    def result(self) -> ResolveRequest:
+        listed = self.query_one("#form-objections", OptionList)
+        if listed.highlighted is None:
+            raise FormError("请选择一项异议")
+        finding = self.query_one("#form-finding", Select).value
+        if finding not in ("upheld", "dismissed"):
+            raise FormError("请选择处理结果: 成立或不成立")
+        if finding == "dismissed" and not self.reason:
+            raise FormError("异议不成立时须说明理由")
+        option_id = listed.get_option_at_index(listed.highlighted).id
+        return ResolveRequest(int(option_id or 0), finding == "upheld", self.reason)
+
+
+class GoToForm(ModalScreen[int | None]):
+    """Ask for a rank (or row) number to jump to; refuses anything but a
+    positive whole number."""
+
+    BINDINGS = [Binding("escape", "cancel", "取消", id="goto.cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.form_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form", classes="form"):
+            yield Static(self.form_title, id="form-title")
+            yield Input(placeholder="例如 1000", id="form-number")
+            yield Static("", id="form-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#form-number", Input).focus()
+
+    @on(Input.Submitted, "#form-number")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        raw = event.value.strip()
+        if not raw.isdigit() or int(raw) < 1:
+            self.query_one("#form-error", Static).update(f"`{raw}` 不是正整数")
+            return
+        self.dismiss(int(raw))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -2,35 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
-from sqlite_utils import Database
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Input, LoadingIndicator, Static, TabbedContent, TabPane
 from textual.worker import get_current_worker
 
-from scoring import service
+from scoring.browse import Store
 from scoring.results import RunInfo, awards_of, resolve_run
-from scoring.review.records import Adjustment
 from scoring.service import Rules, run_rules
+from tui.acting import SaysWhyNot, acting_of
 from tui.format import run_status, short_hash
-from tui.queries import Store
-from tui.review import (
-    ActionDone,
-    TieChoice,
-    boundary_ties,
-    pending_adjustments,
-    report,
-    signed,
-    start_action,
+from tui.navigation import navigator
+from tui.screens.forms import (
+    GoToForm,
 )
-from tui.screens.forms import ApproveForm, ApproveRequest, TieForm, TieRequest
+from tui.screens.run_actions import RunActions
 from tui.widgets.ranking import AwardRanking
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -65,30 +60,77 @@ def _name_label(rules: Rules, table: str) -> str:
     return "姓名" if getattr(spec, "header", None) == "姓名" else "名称"
 
 
-class RunScreen(ForwardWorkerErrors, Screen[None]):
+class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
     AUTO_FOCUS = None  # the ranking table takes focus once it exists
     BINDINGS = [
         Binding("escape", "back", "返回", id="run.back"),
-        Binding("slash", "search", "搜索姓名", id="run.search"),
-        Binding("s", "sort", "切换排序", id="run.sort"),
-        Binding("x", "clear_filters", "清除筛选", id="run.clear"),
-        Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award"),
-        Binding("left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award"),
-        Binding("p", "approve", "批准调整", id="run.approve"),
-        Binding("t", "resolve_tie", "处理卡线并列", id="run.resolve_tie"),
+        Binding("slash", "search", "搜索", id="run.search", show=False),
+        Binding("s", "sort", "排序", id="run.sort", show=False),
+        Binding("colon", "go_to", "跳到名次", id="run.go_to", show=False),
+        Binding("x", "clear_filters", "清除筛选", id="run.clear", show=False),
+        Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award", show=False),
+        Binding(
+            "left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award", show=False
+        ),
+        Binding("b", "review_start", "审核", id="run.review_start"),
+        Binding("p", "approve", "批准", id="run.approve"),
+        Binding("t", "resolve_tie", "并列", id="run.resolve_tie"),
+        Binding("n", "notice", "公示", id="run.notice"),
+        Binding("o", "object", "异议", id="run.object"),
+        Binding("e", "resolve_objection", "处理异议", id="run.resolve_objection", show=False),
+        Binding("P", "publish", "发布", id="run.publish"),
+        Binding("R", "revoke", "撤销入选", id="run.revoke", show=False),
     ]
+    ROLE_OF_ACTION = {
+        "review_start": "review-start",
+        "approve": "approve",
+        "resolve_tie": "resolve-tie",
+        "notice": "notice",
+        "object": "object",
+        "resolve_objection": "resolve-objection",
+        "publish": "publish",
+        "revoke": "revoke",
+    }
+    """Key action -> the library action whose role it needs."""
+    PALETTE_NAMES = {
+        "review_start": "开始审核",
+        "approve": "批准或驳回调整",
+        "resolve_tie": "处理卡线并列",
+        "notice": "开始公示",
+        "object": "登记异议 (选中的对象)",
+        "resolve_objection": "处理异议 (成立则递补)",
+        "publish": "发布",
+        "revoke": "撤销入选 (选中的对象)",
+    }
 
-    class PendingLoaded(Message):
-        def __init__(self, pending: list[Adjustment], current: int | None) -> None:
-            super().__init__()
-            self.pending = pending
-            self.current = current
+    @property
+    def help_title(self) -> str:
+        return f"运行 {self.run_id} 的排名"
 
-    class TiesLoaded(Message):
-        def __init__(self, award: str, ties: list[TieChoice]) -> None:
+    help_note = (
+        "标记列: 标 标记中  调 已调整  并 卡线并列  异 有异议  除 异议成立 (不占名额)"
+        "  补 递补入选  撤 发布后撤销\n状态筛选里也能按这些标记筛选。"
+    )
+
+    def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
+        """The review actions the acting user may take, for the command palette."""
+        acting = acting_of(self)
+        offered: list[tuple[str, str, Callable[[], object]]] = []
+        for binding in self.BINDINGS:
+            if not isinstance(binding, Binding):
+                continue
+            needs = self.ROLE_OF_ACTION.get(binding.action)
+            if needs is None or not acting.may(needs):
+                continue
+            act = getattr(self, f"action_{binding.action}")
+            name = self.PALETTE_NAMES.get(binding.action, binding.description)
+            offered.append((name, f"运行 {self.run_id}, 按键 {binding.key}", act))
+        return offered
+
+    class RunReread(Message):
+        def __init__(self, run: RunInfo) -> None:
             super().__init__()
-            self.award = award
-            self.ties = ties
+            self.run = run
 
     class Loaded(Message):
         def __init__(self, run: RunInfo, awards: list[AwardTab]) -> None:
@@ -103,7 +145,9 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         self.awards: list[AwardTab] | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self._title(), id="run-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(self._title(), id="run-title", classes="screen-title")
+            yield WhoBar(classes="who")
         if self.run is None or self.awards is None:
             yield LoadingIndicator(id="run-loading")
         elif not self.awards:
@@ -120,16 +164,17 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
                             id=f"ranking-{tab.name}",
                             eager=i == 0,
                         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> Text:
         run = self.run
         if run is None:
             return Text(f"运行 {self.run_id}")
         return Text(
-            f"运行 {run.id}  {run.campaign}  周期 {run.period_label}"
-            f" ({run.period_start} 至 {run.period_end})  状态 {run_status(run.status)}"
-            f"  结果 {short_hash(run.results_sha256)}"
+            f"运行 {run.id} {run.campaign} {run.period_label}  {run_status(run.status)}"
+            f"  结果 {short_hash(run.results_sha256, 8)}",
+            no_wrap=True,
+            overflow="ellipsis",
         )
 
     def on_mount(self) -> None:
@@ -147,6 +192,20 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if self._has_rankings():
             self.active_ranking().table.focus()
 
+    @work(thread=True, exclusive=True, group="run-info", exit_on_error=False)
+    def _reread_run(self, store: Store, run_id: int) -> None:
+        with store.connect() as db:
+            run = resolve_run(db, run_id)
+        self.post_message(self.RunReread(run))
+
+    def on_run_screen_run_reread(self, message: RunReread) -> None:
+        self.run = message.run
+        self.query_one("#run-title", Static).update(self._title())
+
+    def action_refresh(self) -> None:
+        """Reread the run and every ranking already shown."""
+        self.review_changed(self.run_id, None)
+
     def active_ranking(self) -> AwardRanking:
         tabs = self.query_one("#awards", TabbedContent)
         pane = tabs.get_pane(tabs.active)
@@ -156,9 +215,16 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         return self.query_one(f"#ranking-{award}", AwardRanking)
 
     def on_award_ranking_subject_chosen(self, message: AwardRanking.SubjectChosen) -> None:
-        from tui.screens.subject import SubjectScreen
+        navigator(self).open_subject(self.run_id, message.award, message.subject)
 
-        self.app.push_screen(SubjectScreen(self.run_id, message.award, message.subject))
+    def review_changed(self, run_id: int, award: str | None) -> None:
+        """Reread the rankings after a review action on this run."""
+        if run_id != self.run_id:
+            return
+        self._reread_run(store_of(self), self.run_id)
+        for tab in self.awards or []:
+            if award is None or tab.name == award:
+                self.refresh_award(tab.name)
 
     def _has_rankings(self) -> bool:
         return bool(self.query("#awards"))
@@ -187,6 +253,20 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if self._has_rankings():
             self.active_ranking().focus_search()
 
+    def action_go_to(self) -> None:
+        """Jump to a rank (a row number when not sorted by rank)."""
+        if not self._has_rankings():
+            return
+        ranking = self.active_ranking()
+        by_rank = ranking.filter.sort == "rank"
+
+        def chosen(number: int | None) -> None:
+            if number is not None:
+                ranking.go_to_rank(number)
+                ranking.table.focus()
+
+        self.app.push_screen(GoToForm("跳到第几名" if by_rank else "跳到第几行"), chosen)
+
     def action_sort(self) -> None:
         if self._has_rankings():
             self.active_ranking().cycle_sort()
@@ -210,79 +290,5 @@ class RunScreen(ForwardWorkerErrors, Screen[None]):
         if self._has_rankings() and self.query(f"#ranking-{award}"):
             self.ranking(award).refresh_data()
 
-    def action_approve(self) -> None:
-        """Approve a pending adjustment: the list, the cursor's subject's first."""
-        if not self._has_rankings():
-            return
-        ranking = self.active_ranking()
-        self._load_pending(store_of(self), self.run_id, ranking.award, self.cursor_subject())
-
-    @work(thread=True, group="pending", exit_on_error=False)
-    def _load_pending(self, store: Store, run_id: int, award: str, subject: str | None) -> None:
-        with store.connect() as db:
-            pending = pending_adjustments(db, run_id)
-        mine = [a.id for a in pending if a.award == award and a.subject == subject]
-        self.post_message(self.PendingLoaded(pending, mine[0] if mine else None))
-
-    def on_run_screen_pending_loaded(self, message: PendingLoaded) -> None:
-        if not message.pending:
-            self.notify("这个运行没有待批准的调整", title="批准调整")
-            return
-        path, run_id = store_of(self).path, self.run_id
-        awards = {a.id: a.award for a in message.pending}
-
-        def approve(request: ApproveRequest | None) -> None:
-            if request is None:
-                return
-
-            def act(db: Database) -> str:
-                adj = service.approve(db, run_id, request.adjustment_id, reason=request.reason)
-                return f"已批准调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
-
-            start_action(self, path, act, awards.get(request.adjustment_id))
-
-        self.app.push_screen(ApproveForm("批准调整", message.pending, message.current), approve)
-
-    def action_resolve_tie(self) -> None:
-        if self._has_rankings():
-            self._load_ties(store_of(self), self.run_id, self.active_ranking().award)
-
-    @work(thread=True, group="ties", exit_on_error=False)
-    def _load_ties(self, store: Store, run_id: int, award: str) -> None:
-        self.post_message(self.TiesLoaded(award, boundary_ties(store.path, run_id, award)))
-
-    def on_run_screen_ties_loaded(self, message: TiesLoaded) -> None:
-        award = message.award
-        if not message.ties:
-            self.notify(f"{self._award_title(award)} 没有卡线并列", title="卡线并列")
-            return
-        tie = message.ties[0]
-        path, run_id = store_of(self).path, self.run_id
-
-        def resolve(request: TieRequest | None) -> None:
-            if request is None:
-                return
-
-            def act(db: Database) -> str:
-                done = service.resolve_tie(
-                    db, run_id, award, request.selected, reason=request.reason
-                )
-                return f"已处理 {award} 卡线并列: 入选 {', '.join(done.selected)}"
-
-            start_action(self, path, act, award)
-
-        title = f"处理卡线并列  {self._award_title(award)}  第 {tie.rank} 名"
-        self.app.push_screen(TieForm(title, tie.tied, tie.seats), resolve)
-
     def _award_title(self, award: str) -> str:
         return next((a.title for a in self.awards or [] if a.name == award), award)
-
-    def on_action_done(self, message: ActionDone) -> None:
-        message.stop()
-        report(self, message.outcome)
-        if message.outcome.ok:
-            if message.outcome.award is not None:
-                self.refresh_award(message.outcome.award)
-            else:
-                for tab in self.awards or []:
-                    self.refresh_award(tab.name)

@@ -6,13 +6,16 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
+from scoring.browse import RunRow, Store, runs
 from tui.format import number_cell, plain_cell, run_status, short_hash, theme_style
-from tui.queries import RunRow, Store, runs
+from tui.navigation import navigator
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
@@ -38,12 +41,14 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         self.marked: list[int] = []
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+            yield WhoBar(classes="who")
         yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static(
             Text("Enter 打开运行, 空格 标记两个运行后按 c 比较, a 审计日志"), id="runs-hint"
         )
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#runs-table", RunsTable)
@@ -109,10 +114,14 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
 
     @on(DataTable.RowSelected, "#runs-table")
     def _open(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.run import RunScreen
-
         if event.row_key.value is not None:
-            self.app.push_screen(RunScreen(int(event.row_key.value)))
+            navigator(self).open_run(int(event.row_key.value))
+
+    def on_screen_resume(self) -> None:
+        """Shown again (back from a run, or a mode switch): reread the runs list,
+        which an action elsewhere may have changed."""
+        if self.is_mounted:
+            self.action_refresh()
 
     def action_refresh(self) -> None:
         self._load(store_of(self))
@@ -128,8 +137,6 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         self._refresh_marks()
 
     def action_compare(self) -> None:
-        from tui.screens.compare import CompareScreen
-
         pair = list(self.marked)
         cursor = self._cursor_run()
         if len(pair) == 1 and cursor is not None and cursor not in pair:
@@ -138,4 +145,4 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
             self.notify("先用空格标记两个运行, 再按 c 比较", title="比较", severity="warning")
             return
         a, b = sorted(pair)
-        self.app.push_screen(CompareScreen(a, b))
+        navigator(self).open_compare(a, b)

@@ -3,10 +3,12 @@ standing, and the evidence records behind each metric."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from sqlite_utils import Database
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
@@ -23,36 +25,33 @@ from textual.widgets import (
 from textual.worker import get_current_worker
 
 from scoring import service
+from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
+from tui.acting import SaysWhyNot, acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
-from tui.queries import Store
+from tui.navigation import navigator
 from tui.review import (
     ADJUSTMENT_STATUS,
+    OBJECTION_STATUS,
     ActionDone,
+    Outcome,
     SubjectReview,
+    perform,
     report,
     signed,
     start_action,
     subject_review,
 )
 from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
-from tui.subject_view import EvidenceView, NodeView, SubjectView, build
+from tui.subject_view import EvidenceView, NodeView, SubjectView, build, cell
 from tui.widgets.criteria import CriteriaTree
+from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
 def _describe_flag(flag: Flag, verb: str) -> str:
     return f"已{verb} {flag.award} {flag.subject} (标记 #{flag.id})"
-
-
-def refresh_rankings(app: App[object], run_id: int, award: str) -> None:
-    """Reread the award's ranking on any open screen of the run."""
-    from tui.screens.run import RunScreen
-
-    for screen in app.screen_stack:
-        if isinstance(screen, RunScreen) and screen.run_id == run_id:
-            screen.refresh_award(award)
 
 
 class EvidenceTable(DataTable[Text]):
@@ -63,14 +62,25 @@ def _evidence_id(table: str) -> str:
     return f"evidence-{table}"
 
 
-class SubjectScreen(ForwardWorkerErrors, Screen[None]):
+class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("escape", "back", "返回", id="subject.back"),
         Binding("t", "focus_tree", "细则", id="subject.tree"),
         Binding("v", "focus_evidence", "证据", id="subject.evidence"),
         Binding("f", "flag", "标记/解除", id="subject.flag"),
         Binding("j", "adjust", "调整", id="subject.adjust"),
+        Binding("u", "reveal", "显示隐私", id="subject.reveal", show=False),
     ]
+
+    ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust", "reveal": "reveal"}
+
+    @property
+    def help_title(self) -> str:
+        return f"{self.award} {self.subject} 的得分明细"
+
+    def action_refresh(self) -> None:
+        """Reread this subject from the store."""
+        self._load(store_of(self), self.run_id, self.award, self.subject)
 
     class Loaded(Message):
         def __init__(self, view: SubjectView, review: SubjectReview) -> None:
@@ -85,13 +95,17 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         self.subject = subject
         self.view: SubjectView | None = None
         self.review: SubjectReview | None = None
+        self.revealed: dict[str, str] = {}
+        """Private columns an admin revealed (logged), shown instead of the mask."""
 
     def compose(self) -> ComposeResult:
         v = self.view
-        yield Static(self._title(), id="subject-title", classes="screen-title")
+        with Horizontal(classes="title-bar"):
+            yield Static(self._title(), id="subject-title", classes="screen-title")
+            yield WhoBar(classes="who")
         if v is None:
             yield LoadingIndicator(id="subject-loading")
-            yield Footer()
+            yield Footer(compact=True)
             return
         yield Static(self._summary(v), id="subject-summary")
         with Horizontal(id="subject-body"):
@@ -102,12 +116,14 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                 yield Static(self._history(), id="review-history")
         with TabbedContent(id="evidence"):
             with TabPane("对象", id="evidence-subject"):
-                yield self._table(["字段", "值"], v.subject_row)
+                yield self._table(
+                    ["字段", "值"], [(k, self.revealed.get(k, val)) for k, val in v.subject_row]
+                )
             for ev in v.evidence:
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
                     yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
                     yield self._table(ev.columns, ev.rows)
-        yield Footer()
+        yield Footer(compact=True)
 
     def _title(self) -> Text:
         v = self.view
@@ -135,14 +151,23 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
     # ------------------------------------------------------------ parts
     def _summary(self, v: SubjectView) -> Text:
         rank = f"{v.rank} / {v.ranked_count}" if v.rank is not None else "不参与排名"
-        text = Text(f"排名 {rank}    总分 {v.total}    等次 {v.grade or NONE}    状态 ")
+        before = f" (调整前 {v.computed_total})" if v.computed_total is not None else ""
+        text = Text(f"排名 {rank}    总分 {v.total}{before}    等次 {v.grade or NONE}    状态 ")
         words = status_words(
             selected=v.selected,
             boundary_tie=v.boundary_tie,
             vetoed=bool(v.vetoes),
             eligible=v.eligible,
         )
+        if v.excluded:
+            words.append(("异议成立, 不占名额", "text-error"))
+        if v.substituted:
+            words.append(("递补入选", "text-success"))
+        if v.revoked is not None:
+            words.append(("已撤销", "text-error"))
         text.append_text(status_text(self.app, words) if words else Text("未入选"))
+        if v.revoked is not None:
+            text.append(f"  (撤销 {v.revoked})")
         text.append(f"\n{v.formula}")
         return text
 
@@ -193,6 +218,24 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     text.append(f"  批准 {a.approved_by}\n")
                 elif a.decided_by:
                     text.append(f"  处理 {a.decided_by}: {a.decision_reason or NONE}\n")
+        text.append("\n异议\n", head)
+        if review is None or not review.objections:
+            text.append("无\n")
+        else:
+            for o in review.objections:
+                style = theme_style(
+                    self.app,
+                    "text-warning"
+                    if o.status == "open"
+                    else "text-error"
+                    if o.status == "upheld"
+                    else "text-success",
+                )
+                text.append(f"#{o.id} ")
+                text.append(OBJECTION_STATUS.get(o.status, o.status), style)
+                text.append(f"\n  异议人 {o.objector} ({o.raised}): {o.reason}\n")
+                if o.status != "open":
+                    text.append(f"  处理 {o.resolved_by} ({o.resolved}): {o.finding or NONE}\n")
         text.append("\n标记\n", head)
         if review is None or not review.flags:
             text.append("无\n")
@@ -238,6 +281,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
             f"{node.title}  {node.path}\n", theme_style(self.app, "text-primary", bold=True)
         )
         text.append(f"满分 {node.max}    得分 {node.points}")
+        if node.computed is not None:
+            text.append(f" (调整前 {node.computed})", theme_style(self.app, "text-warning"))
         if node.metric is not None:
             text.append(f"    指标 {node.metric}")
         if node.no_data:
@@ -259,6 +304,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         if self.review is None:
             return
         path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
         if self.review.flagged:
 
             def unflag(reason: str | None) -> None:
@@ -267,7 +313,8 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                         self,
                         path,
                         lambda db: _describe_flag(
-                            service.unflag(db, run_id, subject, reason=reason, award=award), "解除"
+                            service.unflag(db, run_id, subject, reason=reason, award=award, **kw),
+                            "解除",
                         ),
                         award,
                     )
@@ -281,7 +328,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     self,
                     path,
                     lambda db: _describe_flag(
-                        service.flag(db, run_id, subject, reason=reason, award=award), "标记"
+                        service.flag(db, run_id, subject, reason=reason, award=award, **kw), "标记"
                     ),
                     award,
                 )
@@ -292,6 +339,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
         if self.review is None:
             return
         path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
 
         def adjust(request: AdjustRequest | None) -> None:
             if request is None:
@@ -306,6 +354,7 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
                     request.delta,
                     reason=request.reason,
                     award=award,
+                    **kw,
                 )
                 return (
                     f"调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)},"
@@ -316,12 +365,53 @@ class SubjectScreen(ForwardWorkerErrors, Screen[None]):
 
         self.app.push_screen(AdjustForm(f"调整 {self._who()}", self.review.targets), adjust)
 
+    class Revealed(Message):
+        def __init__(self, values: dict[str, str] | None, outcome: Outcome) -> None:
+            super().__init__()
+            self.values = values
+            self.outcome = outcome
+
+    def action_reveal(self) -> None:
+        """Show the subject's private columns (admin; logged with the reason)."""
+        path, run_id, award, subject = store_of(self).path, self.run_id, self.award, self.subject
+        kw = acting_of(self).kwargs()
+
+        def revealed(reason: str | None) -> None:
+            if reason:
+                self._reveal(path, run_id, award, subject, reason, kw)
+
+        self.app.push_screen(FlagForm(f"显示隐私信息 {self._who()} (将记入审计日志)"), revealed)
+
+    @work(thread=True, group="reveal", exit_on_error=False)
+    def _reveal(
+        self, path: str, run_id: int, award: str, subject: str, reason: str, kw: dict[str, Any]
+    ) -> None:
+        found: dict[str, str] = {}
+
+        def act(db: Database) -> str:
+            values = service.reveal_private(db, run_id, subject, reason=reason, award=award, **kw)
+            found.update({k: cell(v) for k, v in values.items()})
+            return f"已显示 {subject} 的隐私信息 ({', '.join(values)}), 已记入审计日志"
+
+        outcome = perform(path, act, award)
+        self.post_message(self.Revealed(found if outcome.ok else None, outcome))
+
+    async def on_subject_screen_revealed(self, message: Revealed) -> None:
+        report(self, message.outcome)
+        if message.values is not None:
+            self.revealed = message.values
+            await self.recompose()
+
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()
         report(self, message.outcome)
         if message.outcome.ok:
+            navigator(self).review_changed(self.run_id, self.award)
+
+    def review_changed(self, run_id: int, award: str | None) -> None:
+        """Reread this subject after a review action on its run."""
+        if run_id == self.run_id and award in (None, self.award):
             self._load(store_of(self), self.run_id, self.award, self.subject)
-            refresh_rankings(self.app, self.run_id, self.award)
 
     def action_focus_tree(self) -> None:
         self.query_one("#criteria", CriteriaTree).focus()

@@ -4,13 +4,16 @@ the range of totals written underneath."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import Label
 
-from tui.queries import Facets
+from scoring.browse import Facets
+from scoring.numbers import fixed
 
 BINS = 32
 """Bars of the histogram: one cell each (the side panel is this wide)."""
@@ -54,11 +57,14 @@ class ScoreChart(Vertical):
         self.query_one("#chart-low", Label).update(_figure(facets.low) if facets.ranked else "")
         self.query_one("#chart-high", Label).update(_figure(facets.high) if facets.ranked else "")
         peak = max(facets.histogram, default=0)
-        step = (facets.high - facets.low) / len(facets.histogram) if facets.histogram else 0
         self.query_one("#chart-note", Label).update(
-            f"每柱 {step:.2f} 分, 最高柱 {peak} 个" if facets.ranked else "没有参与排名的对象"
+            f"每柱 {fixed(facets.step, 2)} 分, 最高柱 {peak} 个"
+            if facets.ranked
+            else "没有参与排名的对象"
         )
 
 
-def _figure(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".")
+def _figure(value: Decimal) -> str:
+    """A total without trailing zeros: 87.50 -> 87.5, 90.00 -> 90."""
+    text = str(value)
+    return text.rstrip("0").rstrip(".") if "." in text else text

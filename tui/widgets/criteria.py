@@ -4,12 +4,12 @@ columns by display width (a CJK title counts two cells per character)."""
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from tui.format import rjust, theme_style
+from scoring.width import display_width, rjust
+from tui.format import theme_style
 from tui.subject_view import NodeView, SubjectView
 
 GUIDE = 4
@@ -47,14 +47,16 @@ class CriteriaTree(Tree[NodeView]):
         name = _name(node)
         text = Text(no_wrap=True)
         text.append(name, theme_style(self.app, "text-primary", bold=bool(node.children)))
-        text.append(" " * max(width - cell_len(name), 1))
+        text.append(" " * max(width - display_width(name), 1))
         text.append(f"满分 {rjust(node.max, 3)}  ")
         if node.metric is not None:
             text.append(f"指标 {rjust(node.metric, self._metric_width)}  ")
         elif self._metric_width:
-            text.append(" " * (cell_len("指标 ") + self._metric_width + 2))
+            text.append(" " * (display_width("指标 ") + self._metric_width + 2))
         text.append("得分 ")
         text.append(rjust(node.points, 6), theme_style(self.app, "text-success", bold=True))
+        if node.computed is not None:
+            text.append(f" (原 {node.computed})", theme_style(self.app, "text-warning"))
         if node.no_data:
             text.append(" 无数据", theme_style(self.app, "text-warning"))
         return text
@@ -70,10 +72,10 @@ def _indent(node: NodeView, depth: int) -> int:
 
 
 def _name_width(node: NodeView, depth: int) -> int:
-    own = _indent(node, depth) + cell_len(_name(node))
+    own = _indent(node, depth) + display_width(_name(node))
     return max([own] + [_name_width(c, depth + 1) for c in node.children])
 
 
 def _metric_width(node: NodeView) -> int:
-    own = cell_len(node.metric) if node.metric is not None else 0
+    own = display_width(node.metric) if node.metric is not None else 0
     return max([own] + [_metric_width(c) for c in node.children])

@@ -7,10 +7,30 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Select
 
-from tui.queries import SORTS, STATUSES, RankFilter, Sort
+from scoring.browse import SORT_KEYS, STATUS_KEYS, RankFilter, Sort, Status
 
-_SORT_KEYS = frozenset(k for k, _ in SORTS)
-_STATUS_KEYS = frozenset(k for k, _ in STATUSES)
+SORTS: tuple[tuple[Sort, str], ...] = (
+    ("rank", "按排名"),
+    ("total_desc", "按总分 (高到低)"),
+    ("total_asc", "按总分 (低到高)"),
+    ("name", "按姓名/名称"),
+)
+STATUSES: tuple[tuple[Status, str], ...] = (
+    ("selected", "入选"),
+    ("tie", "并列 (卡线同分)"),
+    ("vetoed", "否决"),
+    ("ineligible", "不合资格"),
+    ("ranked", "参与排名"),
+    ("not_selected", "参与排名未入选"),
+    ("flagged", "标记中"),
+    ("adjusted", "已调整"),
+    ("objected", "有异议"),
+    ("excluded", "异议成立"),
+    ("substituted", "递补"),
+    ("revoked", "已撤销"),
+)
+_SORT_KEYS = frozenset(SORT_KEYS)
+_STATUS_KEYS = frozenset(STATUS_KEYS)
 
 
 class RankingFilterBar(Horizontal):

@@ -9,6 +9,8 @@ with a new generation, and pages of an older generation are dropped.
 
 from __future__ import annotations
 
+import time
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,35 +20,71 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
-from tui.format import number_cell, plain_cell, status_text, status_words
-from tui.queries import (
+from scoring.browse import (
     Facets,
     RankFilter,
     RankRow,
     Sort,
     Store,
     facets,
+    position_of_rank,
     ranking_count,
     ranking_page,
 )
+from scoring.width import fit, steady
+from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
 from tui.widgets.chart import BINS, ScoreChart
 from tui.widgets.filter_bar import RankingFilterBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 PAGE = 100
 NEAR_END = 25
+NAME_WIDTH = 12
+"""Cells of the name column below 100 columns (16 from 100): a longer name
+is cut, ending in `..`."""
+WIDE_NAME_WIDTH = 16
+UNIT_WIDTH = 12
+SEARCH_DELAY = 0.25
+"""Seconds a name search waits for the next key before it reads (debounce)."""
 
 
 class RankingTable(DataTable[Text]):
-    """The ranking rows; asks for more when scrolled near its end."""
+    """The ranking rows (a window of the whole ranking); asks for more when
+    scrolled near its end, for the rows before it when moved above its top,
+    and for any row of the ranking on a jump."""
 
     BINDINGS = [
         Binding("home", "scroll_top", "首行", id="ranking.top", show=False),
         Binding("end", "scroll_bottom", "末行 (载入更多)", id="ranking.bottom", show=False),
+        Binding("ctrl+home", "jump(0)", "跳到第一行", id="ranking.first", show=False),
+        Binding("ctrl+end", "jump(-1)", "跳到最后一行", id="ranking.last", show=False),
     ]
 
     class NearEnd(Message):
         pass
+
+    class NearStart(Message):
+        """The cursor tried to go above the first row of the window."""
+
+    class Jump(Message):
+        """Show the row at `position` of the whole ranking (-1: the last)."""
+
+        def __init__(self, position: int) -> None:
+            super().__init__()
+            self.position = position
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row == 0:
+            self.post_message(self.NearStart())
+        super().action_cursor_up()
+
+    def action_page_up(self) -> None:
+        if self.cursor_row == 0:
+            self.post_message(self.NearStart())
+        super().action_page_up()
+
+    def action_jump(self, position: int) -> None:
+        self.post_message(self.Jump(position))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
@@ -91,10 +129,14 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         self.name_label = name_label
         self.filter = RankFilter()
         self.generation = 0
+        self.base = 0
+        """Position (in the whole filtered ranking) of the table's first row."""
+        self.pending_cursor: int | None = None
         self.loaded = 0
         self.matching: int | None = None
         self.fetching = False
         self.facets: Facets | None = None
+        self.name_width = NAME_WIDTH
 
     def compose(self) -> ComposeResult:
         yield RankingFilterBar(id="filter-bar")
@@ -110,11 +152,13 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         table = self.table
         table.add_column("排名", key="rank", width=5)
         table.add_column("编号", key="subject")
-        table.add_column(self.name_label, key="name")
-        table.add_column("单位", key="unit")
+        self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
+        table.add_column(self.name_label, key="name", width=self.name_width)
+        table.add_column("单位", key="unit", width=UNIT_WIDTH)
         table.add_column("总分", key="total", width=7)
         table.add_column("等次", key="grade", width=6)
-        table.add_column("状态", key="status", width=13)
+        table.add_column("状态", key="status", width=10)
+        table.add_column("标记", key="markers", width=6)
         if self.eager:
             self.on_show()
 
@@ -133,14 +177,59 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         return self.query_one("#filter-bar", RankingFilterBar)
 
     # ------------------------------------------------------------ loading
-    def reload(self) -> None:
-        """Start over: clear the table and read the first page of the filter."""
+    def reload(self, *, delay: float = 0.0) -> None:
+        """Start over: clear the table and read the first page of the filter
+        (after `delay` seconds, dropped when a newer reload comes first)."""
         self.generation += 1
+        self.base = 0
+        self.pending_cursor = None
         self.loaded = 0
         self.matching = None
         self.fetching = True
         self._show_summary()
-        self._load_page(store_of(self), self.generation, self.filter, 0)
+        self._load_page(store_of(self), self.generation, self.filter, 0, delay=delay)
+
+    def jump(self, position: int) -> None:
+        """Show row `position` of the whole ranking (-1: the last), reading
+        only the page around it."""
+        if self.matching is None or not self.matching:
+            return
+        if position < 0:
+            position = self.matching - 1
+        position = max(0, min(position, self.matching - 1))
+        if self.base <= position < self.base + self.loaded:
+            self.table.move_cursor(row=position - self.base)
+            return
+        self.generation += 1
+        self.base = max(0, min(position - PAGE // 2, self.matching - PAGE))
+        self.pending_cursor = position - self.base
+        self.loaded = 0
+        self.fetching = True
+        self._load_page(store_of(self), self.generation, self.filter, self.base, count=False)
+
+    def go_to_rank(self, rank: int) -> None:
+        """Jump to the first row of `rank` (the row number when not sorted by rank)."""
+        if self.filter.sort != "rank":
+            self.jump(rank - 1)
+            return
+        self._find_rank(store_of(self), self.generation, self.filter, rank)
+
+    @work(thread=True, exclusive=True, group="ranking-find", exit_on_error=False)
+    def _find_rank(self, store: Store, generation: int, flt: RankFilter, rank: int) -> None:
+        with store.connect() as db:
+            found = position_of_rank(db, self.run_id, self.award, flt, rank)
+        self.post_message(self.RankFound(generation, found))
+
+    class RankFound(Message):
+        def __init__(self, generation: int, position: int) -> None:
+            super().__init__()
+            self.generation = generation
+            self.position = position
+
+    def on_award_ranking_rank_found(self, message: RankFound) -> None:
+        message.stop()
+        if message.generation == self.generation:
+            self.jump(message.position)
 
     def refresh_data(self) -> None:
         """Reread the counts and the ranking after a review action (only
@@ -151,19 +240,33 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         self.reload()
 
     def load_more(self) -> None:
-        if self.fetching or self.matching is None or self.loaded >= self.matching:
+        end = self.base + self.loaded
+        if self.fetching or self.matching is None or end >= self.matching:
             return
         self.fetching = True
-        self._load_page(store_of(self), self.generation, self.filter, self.loaded)
+        self._load_page(store_of(self), self.generation, self.filter, end, count=False)
 
     @work(thread=True, exclusive=True, group="ranking-page", exit_on_error=False)
-    def _load_page(self, store: Store, generation: int, flt: RankFilter, offset: int) -> None:
+    def _load_page(
+        self,
+        store: Store,
+        generation: int,
+        flt: RankFilter,
+        offset: int,
+        *,
+        count: bool = True,
+        delay: float = 0.0,
+    ) -> None:
         worker = get_current_worker()
+        if delay:
+            time.sleep(delay)  # a search typed at human speed: only the last key reads
+            if worker.is_cancelled:
+                return
         with store.connect() as db:
-            count = ranking_count(db, self.run_id, self.award, flt) if offset == 0 else None
+            total = ranking_count(db, self.run_id, self.award, flt) if count else None
             rows = ranking_page(db, self.run_id, self.award, flt, offset, PAGE)
         if not worker.is_cancelled:
-            self.post_message(self.PageLoaded(generation, offset, rows, count))
+            self.post_message(self.PageLoaded(generation, offset, rows, total))
 
     @work(thread=True, exclusive=True, group="ranking-facets", exit_on_error=False)
     def _load_facets(self, store: Store, run_id: int, award: str) -> None:
@@ -174,10 +277,10 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
 
     def on_award_ranking_page_loaded(self, message: PageLoaded) -> None:
         message.stop()
-        if message.generation != self.generation or message.offset != self.loaded:
+        if message.generation != self.generation or message.offset != self.base + self.loaded:
             return
         table = self.table
-        if message.offset == 0:  # the old rows go only once the new ones are here
+        if self.loaded == 0:  # the old rows go only once the new ones are here
             table.clear()
         if message.count is not None:
             self.matching = message.count
@@ -185,6 +288,9 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             table.add_row(*self._cells(row), key=row.subject)
         self.loaded += len(message.rows)
         self.fetching = False
+        if self.pending_cursor is not None:
+            table.move_cursor(row=min(self.pending_cursor, max(table.row_count - 1, 0)))
+            self.pending_cursor = None
         self._show_summary()
         if self.screen.focused is None:  # the screen opened before the rows came
             table.focus()
@@ -213,27 +319,31 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         return [
             number_cell(row.rank),
             plain_cell(row.subject),
-            plain_cell(row.name),
-            plain_cell(row.unit),
+            plain_cell(fit(steady(row.name or ""), self.name_width)),
+            plain_cell(fit(steady(row.unit or ""), UNIT_WIDTH)),
             number_cell(row.total),
             plain_cell(row.grade),
             status_text(self.app, words),
+            status_text(self.app, marker_words(row.markers)),
         ]
 
     def _show_summary(self) -> None:
         if self.matching is None:
             text = "读取中"
         else:
-            shown = f"第 {self.table.cursor_row + 1} 行, " if self.loaded else ""
+            shown = f"第 {self.base + self.table.cursor_row + 1} 行, " if self.loaded else ""
             text = f"{shown}共 {self.matching} 条符合, 已载入 {self.loaded} 条"
+            if self.base:
+                text += f" (第 {self.base + 1} 至 {self.base + self.loaded} 行)"
         self.query_one("#ranking-summary", Static).update(Text(text))
 
     # ------------------------------------------------------------ events
     @on(RankingFilterBar.Changed)
     def _filter_changed(self, event: RankingFilterBar.Changed) -> None:
         event.stop()
+        typed = event.value.name != self.filter.name
         self.filter = event.value
-        self.reload()
+        self.reload(delay=SEARCH_DELAY if typed else 0.0)
 
     @on(DataTable.RowHighlighted, "#ranking-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -246,6 +356,17 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
     def _near_end(self, event: RankingTable.NearEnd) -> None:
         event.stop()
         self.load_more()
+
+    @on(RankingTable.NearStart)
+    def _near_start(self, event: RankingTable.NearStart) -> None:
+        event.stop()
+        if self.base > 0 and not self.fetching:
+            self.jump(self.base - 1)
+
+    @on(RankingTable.Jump)
+    def _jump(self, event: RankingTable.Jump) -> None:
+        event.stop()
+        self.jump(event.position)
 
     @on(DataTable.RowSelected, "#ranking-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

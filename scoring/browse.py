@@ -1,0 +1,386 @@
+"""Browsing a store page by page: the runs list, an award's ranking filtered,
+sorted and paged in SQL, its facets (units, grades, counts, the score
+histogram) and subject search. The reviewer TUI reads the store only through
+this module, `scoring.effective` and `scoring.service`.
+
+Every figure comes from the `effective_results` view, as in
+`scoring.effective`, so a page shows what `explain` and the exports show.
+A ranking is never read whole: `ranking_page` reads one page with
+LIMIT/OFFSET and `ranking_count` says how many rows match.
+
+Totals are sorted and binned exactly: every total of a run is stored with the
+run's precision, so the total without its decimal point is an exact scaled
+integer (`87.25` → 8725), which SQLite orders and bins with integer arithmetic.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+Sort = Literal["rank", "total_desc", "total_asc", "name"]
+Status = Literal[
+    "",
+    "selected",
+    "tie",
+    "vetoed",
+    "ineligible",
+    "ranked",
+    "not_selected",
+    "flagged",
+    "adjusted",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
+]
+
+SORT_KEYS: tuple[Sort, ...] = ("rank", "total_desc", "total_asc", "name")
+STATUS_KEYS: tuple[Status, ...] = (
+    "selected",
+    "tie",
+    "vetoed",
+    "ineligible",
+    "ranked",
+    "not_selected",
+    "flagged",
+    "adjusted",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
+)
+
+BUSY_TIMEOUT = 10.0
+"""Seconds a read waits for a writer (a batch scoring meanwhile) to finish."""
+
+_SCALED = "CAST(REPLACE(total, '.', '') AS INTEGER)"
+"""A total as an exact scaled integer (all totals of a run share a precision)."""
+
+_ORDER: dict[Sort, str] = {
+    "rank": "ord",
+    "total_desc": f"{_SCALED} DESC, ord",
+    "total_asc": f"{_SCALED} ASC, ord",
+    "name": "name IS NULL, name, subject",
+}
+_STATUS_SQL: dict[Status, str] = {
+    "": "",
+    "selected": "selected = 1",
+    "tie": "boundary_tie = 1",
+    "vetoed": "veto != '[]'",
+    "ineligible": "eligible = 0",
+    "ranked": "rank IS NOT NULL",
+    "not_selected": "rank IS NOT NULL AND selected = 0",
+    "flagged": "flagged",
+    "adjusted": "adjusted",
+    "objected": "objected",
+    "excluded": "excluded = 1",
+    "substituted": "substituted",
+    "revoked": "revoked",
+}
+
+
+Marker = Literal["flagged", "adjusted", "tie", "objected", "excluded", "substituted", "revoked"]
+MARKERS: tuple[Marker, ...] = (
+    "flagged",
+    "adjusted",
+    "tie",
+    "objected",
+    "excluded",
+    "substituted",
+    "revoked",
+)
+"""What a ranking row can carry beside its figures, in display order."""
+
+_MARKER_SQL = "flagged, adjusted, boundary_tie, objected, excluded, substituted, revoked"
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether `error` says another connection (a batch) holds the store."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "locked" in str(error) or "busy" in str(error)
+    )
+
+
+class Store:
+    """Where a store lives. Each `connect()` is a short read-only connection
+    (SQLite connections belong to the thread that made them): open one per
+    worker, close it when done. Reads wait for a writer instead of failing."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+
+    @contextmanager
+    def connect(self) -> Iterator[Database]:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT)
+        try:
+            conn.execute("PRAGMA query_only = ON")
+            yield Database(conn)
+        finally:
+            conn.close()
+
+
+# ------------------------------------------------------------ runs
+@dataclass(frozen=True)
+class RunRow:
+    """One run of the runs list."""
+
+    id: int
+    campaign: str
+    period: str
+    period_start: str
+    period_end: str
+    status: str
+    created: str
+    results_sha256: str
+    actor: str
+
+
+def runs(db: Database) -> list[RunRow]:
+    """Every run of the store, newest first."""
+    if "runs" not in db.table_names():
+        return []
+    rows = db.execute(
+        "SELECT id, campaign, period_label, period_start, period_end, status, created,"
+        " COALESCE(results_sha256, ''), actor FROM runs ORDER BY id DESC"
+    ).fetchall()
+    return [RunRow(*r) for r in rows]
+
+
+def latest_run(db: Database) -> int | None:
+    """The newest run's id (None in a store without runs)."""
+    if "runs" not in db.table_names():
+        return None
+    row = db.execute("SELECT MAX(id) FROM runs").fetchone()
+    return None if row is None or row[0] is None else int(row[0])
+
+
+# ------------------------------------------------------------ rankings
+@dataclass(frozen=True)
+class RankFilter:
+    """Which rows of a ranking to show, and in which order ("" means any)."""
+
+    unit: str = ""
+    grade: str = ""
+    status: Status = ""
+    name: str = ""
+    sort: Sort = "rank"
+
+
+@dataclass(frozen=True)
+class RankRow:
+    """One line of a ranking (effective figures), without the breakdown."""
+
+    subject: str
+    name: str | None
+    unit: str | None
+    total: str
+    rank: int | None
+    grade: str | None
+    selected: bool
+    boundary_tie: bool
+    eligible: bool
+    vetoed: bool
+    markers: frozenset[Marker] = frozenset()
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
+    clauses = ["run_id = ?", "award = ?"]
+    params: list[Any] = [run_id, award]
+    if f.unit:
+        clauses.append("unit = ?")
+        params.append(f.unit)
+    if f.grade:
+        clauses.append("grade = ?")
+        params.append(f.grade)
+    if f.status:
+        clauses.append(_STATUS_SQL[f.status])
+    name = f.name.strip()
+    if name:
+        clauses.append("(name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')")
+        params += [_like(name), _like(name)]
+    return " AND ".join(clauses), params
+
+
+def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
+    """How many rows of the award's ranking match `f`."""
+    where, params = _where(run_id, award, f)
+    return int(
+        db.execute(f"SELECT COUNT(*) FROM effective_results WHERE {where}", params).fetchone()[0]
+    )
+
+
+def ranking_page(
+    db: Database, run_id: int, award: str, f: RankFilter, offset: int, limit: int
+) -> list[RankRow]:
+    """One page of an award's ranking, filtered and sorted in SQL.
+
+    The page's keys are found first without the markers (so the rows skipped
+    by OFFSET cost no marker lookups), then the page's rows are read whole.
+    """
+    where, params = _where(run_id, award, f)
+    keys = [
+        r[0]
+        for r in db.execute(
+            f"SELECT subject FROM effective_results WHERE {where}"
+            f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        ).fetchall()
+    ]
+    if not keys:
+        return []
+    rows = db.execute(
+        "SELECT subject, name, unit, total, rank, grade, selected, boundary_tie, eligible,"
+        f" veto != '[]', {_MARKER_SQL} FROM effective_results WHERE run_id = ? AND award = ?"
+        f" AND subject IN ({', '.join('?' for _ in keys)})",
+        [run_id, award, *keys],
+    ).fetchall()
+    place = {key: i for i, key in enumerate(keys)}
+    return sorted(
+        (
+            RankRow(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                r[5],
+                bool(r[6]),
+                bool(r[7]),
+                bool(r[8]),
+                bool(r[9]),
+                frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+            )
+            for r in rows
+        ),
+        key=lambda row: place[row.subject],
+    )
+
+
+def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:
+    """The position (0-based) of the first row of `rank` in the ranking by
+    rank under filter `f` (the rows before it have a smaller rank)."""
+    where, params = _where(run_id, award, f)
+    row = db.execute(
+        f"SELECT COUNT(*) FROM effective_results WHERE {where} AND rank IS NOT NULL AND rank < ?",
+        [*params, rank],
+    ).fetchone()
+    return int(row[0])
+
+
+# ------------------------------------------------------------ facets
+@dataclass(frozen=True)
+class Facets:
+    """The choices of a ranking's filters and the distribution of its totals.
+
+    `histogram[i]` counts the ranked totals in the i-th of equal-width bins
+    from `low` to `high` (the last bin holds `high`); `step` is a bin's width.
+    """
+
+    units: list[str]
+    grades: list[str]
+    subjects: int
+    ranked: int
+    selected: int
+    histogram: list[int]
+    low: Decimal
+    high: Decimal
+
+    @property
+    def step(self) -> Fraction:
+        return (Fraction(self.high) - Fraction(self.low)) / len(self.histogram or [0])
+
+
+def _places(db: Database, run_id: int) -> int:
+    row = db.execute("SELECT precision FROM runs WHERE id = ?", [run_id]).fetchone()
+    return int(row[0]) if row is not None else 0
+
+
+def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
+    """Units and grades present in an award (grades highest first), its
+    counts, and a histogram of its ranked totals in `bins` exact bins."""
+    key = [run_id, award]
+    units = [
+        r[0]
+        for r in db.execute(
+            "SELECT DISTINCT unit FROM effective_results WHERE run_id = ? AND award = ?"
+            " AND unit IS NOT NULL ORDER BY unit",
+            key,
+        ).fetchall()
+    ]
+    grades = [
+        r[0]
+        for r in db.execute(
+            f"SELECT grade, MAX({_SCALED}) FROM effective_results WHERE run_id = ? AND award = ?"
+            " AND grade IS NOT NULL GROUP BY grade ORDER BY 2 DESC",
+            key,
+        ).fetchall()
+    ]
+    counts = db.execute(
+        "SELECT COUNT(*), COUNT(rank), COALESCE(SUM(selected), 0),"
+        f" MIN(CASE WHEN rank IS NOT NULL THEN {_SCALED} END),"
+        f" MAX(CASE WHEN rank IS NOT NULL THEN {_SCALED} END)"
+        " FROM effective_results WHERE run_id = ? AND award = ?",
+        key,
+    ).fetchone()
+    subjects, ranked, selected = int(counts[0]), int(counts[1]), int(counts[2])
+    low, high = int(counts[3] or 0), int(counts[4] or 0)
+    histogram = [0] * bins
+    if ranked:
+        span = max(high - low, 1)
+        for b, n in db.execute(
+            f"SELECT MIN((({_SCALED}) - ?) * ? / ?, ?), COUNT(*) FROM effective_results"
+            " WHERE run_id = ? AND award = ? AND rank IS NOT NULL GROUP BY 1",
+            [low, bins, span, bins - 1, *key],
+        ).fetchall():
+            histogram[int(b)] = int(n)
+    places = _places(db, run_id)
+    return Facets(
+        units,
+        grades,
+        subjects,
+        ranked,
+        selected,
+        histogram,
+        Decimal(low).scaleb(-places),
+        Decimal(high).scaleb(-places),
+    )
+
+
+# ------------------------------------------------------------ search
+@dataclass(frozen=True)
+class SubjectHit:
+    """A subject found by name or key."""
+
+    award: str
+    subject: str
+    name: str | None
+    unit: str | None
+    rank: int | None
+
+
+def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list[SubjectHit]:
+    """Subjects of a run whose name or key contains `text` (exact matches first)."""
+    text = text.strip()
+    if not text:
+        return []
+    rows = db.execute(
+        "SELECT award, subject, name, unit, rank FROM effective_results WHERE run_id = ?"
+        " AND (name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')"
+        " ORDER BY subject = ? DESC, name = ? DESC, ord LIMIT ?",
+        [run_id, _like(text), _like(text), text, text, limit],
+    ).fetchall()
+    return [SubjectHit(*r) for r in rows]

@@ -1,0 +1,287 @@
+"""The one reader of effective results: a run's computed results with its
+review applied, as every reader sees them (`explain`, `rank`, every export,
+the 公示 documents and the TUI).
+
+The figures come from the `effective_results` view (scoring/review/schema.py),
+the only place where the stored computed results and the stored standings
+(rewritten by the review after every action, see `review/standings.py`) are
+laid over each other; the review records beside each subject (adjustments,
+objections, revocation, flags) come from `review/records.py`. Nothing here
+recomputes a figure.
+
+`breakdown` turns one result into the terms of its total line, so that every
+reader prints a line that adds up to the total beside it:
+
+    total = Σ top criteria + bonus − deductions [+ total adjustments] [+ floor]
+
+where the points are the effective ones (a node adjustment moves the node,
+its parents and the total), `total adjustments` are the approved adjustments
+of the total itself, and `floor` is what the rule "never below 0" added to a
+negative sum.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from typing import Any
+
+from sqlite_utils import Database
+
+from scoring.numbers import fixed
+from scoring.plan import AwardPlan
+from scoring.review import records
+from scoring.review.records import Adjustment, Flag, Objection, Revocation
+
+TOTAL = "total"
+
+
+@dataclass(frozen=True)
+class EffectiveResult:
+    """One subject's result for one award as reviewers and the public see it.
+
+    `total`, `points`, `rank`, `grade`, `selected` and `boundary_tie` are the
+    effective figures; `computed_total` and `computed_points` the figures the
+    run computed, before any review. `excluded` is true when an objection to
+    the subject was upheld (it keeps its rank, holds no seat).
+    """
+
+    award: str
+    subject: str
+    ord: int
+    name: str | None
+    unit: str | None
+    eligible: bool
+    veto: list[str]
+    total: str
+    computed_total: str
+    rank: int | None
+    grade: str | None
+    selected: bool
+    boundary_tie: bool
+    excluded: bool
+    points: dict[str, str]
+    computed_points: dict[str, str]
+    metrics: dict[str, Any]
+    no_data: list[str]
+    warnings: list[str]
+    substituted: bool = False
+    """Selected in place of a subject whose objection was upheld (递补)."""
+    adjustments: list[Adjustment] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    revocation: Revocation | None = None
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+    @property
+    def approved(self) -> list[Adjustment]:
+        """The adjustments that count (approved), oldest first."""
+        return [a for a in self.adjustments if a.status == "approved"]
+
+    @property
+    def adjusted(self) -> bool:
+        """Whether an approved adjustment changed a figure of this subject."""
+        return bool(self.approved)
+
+    @property
+    def changed_points(self) -> dict[str, str]:
+        """Path -> computed figure, for every node an adjustment moved."""
+        return {
+            p: self.computed_points[p]
+            for p, v in self.points.items()
+            if p in self.computed_points and Fraction(v) != Fraction(self.computed_points[p])
+        }
+
+    @property
+    def total_changed(self) -> bool:
+        return Fraction(self.total) != Fraction(self.computed_total)
+
+    @property
+    def flagged(self) -> bool:
+        """An open flag holds this subject."""
+        return any(f.open for f in self.flags)
+
+    @property
+    def objected(self) -> bool:
+        """An objection was raised against this subject (any finding)."""
+        return bool(self.objections)
+
+
+_COLUMNS = (
+    "award, subject, ord, name, unit, eligible, veto, total, computed_total, rank, grade,"
+    " selected, boundary_tie, excluded, points, computed_points, metrics, no_data, warnings,"
+    " substituted"
+)
+
+
+def _row(r: Any) -> EffectiveResult:
+    return EffectiveResult(
+        award=r[0],
+        subject=r[1],
+        ord=int(r[2]),
+        name=r[3],
+        unit=r[4],
+        eligible=bool(r[5]),
+        veto=json.loads(r[6]),
+        total=r[7],
+        computed_total=r[8],
+        rank=r[9],
+        grade=r[10],
+        selected=bool(r[11]),
+        boundary_tie=bool(r[12]),
+        excluded=bool(r[13]),
+        points=json.loads(r[14]),
+        computed_points=json.loads(r[15]),
+        metrics=json.loads(r[16]),
+        no_data=json.loads(r[17]),
+        warnings=json.loads(r[18]),
+        substituted=bool(r[19]),
+    )
+
+
+def read(
+    db: Database,
+    run_id: int,
+    award: str,
+    *,
+    subjects: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[EffectiveResult]:
+    """An award's effective results in export order (by effective rank then
+    key, unranked last), each with the review records beside it."""
+    sql = f"SELECT {_COLUMNS} FROM effective_results WHERE run_id = ? AND award = ?"
+    params: list[Any] = [run_id, award]
+    if subjects is not None:
+        if not subjects:
+            return []
+        sql += f" AND subject IN ({', '.join('?' for _ in subjects)})"
+        params += list(subjects)
+    sql += " ORDER BY ord"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [limit, offset]
+    found = [_row(r) for r in db.execute(sql, params).fetchall()]
+    return _with_review(db, run_id, award, found)
+
+
+def one(db: Database, run_id: int, award: str, subject: str) -> EffectiveResult | None:
+    """One subject's effective result (None when the award has no such subject)."""
+    found = read(db, run_id, award, subjects=[subject])
+    return found[0] if found else None
+
+
+def ranked_count(db: Database, run_id: int, award: str) -> int:
+    """How many subjects of the award are ranked."""
+    row = db.execute(
+        "SELECT COUNT(rank) FROM effective_results WHERE run_id = ? AND award = ?",
+        [run_id, award],
+    ).fetchone()
+    return int(row[0])
+
+
+def _with_review(
+    db: Database, run_id: int, award: str, found: list[EffectiveResult]
+) -> list[EffectiveResult]:
+    if not found:
+        return found
+    keys = {r.subject for r in found}
+    adjustments: dict[str, list[Adjustment]] = {}
+    for adj in records.adjustments(db, run_id, award):
+        if adj.subject in keys:
+            adjustments.setdefault(adj.subject, []).append(adj)
+    objections: dict[str, list[Objection]] = {}
+    for o in records.objections(db, run_id):
+        if o.award == award and o.subject in keys:
+            objections.setdefault(o.subject, []).append(o)
+    flags: dict[str, list[Flag]] = {}
+    for f in records.flags(db, run_id):
+        if f.award == award and f.subject in keys:
+            flags.setdefault(f.subject, []).append(f)
+    revoked = {
+        v.subject: v
+        for v in records.revocations(db, run_id)
+        if v.award == award and v.subject in keys
+    }
+    if not (adjustments or objections or flags or revoked):
+        return found
+    return [
+        _replace_review(
+            r,
+            adjustments.get(r.subject, []),
+            objections.get(r.subject, []),
+            flags.get(r.subject, []),
+            revoked.get(r.subject),
+        )
+        for r in found
+    ]
+
+
+def _replace_review(
+    r: EffectiveResult,
+    adjustments: list[Adjustment],
+    objections: list[Objection],
+    flags: list[Flag],
+    revocation: Revocation | None,
+) -> EffectiveResult:
+    return replace(
+        r, adjustments=adjustments, objections=objections, flags=flags, revocation=revocation
+    )
+
+
+# ------------------------------------------------------------ the total line
+@dataclass(frozen=True)
+class Term:
+    """One term of a total line: a node or block (`path`), the sum of the
+    approved adjustments of the total (`path` = "total"), or the floor the
+    rule "never below 0" added (`path` = "floor")."""
+
+    path: str
+    sign: int
+    points: str
+    computed: str | None = None
+    """The computed figure, when an adjustment changed this term."""
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The terms of a result's total line and the total they add up to."""
+
+    terms: list[Term]
+    total: str
+    computed_total: str | None
+    """The computed total, when an adjustment changed the total."""
+
+    def adds_up(self) -> bool:
+        return sum((Fraction(t.points) * t.sign for t in self.terms), Fraction(0)) == Fraction(
+            self.total
+        )
+
+
+def breakdown(award: AwardPlan, r: EffectiveResult) -> Breakdown:
+    """`r`'s total line: its terms always add up to `r.total`."""
+    changed = r.changed_points
+    terms = [Term(p, 1, r.points.get(p, "0"), changed.get(p)) for p in award.top]
+    for name, block, sign in (("bonus", award.bonus, 1), ("deductions", award.deductions, -1)):
+        if block is not None:
+            terms.append(Term(name, sign, r.points.get(name, "0"), changed.get(name)))
+    by_total = sum((Fraction(a.delta) for a in r.approved if a.target == TOTAL), Fraction(0))
+    if by_total:
+        terms.append(Term(TOTAL, 1, _text(by_total, r.total)))
+    parts = sum((Fraction(t.points) * t.sign for t in terms), Fraction(0))
+    floor = Fraction(r.total) - parts
+    if floor:
+        # Only the rule "never below 0" can lift a total above its parts.
+        terms.append(Term("floor", 1, _text(floor, r.total)))
+    return Breakdown(terms, r.total, r.computed_total if r.total_changed else None)
+
+
+def _text(value: Fraction, like: str) -> str:
+    """`value` with as many decimals as `like` (an exact figure already)."""
+    places = len(like.split(".")[1]) if "." in like else 0
+    return fixed(value, places)
