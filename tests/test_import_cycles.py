@@ -13,8 +13,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -104,10 +102,6 @@ def test_scoring_has_no_import_cycles() -> None:
     assert import_cycles("scoring") == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="tui/screens/run <-> tui/screens/subject: the reader engineer removes it (issue 6)",
-)
 def test_tui_has_no_import_cycles() -> None:
     assert import_cycles("tui") == []
 
