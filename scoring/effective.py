@@ -2,7 +2,7 @@
 review applied, as every reader sees them (`explain`, `rank`, every export,
 the 公示 documents and the TUI).
 
-The figures come from the `effective_results` view (scoring/review/schema.py),
+The figures come from the `effective_results` view (scoring/review/ddl.py),
 the only place where the stored computed results and the stored standings
 (rewritten by the review after every action, see `review/standings.py`) are
 laid over each other; the review records beside each subject (adjustments,

@@ -31,7 +31,7 @@ from scoring.data import DatasetReader, key_value
 from scoring.export.notice_quota import per_label, quota_rule
 from scoring.results import RunInfo
 from scoring.review import records
-from scoring.review.schema import ensure_review_schema
+from scoring.review.ddl import ensure_review_schema
 from scoring.review.standings import Computer
 from scoring.rules import Rules
 

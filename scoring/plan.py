@@ -30,7 +30,7 @@ from fractions import Fraction
 from typing import Literal, TypeVar
 
 from scoring.catalog import Catalog
-from scoring.checks.context import CheckContext, award_nodes
+from scoring.checks.check_context import CheckContext, award_nodes
 from scoring.errors import InternalError
 from scoring.expr import CheckedExpr
 from scoring.model import Award, Bands, Formula, Linear, Per, Percentile, When

@@ -70,7 +70,7 @@ from scoring.review.api import (
     unflag,
     verify_review,
 )
-from scoring.review.schema import ensure_review_schema
+from scoring.review.ddl import ensure_review_schema
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema

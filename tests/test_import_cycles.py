@@ -106,16 +106,10 @@ def test_tui_has_no_import_cycles() -> None:
     assert import_cycles("tui") == []
 
 
-KNOWN_SHARED_NAMES = {"errors", "schema", "context"}
-"""Module names still shared inside `scoring/` (a package's own errors, the
-review's and the export's schema, the checks' and the review's context): the
-debt left after `scoring/evaluate.py` became `scoring/backends/interpreter.py`."""
-
-
-def test_no_new_module_name_is_shared_between_layers_of_scoring() -> None:
+def test_no_module_name_is_shared_between_layers_of_scoring() -> None:
     names: dict[str, list[str]] = {}
     for path in sorted((ROOT / "scoring").rglob("*.py")):
         if path.name != "__init__.py":
             names.setdefault(path.stem, []).append(str(path.relative_to(ROOT)))
     shared = {n: paths for n, paths in names.items() if len(paths) > 1}
-    assert set(shared) <= KNOWN_SHARED_NAMES, shared
+    assert shared == {}

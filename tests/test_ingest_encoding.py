@@ -21,7 +21,7 @@ from test_ingest_pinned import EXAMPLE, EXAMPLE_SHA256, GOLDEN
 from scoring import service
 from scoring.ingest import encoding
 from scoring.ingest.encoding import GB18030, UTF8, csv_encoding
-from scoring.ingest.errors import FileError
+from scoring.ingest.failures import FileError
 from scoring.ingest.readers import RawRow, open_source
 
 ROOT = Path(__file__).resolve().parent.parent

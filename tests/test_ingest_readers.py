@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from scoring.ingest.errors import FileError
+from scoring.ingest.failures import FileError
 from scoring.ingest.readers import ABSENT, RawRow, decode_csv, locate, open_source
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from scoring.checks.context import CheckContext, build_catalog
+from scoring.checks.check_context import CheckContext, build_catalog
 from scoring.checks.expressions import check_award_cycles, check_expressions, check_node_cycles
 from scoring.checks.structure import (
     check_awards,

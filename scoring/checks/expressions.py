@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from scoring.catalog import ColumnType
-from scoring.checks.context import CheckContext, award_nodes, criteria_paths
+from scoring.checks.check_context import CheckContext, award_nodes, criteria_paths
 from scoring.diagnostics import Diagnostic
 from scoring.expr import ExprContext, ExprError, check
 from scoring.expr.nodes import Call, Expr, Name, String, SubjectRef, TableColumn, walk

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from scoring.checks.context import CheckContext, award_nodes, criteria_paths, walk_nodes
+from scoring.checks.check_context import CheckContext, award_nodes, criteria_paths, walk_nodes
 from scoring.diagnostics import Diagnostic, did_you_mean
 from scoring.model import Award, Bands, Linear, Node, Per, Percentile, Quota
 

@@ -11,10 +11,10 @@ The document itself is built by the scoring engine; nothing here reads the
 store.
 """
 
+from scoring.export.export_schema import export_schema
 from scoring.export.json_text import render_json
 from scoring.export.notice import MASKABLE_FIELDS, NOTICE_HEADERS, mask_value, neutralise
 from scoring.export.render import NOTICE_FORMATS, render_notice
-from scoring.export.schema import export_schema
 
 __all__ = [
     "MASKABLE_FIELDS",

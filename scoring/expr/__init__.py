@@ -56,9 +56,9 @@ Issue codes (`ExprIssue.code`)
 from ..numbers import Value
 from . import nodes
 from .env import DictEnv, EvalEnv
-from .errors import CODES, ExprError, ExprIssue, line_col, render_issue
 from .evaluate import compile_expr, evaluate
 from .functions import AGGREGATES, FUNCTIONS, FunctionSpec
+from .issues import CODES, ExprError, ExprIssue, line_col, render_issue
 from .kinds import ExprType, ValueType
 from .nodes import Expr, render
 from .parse import MAX_DEPTH, MAX_LENGTH, parse

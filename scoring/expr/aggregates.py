@@ -12,7 +12,7 @@ from typing import Protocol
 
 from ..catalog import Catalog, ColumnType, TableInfo
 from ..diagnostics import did_you_mean
-from . import errors as E
+from . import issues as E
 from .functions import FUNCTIONS
 from .kinds import DESCRIBE, Inferred, ValueType
 from .nodes import Call, Expr, Name, TableColumn, TableRows

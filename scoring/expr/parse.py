@@ -19,9 +19,9 @@ import unicodedata
 from fractions import Fraction
 
 from ..diagnostics import did_you_mean
-from . import errors as E
-from .errors import ExprError, ExprIssue
+from . import issues as E
 from .functions import FUNCTIONS
+from .issues import ExprError, ExprIssue
 from .nodes import (
     ArithOp,
     Binary,

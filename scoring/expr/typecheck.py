@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from ..catalog import AWARD_FIELDS, Catalog, ColumnType, TableInfo, award_field
 from ..diagnostics import did_you_mean
-from . import errors as E
+from . import issues as E
 from .aggregates import AggregateChecker
-from .errors import ExprError, ExprIssue
 from .functions import AGGREGATES, DURATIONS
+from .issues import ExprError, ExprIssue
 from .kinds import DESCRIBE as _DESCRIBE
 from .kinds import ExprType, Inferred, ValueType, value_type
 from .nodes import (

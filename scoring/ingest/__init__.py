@@ -12,7 +12,7 @@ rejects and warnings from the store).
 """
 
 from scoring.ingest.dataset import Progress, ingest
-from scoring.ingest.errors import CatalogError, FileError, IngestError, RejectError
+from scoring.ingest.failures import CatalogError, FileError, IngestError, RejectError
 from scoring.ingest.query import (
     DatasetInfo,
     DatasetNotFound,

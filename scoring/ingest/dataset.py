@@ -38,7 +38,7 @@ from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
 from scoring.ingest.convert import Pool
-from scoring.ingest.errors import FileError, RejectError, combine
+from scoring.ingest.failures import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
 from scoring.ingest.record import dataset_sha256, insert_pending, record
 from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts

@@ -18,7 +18,7 @@ import codecs
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from scoring.ingest.errors import FileError
+from scoring.ingest.failures import FileError
 
 CHUNK = 1 << 20
 """Bytes read at a time by the decision pass and the line counter."""

@@ -16,7 +16,7 @@ from sqlite_utils import Database
 
 from scoring.catalog import ColumnType
 from scoring.ingest.cells import from_db, to_db
-from scoring.ingest.errors import IngestError
+from scoring.ingest.failures import IngestError
 from scoring.ingest.report import CellWarning, IngestReport, Reject, TableCounts
 from scoring.ingest.tables import LINE_COLUMN, data_table
 from scoring.numbers import Value

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 
 from scoring.ingest.cells import WHITESPACE, CellError, native_text, trim
 from scoring.ingest.encoding import GB18030, csv_encoding, file_chunks, undecodable
-from scoring.ingest.errors import FileError
+from scoring.ingest.failures import FileError
 
 FORMATS = (".csv", ".xlsx", ".jsonl")
 """The file suffixes a table can come from, in the order they are looked for."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from scoring.catalog import ColumnType, TableInfo
 from scoring.ingest.cells import CellError, DbValue, normalise, trim, visible
 from scoring.ingest.convert import Converter, Pool, pooled
-from scoring.ingest.errors import FileError
+from scoring.ingest.failures import FileError
 from scoring.ingest.readers import ABSENT, RawRow, Source, shown
 from scoring.ingest.suspect import rewritten_native, rewritten_text
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scoring.catalog import Catalog, ColumnType, TableInfo
-from scoring.ingest.errors import CatalogError
+from scoring.ingest.failures import CatalogError
 from scoring.store import quote_identifier
 
 LINE_COLUMN = "_line"

@@ -24,6 +24,7 @@ from scoring.review.calendar_store import CalendarImport, CalendarLine
 from scoring.review.calendar_store import calendar_year as _calendar_year
 from scoring.review.calendar_store import import_calendar as _import_calendar
 from scoring.review.context import Review
+from scoring.review.ddl import ensure_review_schema
 from scoring.review.records import (
     Adjustment,
     Flag,
@@ -32,7 +33,6 @@ from scoring.review.records import (
     Revocation,
     TieResolution,
 )
-from scoring.review.schema import ensure_review_schema
 from scoring.roles import current_user
 from scoring.rules import run_rules
 

@@ -17,7 +17,7 @@ from scoring.data import key_value
 from scoring.errors import PioneerError
 from scoring.plan import AwardPlan, Plan
 from scoring.results import RunInfo
-from scoring.review.schema import ensure_review_schema
+from scoring.review.ddl import ensure_review_schema
 from scoring.review.standings import AwardStandings, Computer
 from scoring.store import transaction
 

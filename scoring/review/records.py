@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from scoring.review.schema import has_review_tables
+from scoring.review.ddl import has_review_tables
 
 
 @dataclass(frozen=True)
