@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from scoring.errors import EXIT_INTERNAL, InternalError, PioneerError, Remedy, RulesError
+from scoring.review.items import OpenItem, OpenItemsError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,6 +29,15 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.LIST_RUNS: "see the runs with `pioneer status` or `pioneer review`",
     Remedy.IMPORT_CALENDAR: "import that year's days with `pioneer calendar import FILE --db DB`;"
     " FILE has rows of date,kind,name, as in examples/calendar-2027.csv",
+    Remedy.START_REVIEW: "`pioneer review-start --run {run}`",
+    Remedy.OPEN_NOTICE: "`pioneer notice --run {run}`",
+    Remedy.REVOKE: "`pioneer revoke`",
+    Remedy.NAME_AWARD: "name it with `--award`",
+    Remedy.GIVE_REASON: "give it with `--reason`",
+    Remedy.SELECT: "name them with `--select`",
+    Remedy.NAME_OBJECTOR: "give the name with `--objector`",
+    Remedy.LIST_ITEMS: "see `pioneer status --run {run}`",
+    Remedy.GRANT_ROLE: "pioneer roles grant {actor} {role} --db DB",
 }
 """How the command line words each remedy a library error names."""
 
@@ -47,10 +57,31 @@ def internal(exc: BaseException) -> None:
 
 def user_message(exc: PioneerError) -> str:
     """The error's text with the command line's wording of its remedy."""
-    text = str(exc)
+    if isinstance(exc, OpenItemsError):
+        where = exc.where()
+        head = f"{where}: {exc.head}" if where else exc.head
+        text = head + "\n" + "\n".join(f"  - {item_line(i)}" for i in exc.items)
+    else:
+        text = str(exc)
     if exc.remedy is not None:
-        text += f" ({REMEDIES[exc.remedy]})"
+        text += f" ({REMEDIES[exc.remedy].format(**exc.remedy_args)})"
     return text
+
+
+ITEM_COMMANDS = {
+    "tie": "choose with `pioneer resolve-tie --award {award} --select …`",
+    "objection": "resolve with `pioneer resolve-objection {id} --upheld|--dismissed`",
+    "selection": "`pioneer notice`",
+}
+"""How the command line words the command that settles each kind of open item."""
+
+
+def item_line(item: OpenItem) -> str:
+    """An open item's text with the command that settles it, if any."""
+    command = ITEM_COMMANDS.get(item.kind)
+    if command is None:
+        return item.text
+    return f"{item.text} ({command.format(**item.refs)})"
 
 
 def user_errors(fn: F) -> F:

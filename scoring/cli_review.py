@@ -22,7 +22,15 @@ import click
 from sqlite_utils import Database
 
 from scoring import run_notes, service
-from scoring.cli_common import F, actor_option, db_option, parse_date, today_option, user_errors
+from scoring.cli_common import (
+    F,
+    actor_option,
+    db_option,
+    item_line,
+    parse_date,
+    today_option,
+    user_errors,
+)
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
 from scoring.review.publication import RunStatus
@@ -385,7 +393,7 @@ def status_lines(found: RunStatus) -> list[str]:
         return lines
     if found.items:
         lines.append(f"open items ({len(found.items)}):")
-        lines.extend(f"  - {item.text}" for item in found.items)
+        lines.extend(f"  - {item_line(item)}" for item in found.items)
     else:
         lines.append("nothing open")
     return lines

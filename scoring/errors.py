@@ -15,7 +15,7 @@ CLI (`scoring.cli_common.REMEDIES`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from enum import Enum
 
 from scoring.diagnostics import Diagnostic, render_all, summary
@@ -33,6 +33,15 @@ class Remedy(Enum):
     REINGEST_AND_DIFF = "reingest_and_diff"
     LIST_RUNS = "list_runs"
     IMPORT_CALENDAR = "import_calendar"
+    START_REVIEW = "start_review"
+    OPEN_NOTICE = "open_notice"
+    REVOKE = "revoke"
+    NAME_AWARD = "name_award"
+    GIVE_REASON = "give_reason"
+    SELECT = "select"
+    NAME_OBJECTOR = "name_objector"
+    LIST_ITEMS = "list_items"
+    GRANT_ROLE = "grant_role"
 
 
 class PioneerError(Exception):
@@ -50,6 +59,7 @@ class PioneerError(Exception):
         line: int | None = None,
         column: int | str | None = None,
         remedy: Remedy | None = None,
+        remedy_args: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -57,6 +67,8 @@ class PioneerError(Exception):
         self.line = line
         self.column = column
         self.remedy = remedy
+        self.remedy_args = dict(remedy_args or {})
+        """The facts a front end needs to word the remedy (a run id, an award, ...)."""
 
     def where(self) -> str | None:
         """`file:line:column` (the known parts), or None when nothing is known."""

@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, effective
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.numbers import metric_export
 
 
@@ -61,11 +61,11 @@ class ResultRow:
 def resolve_run(db: Database, ref: str | int) -> RunInfo:
     """A run by id, or `latest`."""
     if "runs" not in db.table_names():
-        raise PioneerError("this store has no runs yet: score one with `pioneer score`")
+        raise PioneerError("this store has no runs yet", remedy=Remedy.SCORE)
     if str(ref) == "latest":
         row = db.execute("SELECT MAX(id) FROM runs").fetchone()
         if row is None or row[0] is None:
-            raise PioneerError("this store has no runs yet: score one with `pioneer score`")
+            raise PioneerError("this store has no runs yet", remedy=Remedy.SCORE)
         run_id = int(row[0])
     else:
         try:
@@ -79,7 +79,7 @@ def resolve_run(db: Database, ref: str | int) -> RunInfo:
         [run_id],
     ).fetchone()
     if row is None:
-        raise PioneerError(f"there is no run {run_id} in this store (see `pioneer status`)")
+        raise PioneerError(f"there is no run {run_id} in this store", remedy=Remedy.LIST_RUNS)
     return RunInfo(
         id=row[0],
         campaign=row[1],

@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 from sqlite_utils import Database
 
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 
 Role = Literal["author", "reviewer", "publisher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -66,8 +66,9 @@ def require(db: Database, actor: str, action: str) -> None:
     if need in have or "admin" in have:
         return
     raise PioneerError(
-        f"{actor} may not {action}: it needs the `{need}` role "
-        f"(an admin can grant it: pioneer roles grant {actor} {need} --db DB)"
+        f"{actor} may not {action}: it needs the `{need}` role (an admin can grant it)",
+        remedy=Remedy.GRANT_ROLE,
+        remedy_args={"actor": actor, "role": need},
     )
 
 

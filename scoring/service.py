@@ -199,7 +199,7 @@ def ingest_folder(
 def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
     """The reject report of a dataset (default: the latest)."""
     if latest_dataset_id(db) is None:
-        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+        raise PioneerError("this store holds no dataset yet", remedy=Remedy.INGEST)
     try:
         return list_rejects(db, dataset_id)
     except DatasetNotFound:
@@ -209,7 +209,7 @@ def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
 def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
     """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
     if latest_dataset_id(db) is None:
-        raise PioneerError("this store holds no dataset yet: ingest one with `pioneer ingest`")
+        raise PioneerError("this store holds no dataset yet", remedy=Remedy.INGEST)
     try:
         return list_warnings(db, dataset_id)
     except DatasetNotFound:

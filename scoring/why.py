@@ -83,7 +83,7 @@ def not_selected_reasons(
             ]
         return [
             f"boundary tie open at rank {subject.rank}: {len(tied)} subjects tie for the last "
-            "seat(s); reviewers decide who is selected (`pioneer resolve-tie`)"
+            "seat(s); reviewers decide who is selected"
         ]
     ranked = [r for r in rows if r.rank is not None]
     mine = group_of(subject) if award.quota_per else None

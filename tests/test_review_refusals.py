@@ -107,7 +107,8 @@ def test_review_start_only_from_draft(store: Store) -> None:
 def test_resolve_tie_needs_exactly_the_seats_left(store: Store) -> None:
     err = unchanged(store, "resolve-tie", "--award", "a", "--select", "P3", "--select", "P4",
                     "--as", "alice")  # fmt: skip
-    assert "has 1 seat(s) left: name exactly 1 subject(s) with --select, not 2" in err
+    assert "has 1 seat(s) left: name exactly 1 subject(s), not 2" in err
+    assert "(name them with `--select`)" in err
     err = unchanged(store, "resolve-tie", "--award", "a", "--select", "P5", "--as", "alice")
     assert "P5 is not in a boundary tie" in err and "P3, P4 tied for 1 seat(s)" in err
     err = unchanged(store, "resolve-tie", "--award", "a", "--select", "P3", "--select", "P3",

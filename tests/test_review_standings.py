@@ -13,7 +13,7 @@ import pytest
 from engine_helpers import ACTOR, Scored, campaign, people, recs
 
 from scoring import service
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 
 
 def rows(scored: Scored) -> dict[str, dict[str, Any]]:
@@ -191,7 +191,8 @@ b:
 """
     data = {"people": people("A"), "records": recs("A", 5)}
     scored = start(campaign(tmp_path, awards, data))
-    with pytest.raises(PioneerError, match=r"several awards .*a, b.*--award"):
+    with pytest.raises(PioneerError, match=r"several awards .*a, b.*name the award") as refused:
         service.flag(scored.db, 1, "A", reason="r", actor=ACTOR)
+    assert refused.value.remedy is Remedy.NAME_AWARD
     held = service.flag(scored.db, 1, "A", reason="r", award="b", actor=ACTOR)
     assert held.award == "b"

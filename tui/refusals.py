@@ -1,10 +1,11 @@
 """Refusals and open items worded for a county clerk: Chinese, without
 command-line flags or commands.
 
-The library words its refusals for the command line (in English, naming the
-command to run). The UI shows the same refusal as a clerk would say it: each
-known refusal is matched by its shape and reworded here; anything else keeps
-its facts with the command-line hints taken out, under "操作未完成".
+The library words its refusals in plain English without naming commands or
+flags (those are the CLI's remedies, `scoring.cli_common.REMEDIES`). The UI
+shows the same refusal as a clerk would say it: each known refusal is matched
+by its shape and reworded here; anything else keeps its facts, with any
+command-line hint taken out as a safeguard, under "操作未完成".
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ _REFUSALS: tuple[tuple[str, Rewording | str], ...] = (
     ),
     (
         r"the boundary tie in (?P<award>\w+) at rank (?P<rank>\d+) \((?P<keys>[^)]*)\) has "
-        r"(?P<seats>\d+) seat\(s\) left: name exactly \d+ subject\(s\) with --select, not "
+        r"(?P<seats>\d+) seat\(s\) left: name exactly \d+ subject\(s\), not "
         r"(?P<n>\d+)",
         "第 {rank} 名卡线并列 ({keys}) 还剩 {seats} 个名额: 请正好选出 {seats} 个, 现在选了 {n} 个",
     ),
@@ -174,8 +175,7 @@ _ITEMS: tuple[tuple[str, str], ...] = (
         "{award} 第 {rank} 名卡线并列: {keys} 争 {seats} 个名额, 尚未裁定",
     ),
     (
-        r"objection (?P<id>\d+) to (?P<award>\w+) (?P<key>\S+) by (?P<who>.+?): (?P<why>.*?)"
-        r" \(resolve with",
+        r"objection (?P<id>\d+) to (?P<award>\w+) (?P<key>\S+) by (?P<who>.+?): (?P<why>.*)",
         "异议 #{id}: {who} 对 {key} 提出 ({why}), 尚未处理",
     ),
     (

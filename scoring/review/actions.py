@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.ranking import BoundaryTie
 from scoring.review import records
 from scoring.review.context import Review, found, optional_text, reason_text
@@ -103,7 +103,8 @@ def resolve_tie(
             raise PioneerError(
                 f"the boundary tie in {plan_award.name} at rank {tie.rank} "
                 f"({', '.join(tie.keys)}) has {tie.seats} seat(s) left: name exactly "
-                f"{tie.seats} subject(s) with --select, not {len(keys)}"
+                f"{tie.seats} subject(s), not {len(keys)}",
+                remedy=Remedy.SELECT,
             )
         chosen = [k for k in tie.keys if k in keys]
         why = optional_text(reason)
@@ -144,7 +145,7 @@ def _the_tie(award: str, ties: list[BoundaryTie], keys: list[str]) -> BoundaryTi
         raise PioneerError(f"award `{award}` has no boundary tie to resolve")
     shown = "; ".join(tie_text(award, t) for t in ties)
     if not keys:
-        raise PioneerError(f"name the subjects to select with --select: {shown}")
+        raise PioneerError(f"name the subjects to select: {shown}", remedy=Remedy.SELECT)
     outside = [k for k in keys if not any(k in t.keys for t in ties)]
     if outside:
         raise PioneerError(

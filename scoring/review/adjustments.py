@@ -124,7 +124,8 @@ def _log(review: Review, action: str, adj: Adjustment, reason: str | None, **ext
 def _pending(review: Review, adjustment_id: int, action: str) -> Adjustment:
     adj = found(
         records.adjustment(review.db, adjustment_id),
-        f"there is no adjustment {adjustment_id} (see `pioneer status --run {review.run_id}`)",
+        f"there is no adjustment {adjustment_id} in run {review.run_id}",
+        review.run_id,
     )
     if adj.run_id != review.run_id:
         raise PioneerError(

@@ -14,7 +14,7 @@ from sqlite_utils import Database
 
 from scoring import audit, roles
 from scoring.data import key_value
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.plan import AwardPlan, Plan
 from scoring.results import RunInfo
 from scoring.review.ddl import ensure_review_schema
@@ -24,12 +24,13 @@ from scoring.store import transaction
 T = TypeVar("T")
 
 _HINTS = {
-    "draft": "start the review first: `pioneer review-start --run {run}`",
-    "in_review": "open the public notice first: `pioneer notice --run {run}`",
-    "notice": "the run is under public notice until its end date",
+    "draft": ("start the review first", Remedy.START_REVIEW),
+    "in_review": ("open the public notice first", Remedy.OPEN_NOTICE),
+    "notice": ("the run is under public notice until its end date", None),
     "published": (
         "a published run can no longer change; a veto that surfaced later is "
-        "recorded with `pioneer revoke`"
+        "recorded as a revocation",
+        Remedy.REVOKE,
     ),
 }
 
@@ -61,10 +62,12 @@ class Review:
         """Refuse `action` unless the run is in one of the `allowed` states."""
         status = self.status()
         if status not in allowed:
-            hint = _HINTS[status].format(run=self.run_id)
+            hint, remedy = _HINTS[status]
             raise PioneerError(
                 f"cannot {action} run {self.run_id}: it is {status}, and {action} needs a run "
-                f"that is {' or '.join(allowed)} ({hint})"
+                f"that is {' or '.join(allowed)} ({hint})",
+                remedy=remedy,
+                remedy_args={"run": self.run_id},
             )
         return status
 
@@ -103,7 +106,8 @@ class Review:
             names = ", ".join(a.name for a, _ in found)
             raise PioneerError(
                 f"subject `{subject}` is in several awards of run {self.run_id} ({names}): "
-                "name one with --award"
+                "name the award",
+                remedy=Remedy.NAME_AWARD,
             )
         return found[0]
 
@@ -141,7 +145,7 @@ def reason_text(reason: str | None, what: str) -> str:
     """A mandatory reason, trimmed; refused when missing or blank."""
     text = (reason or "").strip()
     if not text:
-        raise PioneerError(f"{what} needs a reason: give one with --reason")
+        raise PioneerError(f"{what} needs a reason: give one", remedy=Remedy.GIVE_REASON)
     return text
 
 
@@ -150,7 +154,10 @@ def optional_text(reason: str | None) -> str | None:
     return text or None
 
 
-def found(value: T | None, message: str) -> T:
+def found(value: T | None, message: str, run_id: int | None = None) -> T:
+    """`value`, or a refusal with `message`; with `run_id`, the remedy lists that run's items."""
     if value is None:
-        raise PioneerError(message)
+        if run_id is None:
+            raise PioneerError(message)
+        raise PioneerError(message, remedy=Remedy.LIST_ITEMS, remedy_args={"run": run_id})
     return value

@@ -8,11 +8,12 @@ notice opened (the list published must be the list that was on notice).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
+from scoring.errors import PioneerError
 from scoring.ranking import BoundaryTie
 from scoring.review import records
 from scoring.review.standings import AwardStandings
@@ -24,13 +25,24 @@ class OpenItem:
 
     kind: str  # flag | adjustment | tie | objection | selection
     text: str
+    refs: Mapping[str, object] = field(default_factory=dict)
+    """What a front end needs to name the action that settles it (award, id)."""
+
+
+class OpenItemsError(PioneerError):
+    """A refusal because items are still open; the front end words each item."""
+
+    def __init__(self, head: str, items: Sequence[OpenItem]) -> None:
+        self.head = head
+        self.items = list(items)
+        super().__init__(head + "\n" + "\n".join(f"  - {item.text}" for item in self.items))
 
 
 def tie_text(award: str, tie: BoundaryTie) -> str:
     where = f" in {tie.group}" if tie.group is not None else ""
     return (
         f"boundary tie in {award}{where} at rank {tie.rank}: {', '.join(tie.keys)} tied for "
-        f"{tie.seats} seat(s); choose with `pioneer resolve-tie --award {award} --select …`"
+        f"{tie.seats} seat(s); reviewers choose who is selected"
     )
 
 
@@ -57,12 +69,12 @@ def open_items(
         if a.status == "pending"
     )
     for name, award in standings.items():
-        items.extend(OpenItem("tie", tie_text(name, t)) for t in award.open_ties())
+        items.extend(OpenItem("tie", tie_text(name, t), {"award": name}) for t in award.open_ties())
     items.extend(
         OpenItem(
             "objection",
-            f"objection {o.id} to {o.award} {o.subject} by {o.objector}: {o.reason}"
-            f" (resolve with `pioneer resolve-objection {o.id} --upheld|--dismissed`)",
+            f"objection {o.id} to {o.award} {o.subject} by {o.objector}: {o.reason}",
+            {"id": o.id},
         )
         for o in records.objections(db, run_id)
         if o.status == "open"
@@ -76,7 +88,7 @@ def open_items(
                 OpenItem(
                     "selection",
                     f"the selection of {', '.join(changed)} changed after notice {notice.id} "
-                    f"opened: open a new notice (`pioneer notice`) for the new list",
+                    f"opened: open a new notice for the new list",
                 )
             )
     return items

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from sqlite_utils import Database
 
 from scoring import audit
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, Remedy
 from scoring.review import records
 from scoring.review.calendar_store import store_calendar
 from scoring.review.context import Review, found, optional_text, reason_text
-from scoring.review.items import OpenItem, open_items, selection_of
+from scoring.review.items import OpenItem, OpenItemsError, open_items, selection_of
 from scoring.review.records import Adjustment, Notice, Objection, Revocation
 from scoring.review.standings import review_hash, standings_hash
 
@@ -92,7 +92,8 @@ def raise_objection(
     who = (objector or "").strip()
     if not who:
         raise PioneerError(
-            "an objection must name its objector (异议须实名): give the name with --objector"
+            "an objection must name its objector (异议须实名): give the name",
+            remedy=Remedy.NAME_OBJECTOR,
         )
     why = reason_text(reason, "an objection")
     with review.change():
@@ -133,7 +134,8 @@ def resolve_objection(
         status = review.expect("resolve an objection on", "notice", "in_review")
         obj = found(
             records.objection(review.db, objection_id),
-            f"there is no objection {objection_id} (see `pioneer status --run {review.run_id}`)",
+            f"there is no objection {objection_id} in run {review.run_id}",
+            review.run_id,
         )
         if obj.run_id != review.run_id:
             raise PioneerError(
@@ -201,9 +203,8 @@ def publish(review: Review, reason: str | None = None) -> str:
         standings = review.refresh()
         items = open_items(review.db, review.run_id, "notice", standings)
         if items:
-            raise PioneerError(
-                f"cannot publish run {review.run_id}: {len(items)} item(s) still open:\n"
-                + "\n".join(f"  - {item.text}" for item in items)
+            raise OpenItemsError(
+                f"cannot publish run {review.run_id}: {len(items)} item(s) still open:", items
             )
         digest = standings_hash(review.db, review.run_id)
         review.move("published")
