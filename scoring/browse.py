@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
 
@@ -43,21 +43,9 @@ Status = Literal[
     "revoked",
 ]
 
-SORT_KEYS: tuple[Sort, ...] = ("rank", "total_desc", "total_asc", "name")
-STATUS_KEYS: tuple[Status, ...] = (
-    "selected",
-    "tie",
-    "vetoed",
-    "ineligible",
-    "ranked",
-    "not_selected",
-    "flagged",
-    "adjusted",
-    "objected",
-    "excluded",
-    "substituted",
-    "revoked",
-)
+SORT_KEYS: tuple[Sort, ...] = get_args(Sort)
+STATUS_KEYS: tuple[Status, ...] = tuple(s for s in get_args(Status) if s)
+"""Every status filter (the Literal's values but "", which means no filter)."""
 
 BUSY_TIMEOUT = 10.0
 """Seconds a read waits for a writer (a batch scoring meanwhile) to finish."""
