@@ -251,7 +251,11 @@ class AwardCompiler:
             metric_events=metric_events,
             score_events=score_events,
             upstream=tuple(
-                sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})
+                sorted(
+                    self.virtual
+                    | {v for tp in self.aggs.passes.values() for v in tp.virtual}
+                    | {v for tp in self.aggs.passes.values() for v in tp.subject_virtual}
+                )
             ),
             bounds=self.bounds,
         )
