@@ -13,7 +13,14 @@ PEOPLE = [
     {"id": "P1", "name": "甲", "unit": "u1", "member": True, "level": "2", "joined": "2020-02-29"},
     {"id": "P2", "name": "乙", "unit": "u1", "member": False, "level": "1", "joined": "2022-01-31"},
     {"id": "P3", "name": "丙", "unit": "u2", "member": None, "level": None, "joined": None},
-    {"id": "P4", "name": "丁", "unit": "u2", "member": True, "level": "0.5", "joined": "2022-08-31"},
+    {
+        "id": "P4",
+        "name": "丁",
+        "unit": "u2",
+        "member": True,
+        "level": "0.5",
+        "joined": "2022-08-31",
+    },
 ]
 RECORDS = [
     {"person": p, "day": d, "v": v, "n": n, "kind": k}
