@@ -16,7 +16,7 @@ import pytest
 
 from scoring import service
 from scoring.backends.sql.award import compile_award
-from scoring.backends.sql.dialects import DIALECTS, BY_NAME
+from scoring.backends.sql.dialects import BY_NAME, DIALECTS
 from scoring.backends.sql.stats import ASSUMED
 from scoring.backends.sql.values import Unsupported
 from scoring.periods import parse_period
