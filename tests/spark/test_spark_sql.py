@@ -35,6 +35,10 @@ from scoring.backends.sql.upstream import upstream_table  # noqa: E402
 from scoring.ingest.tables import data_table  # noqa: E402
 from scoring.periods import parse_period  # noqa: E402
 
+# py4j leaves its gateway sockets to the garbage collector: not ours to fail on
+pytestmark = pytest.mark.filterwarnings(
+    "ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning"
+)
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "examples" / "qianyang"
 SPARK_TYPES = {

@@ -24,7 +24,7 @@ from scoring.store import quote_identifier
 
 from .award import CompiledAward, compile_award
 from .columnar import load_rows, open_copy
-from .dialects import DUCKDB, SQLITE, Dialect
+from .dialects import DUCKDB, SQLITE, Dialect, sqlite_parser_refuses
 from .outcomes import RowReader
 from .passes import TableRef
 from .rational import TooLarge
@@ -90,7 +90,7 @@ class SqlBackend:
             totals = upstream.get(name, {})
             return max((abs(f.total) * scale for f in totals.values()), default=0).__ceil__()
 
-        return compile_award(
+        compiled = compile_award(
             plan,
             award,
             self.dialect,
@@ -100,6 +100,11 @@ class SqlBackend:
             upstream_largest=largest,
             scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
+        if self.engine == "sqlite":
+            refused = sqlite_parser_refuses(self.dialect.render(compiled.query))
+            if refused is not None:
+                raise Unsupported(refused)
+        return compiled
 
     def _mostly_in_period(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, stats: DatasetStats
