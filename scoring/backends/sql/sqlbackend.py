@@ -47,6 +47,19 @@ def stored_dataset(db: Database, dataset_id: int) -> DatasetRef:
     return DatasetRef(db, dataset_id, str(row[0]))
 
 
+def row_display(
+    plan: Plan, award: AwardPlan, dataset: DatasetRef
+) -> dict[str, tuple[ColumnType | None, int]]:
+    """The type and scale of the subject columns a result row shows (name, unit, group)."""
+    info = plan.catalog.tables[award.subjects]
+    stats = dataset_stats(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog)
+    display: dict[str, tuple[ColumnType | None, int]] = {}
+    for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
+        if column is not None and column in info.columns:
+            display[role] = (info.columns[column], stats.column(award.subjects, column).scale)
+    return display
+
+
 class Fallback(Declined):
     """This award cannot be scored by SQL on this dataset; score it with the interpreter."""
 
@@ -166,15 +179,11 @@ class SqlBackend:
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         stats = self._stats(plan, dataset)
-        display: dict[str, tuple[ColumnType | None, int]] = {}
-        for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
-            if column is not None and column in info.columns:
-                display[role] = (info.columns[column], stats.column(award.subjects, column).scale)
         reader = RowReader(
             compiled,
             plan.precision,
             info.columns[info.key],
-            display,
+            row_display(plan, award, dataset),
             scaled=self.dialect.numbers_scaled,
         )
         totals: dict[str, tuple[bool, list[tuple[Any, ...]]]] = {}
