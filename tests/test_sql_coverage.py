@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine_helpers import campaign
+from click.testing import CliRunner
+from engine_helpers import Scored, campaign
 from sql_helpers import compare_all
+
+from scoring.cli import cli
 
 PEOPLE = [
     {"id": "P1", "name": "甲", "unit": "u1", "member": True, "level": "2", "joined": "2020-02-29"},
@@ -36,13 +39,14 @@ RECORDS = [
 ]
 
 
-def _matches(tmp_path: Path, awards: str, sqlite_refuses: str | None = None) -> None:
+def _matches(tmp_path: Path, awards: str, sqlite_refuses: str | None = None) -> Scored:
     scored = campaign(tmp_path, awards, {"people": PEOPLE, "records": RECORDS})
     results = compare_all(scored.db, scored.rules.plan, scored.report.dataset_id, "2022")
     assert results
     for r in results:
         refused = sqlite_refuses if r.engine == "sqlite" else None
         assert (r.award, r.engine, r.fallback, r.problems[:3]) == (r.award, r.engine, refused, [])
+    return scored
 
 
 def test_an_award_total_and_fields_read_as_subject_columns_in_a_row_filter(
@@ -100,4 +104,10 @@ a:
     f0: {max: 5, metric: "count(records[day + years(subject.level) > period.end - months(n)])",
          score: {per: 1}}
 """
-    _matches(tmp_path, awards, "expressions nested deeper than SQLite's parser allows")
+    reason = "expressions nested deeper than SQLite's parser allows"
+    scored = _matches(tmp_path, awards, reason)
+    rules_file = str(scored.tmp / "rules.yaml")
+    printed = CliRunner().invoke(cli, ["sql", rules_file, "--dialect", "sqlite"]).output
+    assert f"-- falls back to the interpreter: {reason}" in printed
+    printed = CliRunner().invoke(cli, ["sql", rules_file, "--dialect", "duckdb"]).output
+    assert "falls back" not in printed and "SELECT" in printed
