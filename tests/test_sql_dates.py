@@ -1,4 +1,4 @@
-"""Date arithmetic in integer SQL (`scoring.backends.sql.dates`) gives the interpreter's
+"""Date arithmetic in integer SQL (`scoring.backends.sql.datemath`) gives the interpreter's
 dates on SQLite and DuckDB: month ends clamped, leap days, years 1 and 9999, nulls
 for out-of-range results and non-integer counts, months before days."""
 
@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from sqlglot import exp
 
-from scoring.backends.sql.dates import DateMath, DateValue, Duration
+from scoring.backends.sql.datemath import DateMath, DateValue, Duration
 from scoring.backends.sql.dialects import DUCKDB, SPARK, SQLITE, Dialect
 from scoring.backends.sql.rational import const
 from scoring.expr.dates import months, years

@@ -32,7 +32,7 @@ from test_sql_dates import CASES, _expected, _sql_duration  # noqa: E402
 from scoring import service  # noqa: E402
 from scoring.backends.sql import SqlBackend  # noqa: E402
 from scoring.backends.sql.award import compile_award  # noqa: E402
-from scoring.backends.sql.dates import DateMath, DateValue  # noqa: E402
+from scoring.backends.sql.datemath import DateMath, DateValue  # noqa: E402
 from scoring.backends.sql.dialects import SPARK  # noqa: E402
 from scoring.backends.sql.imported import import_results, write_batch  # noqa: E402
 from scoring.backends.sql.outcomes import RowReader  # noqa: E402

@@ -45,7 +45,7 @@ from scoring.expr.nodes import (
     walk,
 )
 
-from .dates import DAY_MAX, DAY_MIN, DateMath, DateValue, Duration
+from .datemath import DAY_MAX, DAY_MIN, DateMath, DateValue, Duration
 from .rational import Arith, Ratio, const, lit, null_ratio
 from .values import Kind, Scalar, SqlValue, Unsupported, is_null_test, paren
 
@@ -173,7 +173,7 @@ class ExprCompiler:
             return self.arith.mul(a, b)
         return self.arith.div(a, b)
 
-    # -- date arithmetic (`dates`) ----------------------------------------------------
+    # -- date arithmetic (`datemath`) ----------------------------------------------------
 
     def _date_arithmetic(self, expr: Binary) -> SqlValue:
         """`date ± duration` (a date) or `date − date` (a number of days)."""

@@ -120,7 +120,8 @@ def read_manifest(folder: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise PioneerError(
-            "no manifest.json: write the batch with `pioneer sql --out`", file=str(path)
+            "no manifest.json: not a batch folder (the compiled SQL with its manifest)",
+            file=str(path),
         ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise PioneerError(f"not a batch manifest: {exc}", file=str(path)) from None
