@@ -35,7 +35,7 @@ from scoring.model import (
     Veto,
 )
 from scoring.partial import Partial, partial_model
-from scoring.slips import number_hint, yaml_slips
+from scoring.slips import number_hint, yaml_error_hint, yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
@@ -103,7 +103,7 @@ def _with_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic]:
     its own line, replaces the parser's later and vaguer complaint about it."""
     slips = yaml_slips(src)
     if not slips:
-        return diags
+        return [yaml_error_hint(d) for d in diags]
     first = min(d.line for d in slips)
     kept = [d for d in diags if not (d.code == "E-YAML" and d.line >= first)]
     return kept + slips
