@@ -15,25 +15,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from scoring.diagnostics import Diagnostic, did_you_mean
 from scoring.model import (
     SCORE_KINDS,
-    Award,
-    Band,
-    Block,
-    Campaign,
-    ColumnSpec,
-    Node,
-    PercentileOptions,
-    Quota,
-    Ranking,
     RuleFile,
-    Table,
-    Veto,
 )
+from scoring.model_paths import allowed_keys
 from scoring.partial import Partial, partial_model
 from scoring.slips import number_hint, yaml_error_hint, yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
@@ -125,57 +115,6 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     return tuple(out)
 
 
-def _model_at(path: PathKey) -> type[BaseModel] | None:
-    """The model a mapping at `path` is read as (for "expected one of" hints)."""
-    p = list(path)
-    if not p:
-        return RuleFile
-    head, rest = p[0], p[1:]
-    if head == "campaign" and not rest:
-        return Campaign
-    if head == "tables":
-        if len(rest) == 1:
-            return Table
-        if len(rest) == 3 and rest[1] == "columns":
-            return ColumnSpec
-        return None
-    if head != "awards" or not rest:
-        return None
-    rest = rest[1:]
-    if not rest:
-        return Award
-    simple: dict[str, type[BaseModel]] = {"ranking": Ranking, "quota": Quota}
-    if len(rest) == 1 and rest[0] in simple:
-        return simple[rest[0]]
-    if rest[0] == "veto":
-        return Veto if len(rest) == 2 else None
-    if rest[0] in ("bonus", "deductions"):
-        if len(rest) == 1:
-            return Block
-        if len(rest) < 3 or rest[1] != "items":
-            return None
-        rest = rest[3:]
-    elif rest[0] == "criteria":
-        while len(rest) >= 2 and rest[0] == "criteria":
-            rest = rest[2:]
-    else:
-        return None
-    if not rest:
-        return Node
-    if rest[0] == "score" and len(rest) == 3 and rest[1] == "percentile":
-        return PercentileOptions
-    if rest[0] == "score" and len(rest) == 4 and rest[1] == "bands":
-        return Band
-    return None
-
-
-def _allowed_keys(path: PathKey) -> list[str]:
-    model = _model_at(path)
-    if model is None:
-        return []
-    return list(model.model_fields)
-
-
 def _describe(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
@@ -227,7 +166,8 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_missing(src, path, loc))
+            if not _typed_otherwise(src.data, path, name):
+                out.append(_missing(src, path, loc))
             continue
         if path in seen:
             continue
@@ -248,6 +188,23 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
         else:
             out.append(_wrong_value(src, path, by_path[path]))
     return out
+
+
+def _typed_otherwise(data: Any, path: PathKey, name: str) -> bool:
+    """Whether the mapping at `path` holds `name` typed with a full-width
+    colon (`name：`) or misspelt (`colums`): that key is reported, with the
+    fix, so the missing one is not reported too."""
+    node = data
+    for part in path:
+        node = node[part]
+    if not isinstance(node, dict) or name in node:
+        return False
+    typed = [k for k in node if isinstance(k, str)]
+    if any("：" in k and k.replace("：", "").strip() == name for k in typed):
+        return True
+    allowed = set(allowed_keys(path))
+    misspelt = [k for k in typed if k not in allowed]
+    return any(did_you_mean(k, allowed) == f"did you mean `{name}`?" for k in misspelt)
 
 
 def _missing(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
@@ -281,7 +238,7 @@ _MISSING_HINTS = {
 
 def _unknown_key(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
     name = str(path[-1]) if path else str(loc[-1])
-    allowed = _allowed_keys(path[:-1])
+    allowed = allowed_keys(path[:-1])
     if "：" in name:
         hint = "use the half-width colon `:` (switch the input method to English punctuation)"
     elif len(path) >= 2 and path[-2] in ("bonus", "deductions") and path[0] == "awards":
