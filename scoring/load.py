@@ -25,7 +25,7 @@ from scoring.model import (
 )
 from scoring.model_paths import allowed_keys
 from scoring.partial import Partial, partial_model
-from scoring.slips import number_hint, yaml_error_hint, yaml_slips
+from scoring.slips import number_hint, with_yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
@@ -63,7 +63,7 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     src = load_source(path, text)
     diags = list(src.diagnostics)
     if src.data is None and any(d.is_error for d in diags):
-        return LoadedRules(src, None, _with_slips(src, diags))  # the YAML was unreadable
+        return LoadedRules(src, None, with_yaml_slips(src, diags))  # the YAML was unreadable
     if not isinstance(src.data, dict):
         diags.append(
             src.diag(
@@ -86,17 +86,6 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     if any(d.is_error for d in diags):  # e.g. a duplicate key: the first one was kept
         return LoadedRules(src, None, diags, Partial(model, ()))
     return LoadedRules(src, model, diags)
-
-
-def _with_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Unreadable YAML: a slip such as a full-width colon or a tab, reported on
-    its own line, replaces the parser's later and vaguer complaint about it."""
-    slips = yaml_slips(src)
-    if not slips:
-        return [yaml_error_hint(d) for d in diags]
-    first = min(d.line for d in slips)
-    kept = [d for d in diags if not (d.code == "E-YAML" and d.line >= first)]
-    return kept + slips
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:

@@ -35,6 +35,18 @@ def yaml_slips(src: SourceFile) -> list[Diagnostic]:
     return out
 
 
+def with_yaml_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Unreadable YAML (a rule file or a test file): a slip such as a
+    full-width colon or a tab, reported on its own line, replaces the
+    parser's later and vaguer complaint about it."""
+    slips = yaml_slips(src)
+    if not slips:
+        return [yaml_error_hint(d) for d in diags]
+    first = min(d.line for d in slips)
+    kept = [d for d in diags if not (d.code == "E-YAML" and d.line >= first)]
+    return kept + slips
+
+
 def _line_slips(src: SourceFile, number: int, line: str, code: str) -> Iterator[Diagnostic]:
     indent = len(line) - len(line.lstrip(" \t"))
     if "\t" in line[:indent]:
