@@ -124,3 +124,44 @@ def test_links_typed_with_a_slip_invent_no_link_error(tmp_path: Path) -> None:
     assert ("E-UNKNOWN-KEY", 9) in found
     assert not [code for code, _ in found if code in ("E-EXPR-LINK", "W-NO-LINK", "E-LINK")]
     assert ("E-LINEAR", 17) in found and ("E-QUOTA", 18) in found
+
+
+_TEAM = """version: 1
+campaign: {id: demo, title: 示例}
+tables:
+  stations: {key: id, columns: {id: text, name: text, unit: text}}
+  couriers:
+    key: id
+    columns: {id: text, unit: text, parcels: int}
+    links: {stations: unit}
+awards:
+  courier:
+    title: 快递员
+    subjects: couriers
+    criteria:
+      volume: {max: 10, metric: parcels, score: {linear: [0, 100]}}
+    grades: {优秀: 9, 合格: 0}
+  station:
+    title: 网点
+    subjects: stations
+    criteria:
+      excellent: {max: 10, metric: METRIC, score: {per: 5}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("metric", "hint"),
+    [
+        ("sum(courier.grade)", "`courier` is an award over `couriers`: aggregate its results"),
+        ("avg(couriers.grade)", "count them with `count(couriers[courier.grade == 'GRADE'])`"),
+        ("avg(couriers.selected)", "count them with `count(couriers[courier.selected])`"),
+    ],
+)
+def test_reading_members_grades_is_taught_by_the_hint(
+    tmp_path: Path, metric: str, hint: str
+) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(_TEAM.replace("METRIC", metric), encoding="utf-8")
+    diagnostics, _ = check_file(path)
+    assert [(d.code, d.line) for d in diagnostics] == [("E-EXPR-NAME", 21)]
+    assert diagnostics[0].hint is not None and hint in diagnostics[0].hint
