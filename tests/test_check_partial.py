@@ -163,5 +163,5 @@ def test_reading_members_grades_is_taught_by_the_hint(
     path = tmp_path / "rules.yaml"
     path.write_text(_TEAM.replace("METRIC", metric), encoding="utf-8")
     diagnostics, _ = check_file(path)
-    assert [(d.code, d.line) for d in diagnostics] == [("E-EXPR-NAME", 21)]
+    assert [(d.code, d.line) for d in diagnostics] == [("E-EXPR-NAME", 20)]
     assert diagnostics[0].hint is not None and hint in diagnostics[0].hint
