@@ -25,7 +25,7 @@ from scoring.model import (
 )
 from scoring.model_paths import allowed_keys
 from scoring.partial import Partial, partial_model
-from scoring.slips import number_hint, with_yaml_slips
+from scoring.slips import half_width_text, number_hint, with_yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
@@ -62,8 +62,30 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     """Parse and validate the shape of one rule file; never raises on bad input."""
     src = load_source(path, text)
     diags = list(src.diagnostics)
-    if src.data is None and any(d.is_error for d in diags):
-        return LoadedRules(src, None, with_yaml_slips(src, diags))  # the YAML was unreadable
+    if src.data is None and any(d.is_error for d in diags):  # the YAML was unreadable
+        found = with_yaml_slips(src, diags)
+        return _read_past_slips(path, src, found) or LoadedRules(src, None, found)
+    return _validate(src, diags)
+
+
+def _read_past_slips(
+    path: str | Path, src: SourceFile, slips: list[Diagnostic]
+) -> LoadedRules | None:
+    """YAML unreadable only because of full-width colons or commas: read it
+    again with them typed half-width (same length, so every position holds)
+    and check the rest, so a slip hides no other error; the file still fails."""
+    if not slips or any(d.code != "E-YAML-FULLWIDTH" for d in slips):
+        return None
+    text = half_width_text(src, slips)
+    again = load_source(path, text) if text is not None else None
+    if again is None or again.data is None:
+        return None
+    again.show_lines_of(src)
+    return _validate(again, [*slips, *again.diagnostics])
+
+
+def _validate(src: SourceFile, diags: list[Diagnostic]) -> LoadedRules:
+    """Validate the shape of readable YAML data."""
     if not isinstance(src.data, dict):
         diags.append(
             src.diag(

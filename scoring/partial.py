@@ -4,7 +4,8 @@ can still report the independent errors elsewhere in the file.
 The shape errors themselves are already reported. Here the data is repaired
 just enough to validate: an unknown key is dropped; any other error inside
 an award drops the offending value (the award keeps its name, subjects and
-grades for the awards that read it), and an
+grades for the awards that read it; what is hidden is that node, with the
+sums of its award, or that key of the award), and an
 award that still does not validate is replaced by a one-leaf stand-in with
 the same name and subject table (so other awards that read it still resolve);
 a broken `campaign` or `version` gets a stand-in. Under `tables`, a key
@@ -293,8 +294,17 @@ def _repair(
         awards[name] = _stand_in(awards.get(name))
         changed.add(award_path)
         return True
+    if len(path) >= 4 and path[-2] in ("criteria", "items") and _set(data, path):
+        changed.add(path)  # a node that is not a mapping: a one-point stand-in leaf,
+        sums.add(award_path)  # so what names it (tie_break, node()) still resolves
+        return True
     if kind != "missing" and isinstance(path[-1], str) and _pop(data, path):
-        changed.add(award_path)  # sums and references within the award may change
+        node = _node_of(path)
+        if node is not None:  # a bad value in a node: that node, and the sums of its award
+            changed.add(node)
+            sums.add(award_path)
+        else:  # a bad value of the award's own (quota, grades, eligible, ...): that key
+            changed.add(path[:3])
         return True
     awards[name] = _stand_in(awards.get(name))
     changed.add(award_path)
@@ -321,6 +331,19 @@ def _stand_in(original: Any) -> dict[str, Any]:
         "subjects": subjects if isinstance(subjects, str) else "",
         "criteria": copy.deepcopy(_STAND_IN_CRITERIA),
     }
+
+
+def _set(data: dict[str, Any], path: PathKey) -> bool:
+    """Replace the node at `path` by a stand-in leaf (when it is not a mapping)."""
+    node: Any = data
+    for part in path[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if not isinstance(node, dict) or isinstance(node.get(path[-1]), dict):
+        return False
+    node[path[-1]] = copy.deepcopy(_STAND_IN_CRITERIA["stand_in"])
+    return True
 
 
 def _pop(data: dict[str, Any], path: PathKey) -> bool:
@@ -353,6 +376,8 @@ def _span(src: SourceFile, path: PathKey) -> tuple[int, int]:
     pos, _ = src.nearest(path)
     if pos is None:
         return (1, len(src.lines))
-    # a block mapping ends at the start of the line after it
-    last = pos.end_line - 1 if pos.end_col == 1 and pos.end_line > pos.key_line else pos.end_line
+    # a block mapping ends where the next key starts: on the line after it
+    before = (src.line_text(pos.end_line) or "")[: pos.end_col - 1]
+    ended = not before.strip() and pos.end_line > pos.key_line
+    last = pos.end_line - 1 if ended else pos.end_line
     return (pos.key_line, last)

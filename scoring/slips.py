@@ -47,6 +47,23 @@ def with_yaml_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic
     return kept + slips
 
 
+def half_width_text(src: SourceFile, slips: Sequence[Diagnostic]) -> str | None:
+    """The text with each slip's full-width colon or comma typed half-width
+    (one character for one, so lines and columns stay); None when a colon
+    is not followed by a space (`max：20` would read as text)."""
+    lines = list(src.lines)
+    for d in slips:
+        line = lines[d.line - 1]
+        ch, after = line[d.col - 1 : d.col], line[d.col : d.col + 1]
+        if ch == "，":
+            lines[d.line - 1] = line[: d.col - 1] + "," + line[d.col :]
+        elif ch == "：" and after in ("", " "):
+            lines[d.line - 1] = line[: d.col - 1] + ":" + line[d.col :]
+        else:
+            return None
+    return "\n".join(lines)
+
+
 def _line_slips(src: SourceFile, number: int, line: str, code: str) -> Iterator[Diagnostic]:
     indent = len(line) - len(line.lstrip(" \t"))
     if "\t" in line[:indent]:

@@ -165,3 +165,40 @@ def test_reading_members_grades_is_taught_by_the_hint(
     diagnostics, _ = check_file(path)
     assert [(d.code, d.line) for d in diagnostics] == [("E-EXPR-NAME", 20)]
     assert diagnostics[0].hint is not None and hint in diagnostics[0].hint
+
+
+def test_every_mistake_of_a_chinese_typist_in_one_run(tmp_path: Path) -> None:
+    """A full-width colon and comma make the YAML unreadable; it is read
+    again with them typed half-width, so `98%`, a full-width `＞＝` and a
+    quota error elsewhere still show, each on its own line with a hint."""
+    text = """version: 1
+campaign: {id: demo, title: 示例}
+tables:
+  riders: {key: id, columns: {id: text, unit: text, stars: number, hours: int}}
+awards:
+  rider:
+    title: 骑手
+    subjects: riders
+    eligible: "hours ＞＝ 1"
+    criteria:
+      rating:
+        title: 评价
+        max： 10
+        metric: stars
+        score: {bands: [{min: 98%, points: 10}, {min: 0.9， points: 5}]}
+    quota: {count: 5, at_least: 1}
+"""
+    path = tmp_path / "rules.yaml"
+    path.write_text(text, encoding="utf-8")
+    diagnostics, ctx = check_file(path)
+    assert ctx is None
+    assert sorted((d.code, d.line, d.col) for d in diagnostics) == [
+        ("E-EXPR-SYNTAX", 9, 22),
+        ("E-QUOTA", 16, 23),
+        ("E-SHAPE", 15, 31),
+        ("E-YAML-FULLWIDTH", 13, 12),
+        ("E-YAML-FULLWIDTH", 15, 58),
+    ]
+    assert all(d.hint for d in diagnostics)
+    # the lines shown are the lines as typed, not the half-width copy
+    assert [d.source_line for d in diagnostics if d.line == 13] == ["        max： 10"]
