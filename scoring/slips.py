@@ -3,8 +3,12 @@ where they are, with the fix spelt out.
 
 The YAML parser reports them late or obscurely: a full-width colon
 (`max： 20`) as "could not find expected ':'" on the next line, a tab as
-"found character '\\t'". These checks look at the text itself; `number_hint`
-explains a value such as `98%` or `９５` where a number was expected.
+"found character '\\t'". These checks look at the text itself: in
+unreadable YAML line by line (`yaml_slips`, and `half_width_text` so the
+rest can still be read); in valid YAML, where a slip only surfaces as a
+vague error about a value (`max： 20` is text, `[0，6000]` one item), under
+the caret of that error (`slip_diagnostics`). `number_hint` explains a value
+such as `98%` or `９５` where a number was expected.
 """
 
 from __future__ import annotations
