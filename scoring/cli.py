@@ -24,6 +24,7 @@ from scoring.cli_common import (
     db_option,
     fail,
     internal,
+    remedy_text,
     today_option,
     user_errors,
 )
@@ -33,7 +34,7 @@ from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
-from scoring.explain import render
+from scoring.explain import SECTIONS, Explanation, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
@@ -290,7 +291,13 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
 def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
     """One subject's breakdown down to the evidence records."""
     db = service.open_existing(db_path)
-    click.echo(render(service.explain(db, run_ref, award, subject)), nl=False)
+    found = service.explain(db, run_ref, award, subject)
+    head, *rest = SECTIONS  # the head ends with the notes; the remedies follow them
+
+    def remedies(ex: Explanation) -> list[str]:
+        return [f"  {remedy_text(r, args, db_path)}" for r, args in ex.remedies]
+
+    click.echo(render(found, (head, remedies, *rest)), nl=False)
 
 
 @cli.command()

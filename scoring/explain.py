@@ -11,8 +11,10 @@ from fractions import Fraction
 
 from scoring.data import DatasetReader, Row, key_value
 from scoring.effective import Breakdown, EffectiveResult
+from scoring.errors import Remedy
 from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
+from scoring.ranking import BoundaryTie
 from scoring.results import RunInfo
 from scoring.review.records import Adjustment
 from scoring.width import display_width
@@ -46,6 +48,9 @@ class Explanation:
     private: dict[str, frozenset[str]] = field(default_factory=dict)
     """Table -> its `private` columns (masked wherever a reviewer reads them)."""
     notes: list[str] = field(default_factory=list)  # why not selected, next grade (scoring.why)
+    remedies: list[tuple[Remedy, dict[str, object]]] = field(default_factory=list)
+    """What a reviewer can do about the notes (a boundary tie to resolve), for a
+    front end to word after them; the plain text says it without commands."""
 
     @property
     def adjustments(self) -> list[Adjustment]:
@@ -54,6 +59,20 @@ class Explanation:
     @property
     def computed_total(self) -> str:
         return self.result.computed_total
+
+
+def tie_remedies(
+    run_id: int, award: str, subject: str, open_ties: Sequence[BoundaryTie]
+) -> list[tuple[Remedy, dict[str, object]]]:
+    """`Remedy.RESOLVE_TIE` for the open boundary tie `subject` is in, if any."""
+    return [
+        (
+            Remedy.RESOLVE_TIE,
+            {"run": run_id, "award": award, "seats": t.seats, "keys": ", ".join(t.keys)},
+        )
+        for t in open_ties
+        if subject in t.keys
+    ]
 
 
 def gather_evidence(

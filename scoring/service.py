@@ -24,7 +24,7 @@ from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
-from scoring.explain import Explanation, gather_evidence
+from scoring.explain import Explanation, gather_evidence, tie_remedies
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     CellWarning,
@@ -71,6 +71,7 @@ from scoring.review.api import (
     verify_review,
 )
 from scoring.review.ddl import ensure_review_schema
+from scoring.review.standings import Computer
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema
@@ -327,6 +328,9 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
         {name: info.private for name, info in rules.plan.catalog.tables.items() if info.private},
     )
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
+    if found.boundary_tie and not found.selected:  # a tie reviewers may still have to resolve
+        standings = Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award)
+        explained.remedies = tie_remedies(run.id, award, found.subject, standings.open_ties())
     return explained
 
 
