@@ -269,7 +269,8 @@ def object_cmd(
     )
     click.echo(
         f"objection {obj.id} to {obj.award} {obj.subject} recorded; the run cannot be "
-        f"published until it is resolved (`pioneer resolve-objection {obj.id} --upheld|--dismissed`)"
+        f"published until it is resolved with `pioneer resolve-objection --db {db_path} "
+        f"--run {obj.run_id} {obj.id} --upheld` or `--dismissed --reason TEXT`"
     )
 
 

@@ -17,6 +17,7 @@ from scoring.plan import AwardPlan, NodePlan, Plan
 from scoring.ranking import BoundaryTie
 from scoring.results import RunInfo
 from scoring.review.records import Adjustment
+from scoring.review.standings import AwardStandings
 from scoring.width import display_width
 from scoring.width import ljust as pad
 
@@ -59,6 +60,31 @@ class Explanation:
     @property
     def computed_total(self) -> str:
         return self.result.computed_total
+
+
+WHY_NOT = "why not selected: "
+
+
+def review_notes(result: EffectiveResult, standings: AwardStandings) -> list[str]:
+    """Why a subject holds no seat when the review decided it: an objection
+    upheld (递补) or a boundary tie a reviewer resolved; [] otherwise."""
+    if result.selected:
+        return []
+    if result.excluded:
+        upheld = [o for o in result.objections if o.status == "upheld"]
+        by = f" (objection {upheld[-1].id} by {upheld[-1].objector})" if upheld else ""
+        return [
+            f"{WHY_NOT}an objection to it was upheld{by}; the next in rank took its seat (递补)"
+        ]
+    for tie in standings.ties:
+        chosen = standings.resolutions.get(tie.keys)
+        if result.subject in tie.keys and chosen is not None:
+            why = f" ({chosen.reason})" if chosen.reason else ""
+            return [
+                f"{WHY_NOT}the boundary tie of {', '.join(tie.keys)} was resolved by "
+                f"{chosen.actor} on {chosen.created}: {', '.join(chosen.selected)} selected{why}"
+            ]
+    return []
 
 
 def tie_remedies(
