@@ -34,7 +34,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.SCORE: "score one with `pioneer score R --db DB --period P`",
     Remedy.REINGEST_AND_DIFF: "ingest the data again with the new rules, score,"
     " and compare the runs with `pioneer diff`",
-    Remedy.LIST_RUNS: "see the runs with `pioneer status` or `pioneer review`",
+    Remedy.LIST_RUNS: "its runs: {runs}; `pioneer status` shows one with `--run ID`",
     Remedy.IMPORT_CALENDAR: "import that year's days with `pioneer calendar import FILE --db {db}`,"
     " FILE having rows of date,kind,name as in examples/calendar-2027.csv,"
     " or update the `chinesecalendar` package",

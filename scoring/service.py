@@ -42,7 +42,7 @@ from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
 from scoring.preview import whatif_diff
-from scoring.results import RunInfo, resolve_run
+from scoring.results import RunInfo, resolve_run, subject_hint
 from scoring.results import export_document as build_export
 
 # The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
@@ -313,7 +313,10 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     plan_award = _award_of(run, rules, award)
     found = effective.one(db, run.id, award, subject)
     if found is None:
-        raise PioneerError(f"award `{award}` of run {run.id} has no subject `{subject}`")
+        raise PioneerError(
+            f"award `{award}` of run {run.id} has no subject `{subject}`",
+            hint=subject_hint(db, run.id, [award], subject),
+        )
     reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
     period = (dt.date.fromisoformat(run.period_start), dt.date.fromisoformat(run.period_end))
     row, evidence = gather_evidence(rules.plan, plan_award, reader, found.subject, period)

@@ -63,3 +63,22 @@ def test_explain_after_a_resolved_tie_names_the_choice(store: Store) -> None:
     )
     assert not any("boundary tie open" in line or "to resolve" in line for line in said)
     assert not any(line.startswith("why not selected") for line in notes(store, "P4"))
+
+
+def test_a_subject_key_in_the_wrong_case_is_suggested(store: Store) -> None:
+    result = invoke("explain", "--db", store.path, "--run", "1", "--award", "a", "--subject", "p3")
+    assert result.exit_code == 1
+    assert result.stderr == "error: award `a` of run 1 has no subject `p3` (did you mean `P3`?)\n"
+    err = store.refused("flag", "--subject", "p1", "--reason", "待核实", "--as", "alice")
+    assert err == "error: run 1 has no subject `p1` in any award (did you mean `P1`?)\n"
+    err = store.refused("flag", "--subject", "Q7", "--reason", "待核实", "--as", "alice")
+    assert err == "error: run 1 has no subject `Q7` in any award\n"
+
+
+def test_an_unknown_run_lists_the_runs_there_are(store: Store) -> None:
+    result = invoke("rank", "--db", store.path, "--run", "9", "--award", "a")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: there is no run 9 in this store "
+        "(its runs: 1; `pioneer status` shows one with `--run ID`)\n"
+    )

@@ -16,7 +16,7 @@ from scoring import audit, roles
 from scoring.data import key_value
 from scoring.errors import PioneerError, Remedy
 from scoring.plan import AwardPlan, Plan
-from scoring.results import RunInfo
+from scoring.results import RunInfo, subject_hint
 from scoring.review.ddl import ensure_review_schema
 from scoring.review.standings import AwardStandings, Computer
 from scoring.store import transaction
@@ -108,7 +108,10 @@ class Review:
                 found.append((plan_award, key))
         if not found:
             where = f"award `{award}`" if award is not None else "any award"
-            raise PioneerError(f"run {self.run_id} has no subject `{subject}` in {where}")
+            raise PioneerError(
+                f"run {self.run_id} has no subject `{subject}` in {where}",
+                hint=subject_hint(self.db, self.run_id, [a.name for a in candidates], subject),
+            )
         if len(found) > 1:
             names = ", ".join(a.name for a, _ in found)
             raise PioneerError(
