@@ -29,9 +29,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 REMEDIES: dict[Remedy, str] = {
     Remedy.CREATE_STORE: "create one with `pioneer ingest` or `pioneer score --data DIR`",
-    Remedy.INGEST: "ingest one with `pioneer ingest DIR --rules R --db DB`"
+    Remedy.INGEST: "ingest one with `pioneer ingest DIR --rules R --db {db}`"
     " or `pioneer score R --data DIR ...`",
-    Remedy.SCORE: "score one with `pioneer score R --db DB --period P`",
+    Remedy.SCORE: "score one with `pioneer score R --db {db} --period P`",
     Remedy.REINGEST_AND_DIFF: "ingest the data again with the new rules, score,"
     " and compare the runs with `pioneer diff`",
     Remedy.LIST_RUNS: "its runs: {runs}; `pioneer status` shows one with `--run ID`",
