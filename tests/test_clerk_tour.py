@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from review_helpers import Store, in_review, invoke
 
+from scoring import service
+
 
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
@@ -81,4 +83,15 @@ def test_an_unknown_run_lists_the_runs_there_are(store: Store) -> None:
     assert result.stderr == (
         "error: there is no run 9 in this store "
         "(its runs: 1; `pioneer status` shows one with `--run ID`)\n"
+    )
+
+
+def test_remedies_name_the_store_the_command_was_given(tmp_path: Path) -> None:
+    empty = tmp_path / "空 store.db"
+    service.open_db(empty).close()
+    result = invoke("rank", "--db", empty, "--run", "latest", "--award", "a")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: this store has no runs yet "
+        f"(score one with `pioneer score R --db {shlex.quote(str(empty))} --period P`)\n"
     )

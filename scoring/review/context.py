@@ -68,7 +68,9 @@ class Review:
         status = self.status()
         if status not in allowed:
             later = all(_STATES.index(status) > _STATES.index(s) for s in allowed)
-            hint, remedy = _PASSED if later and status != "published" else _HINTS[status]
+            hint, remedy = (
+                _PASSED if later and status != "published" else _HINTS.get(status, _PASSED)
+            )
             raise PioneerError(
                 f"cannot {action} run {self.run_id}: it is {status}, and this action needs a "
                 f"run that is {' or '.join(allowed)}",
