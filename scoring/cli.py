@@ -348,6 +348,8 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
 @user_errors
 def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     """Export a run: the full results (json) or the 公示 list (csv, xlsx, md, html)."""
+    if output is None and fmt == "xlsx" and stdout_is_terminal():
+        fail("an xlsx file would print as garbage on the terminal (write it to a file: -o FILE)")
     db = service.open_existing(db_path)
     data = service.export(db, run_ref, fmt)
     if output is None:
@@ -362,6 +364,11 @@ def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     except OSError as exc:
         raise PioneerError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"wrote {output}", err=True)
+
+
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal (not a pipe or a file)."""
+    return sys.stdout.isatty()
 
 
 @cli.group()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from review_helpers import Store, in_review, invoke
 
-from scoring import service
+from scoring import cli, service
 
 
 @pytest.fixture
@@ -95,3 +95,20 @@ def test_remedies_name_the_store_the_command_was_given(tmp_path: Path) -> None:
         "error: this store has no runs yet "
         f"(score one with `pioneer score R --db {shlex.quote(str(empty))} --period P`)\n"
     )
+
+
+def test_export_xlsx_to_a_terminal_asks_for_a_file(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "stdout_is_terminal", lambda: True)
+    result = invoke("export", "--db", store.path, "--run", "1", "--format", "xlsx")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr == (
+        "error: an xlsx file would print as garbage on the terminal (write it to a file: -o FILE)\n"
+    )
+    target = store.path.parent / "公示.xlsx"
+    written = invoke("export", "--db", store.path, "--run", "1", "--format", "xlsx", "-o", target)
+    assert written.exit_code == 0 and target.read_bytes()[:2] == b"PK"
+    monkeypatch.setattr(cli, "stdout_is_terminal", lambda: False)  # a pipe gets the bytes
+    piped = invoke("export", "--db", store.path, "--run", "1", "--format", "xlsx")
+    assert piped.exit_code == 0 and piped.stdout_bytes[:2] == b"PK"
