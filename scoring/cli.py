@@ -25,6 +25,7 @@ from scoring.cli_common import (
     fail,
     internal,
     remedy_text,
+    run_option,
     today_option,
     user_errors,
 )
@@ -284,7 +285,7 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", required=True)
 @click.option("--subject", required=True)
 @user_errors
@@ -302,7 +303,7 @@ def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", required=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show the first N.")
 @user_errors
@@ -338,7 +339,7 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(["json", "csv", "xlsx", "md", "html"])
 )
@@ -432,7 +433,7 @@ def diff_cmd(db_path: str, run_a: str, run_b: str, fmt: str) -> None:
 @cli.command()
 @click.argument("rules_path", metavar="R2", type=click.Path(dir_okay=False))
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @_diff_format
 @user_errors
 def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
@@ -444,7 +445,7 @@ def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
 
 @cli.command("warnings")
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", default=None, help="Only this award's warnings.")
 @user_errors
 def warnings_cmd(db_path: str, run_ref: str, award: str | None) -> None:
@@ -513,13 +514,7 @@ register_sql(cli)
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The store (SQLite file).",
-)
+@db_option
 @actor_option
 @today_option
 @user_errors

@@ -130,8 +130,12 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
 
 
+run_option = click.option(
+    "--run", "run_ref", required=True, metavar="ID", help="Run id or `latest`."
+)
 today_option = click.option(
     "--today",
+    metavar="DATE",
     callback=parse_date,
     help="The date the action counts as taken (YYYY-MM-DD; default: the system date).",
 )

@@ -29,6 +29,7 @@ from scoring.cli_common import (
     db_option,
     item_line,
     parse_date,
+    run_option,
     today_option,
     user_errors,
 )
@@ -44,7 +45,7 @@ def _common(fn: F) -> F:
     for option in reversed(
         (
             db_option,
-            click.option("--run", "run_ref", required=True, help="Run id or `latest`."),
+            run_option,
             actor_option,
             today_option,
         )
