@@ -67,9 +67,14 @@ def internal(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
+def worded(template: str, args: Mapping[str, object], db: str | None) -> str:
+    """`template` filled with `args` and `{db}`: the store's path when known, else DB."""
+    return template.format_map({**args, "db": shlex.quote(db) if db else "DB"})
+
+
 def remedy_text(remedy: Remedy, args: Mapping[str, object], db: str | None = None) -> str:
     """The command line's wording of a remedy; `db`, when known, is the store's path."""
-    return REMEDIES[remedy].format_map({**args, "db": shlex.quote(db) if db else "DB"})
+    return worded(REMEDIES[remedy], args, db)
 
 
 def user_message(exc: PioneerError, db: str | None = None) -> str:
@@ -85,20 +90,21 @@ def user_message(exc: PioneerError, db: str | None = None) -> str:
 
 
 ITEM_COMMANDS = {
-    "tie": "choose with `pioneer resolve-tie --run {run} --award {award} --select KEY`,"
+    "tie": "choose with `pioneer resolve-tie --db {db} --run {run} --award {award} --select KEY`,"
     " one --select per seat",
-    "objection": "resolve it with `pioneer resolve-objection {id} --run {run} --upheld`"
+    "objection": "resolve it with `pioneer resolve-objection --db {db} --run {run} {id} --upheld`"
     " or `--dismissed --reason TEXT`",
-    "selection": "open a new notice with `pioneer notice --run {run}`",
+    "selection": "open a new notice with `pioneer notice --db {db} --run {run}`",
 }
 """How the command line words the command that settles each kind of open item."""
 
 
 def item_line(item: OpenItem) -> str:
     """An open item's text with one hint: the command that settles it, if
-    any, in place of the library's plain hint."""
+    any, in place of the library's plain hint (`status` and `publish` list
+    the same items, so the store is named `DB` in both)."""
     command = ITEM_COMMANDS.get(item.kind)
-    return with_hint(item.text, command.format(**item.refs) if command else item.hint)
+    return with_hint(item.text, worded(command, item.refs, None) if command else item.hint)
 
 
 def user_errors(fn: F) -> F:

@@ -113,8 +113,9 @@ def test_open_items_each_carry_one_hint(store: Store) -> None:
     assert head == "error: cannot publish run 1: 2 item(s) still open:"
     hints = [trailing_hint(item)[1] for item in items]
     assert hints == [
-        "choose with `pioneer resolve-tie --run 1 --award a --select KEY`, one --select per seat",
-        "resolve it with `pioneer resolve-objection 1 --run 1 --upheld` or "
+        "choose with `pioneer resolve-tie --db DB --run 1 --award a --select KEY`, "
+        "one --select per seat",
+        "resolve it with `pioneer resolve-objection --db DB --run 1 1 --upheld` or "
         "`--dismissed --reason TEXT`",
     ]
     assert not any(TRAILING_HINT.search(trailing_hint(item)[0]) for item in items)
