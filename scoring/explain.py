@@ -63,6 +63,7 @@ class Explanation:
 
 
 WHY_NOT = "why not selected: "
+"""How `scoring.why` starts the note it gives for a ranked subject without a seat."""
 
 
 def review_notes(result: EffectiveResult, standings: AwardStandings) -> list[str]:
@@ -85,6 +86,19 @@ def review_notes(result: EffectiveResult, standings: AwardStandings) -> list[str
                 f"{chosen.actor} on {chosen.created}: {', '.join(chosen.selected)} selected{why}"
             ]
     return []
+
+
+def with_review(ex: Explanation, standings: AwardStandings) -> None:
+    """Set the notes and remedies of a subject the review holds out of the
+    selection: an upheld objection is the whole story (no metric gives the
+    seat back); a resolved tie replaces the computed run's reason; an open
+    tie gets `Remedy.RESOLVE_TIE`."""
+    decided = review_notes(ex.result, standings)
+    if ex.result.excluded:
+        ex.notes = decided
+    elif decided:
+        ex.notes = decided + [n for n in ex.notes if not n.startswith(WHY_NOT)]
+    ex.remedies = tie_remedies(ex.run.id, ex.award.name, ex.result.subject, standings.open_ties())
 
 
 def tie_remedies(

@@ -24,7 +24,7 @@ from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
-from scoring.explain import WHY_NOT, Explanation, gather_evidence, review_notes, tie_remedies
+from scoring.explain import Explanation, gather_evidence, with_review
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     CellWarning,
@@ -332,13 +332,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     )
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
     if not found.selected and (found.boundary_tie or found.excluded):  # the review decides
-        standings = Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award)
-        decided = review_notes(found, standings)
-        if found.excluded:  # no change of a metric gives back a seat an objection took
-            explained.notes = decided
-        elif decided:  # the reviewer's choice replaces the computed run's reason
-            explained.notes = decided + [n for n in explained.notes if not n.startswith(WHY_NOT)]
-        explained.remedies = tie_remedies(run.id, award, found.subject, standings.open_ties())
+        with_review(explained, Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award))
     return explained
 
 
