@@ -64,6 +64,7 @@ class MetricOut:
     kind: MetricKind
     column: str  # numerator, or the value itself
     denominator: str | int = 1  # a column name, or a constant
+    dmax: int = 1  # the largest the denominator can be
 
 
 @dataclass
@@ -277,7 +278,7 @@ class AwardCompiler:
             denominator: str | int = value.d if isinstance(value.d, int) else f"{name}_d"
             if not isinstance(value.d, int):
                 cols.append((f"{name}_d", value.d))
-            return MetricOut(path, "number", f"{name}_n", denominator), cols
+            return MetricOut(path, "number", f"{name}_n", denominator, value.dmax), cols
         return MetricOut(path, value.kind, name), [(name, value.sql)]
 
     def metric_ref(self, out: MetricOut, value: SqlValue) -> SqlValue:

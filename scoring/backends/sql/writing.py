@@ -1,0 +1,135 @@
+"""Write one award's results into the run from SQL, on either engine.
+
+SQLite (the store itself): the compiled query is materialised as a temporary
+table, the quota groups' sizes are read (a handful of integers) and their
+seats split in Python (`scoring.ranking.seat_split`), and one
+`INSERT INTO results … SELECT … RETURNING` places, spells and stores every
+row inside the run's transaction; what it returns (the rows' canonical JSON
+lines for the hash, and the few fields later awards read) are plain values.
+
+DuckDB (the columnar copy): the same SQL runs on the copy and the finished
+rows come back in bulk (`fetchall`); SQLite takes them with `executemany`.
+
+Either way nothing is written before the award's query has succeeded, and
+everything is written inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any
+
+import duckdb
+from sqlglot import exp
+from sqlite_utils import Database
+
+from scoring.audit import canonical
+from scoring.backend import AwardFields, Written
+from scoring.ranking import RemainderTie, seat_split
+from scoring.runs import RANKING_FIELDS, RESULT_FIELDS
+
+from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line, with_line
+
+SCORED = "pioneer_scored"
+_COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
+_PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
+_RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
+
+
+def seats_of(
+    query: ResultsQuery, sizes: Sequence[tuple[Any, Any]]
+) -> tuple[Seats, tuple[RemainderTie, ...]]:
+    """The seats of each quota group from its number of ranked subjects."""
+    quota = query.award.quota
+    if quota is None:
+        return Seats({}), ()
+    split = seat_split(quota, {(None if g is None else str(g)): int(n) for g, n in sizes})
+    by_group = {g: n for g, n in split.seats.items() if g is not None}
+    return Seats(by_group, split.seats.get(None, 0)), split.remainder_ties
+
+
+def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep: bool) -> Written:
+    """The award's rows inserted by one INSERT … SELECT on the store."""
+    conn = db.conn
+    table = exp.Table(this=exp.to_identifier(SCORED, quoted=True), db=exp.to_identifier("temp"))
+    name = f'temp."{SCORED}"'
+    conn.execute(f"DROP TABLE IF EXISTS {name}")
+    try:
+        conn.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        render = query.dialect.render
+        seats, ties = seats_of(query, conn.execute(render(query.sizes(table))).fetchall())
+        returning = ", ".join(
+            render(returning_line()) if c == "line" else f'"{c}"' for c in _RETURNED
+        )
+        rows = conn.execute(
+            f"INSERT INTO results ({_COLUMNS}) {render(query.rows(table, seats, run_id))}"
+            f" RETURNING {returning}"
+        ).fetchall()
+    finally:
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+    if any(rows[i][0] > rows[i + 1][0] for i in range(len(rows) - 1)):
+        rows.sort()  # RETURNING promises no order
+    return _written(rows, [r[1] for r in rows], ties, query.places, keep)
+
+
+def write_duckdb(
+    con: duckdb.DuckDBPyConnection,
+    db: Database,
+    query: ResultsQuery,
+    sql: str,
+    run_id: int,
+    keep: bool,
+) -> Written:
+    """The award's rows computed on the DuckDB copy, fetched in bulk, inserted with executemany."""
+    table = exp.Table(this=exp.to_identifier(SCORED, quoted=True))
+    con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
+    render = query.dialect.render
+    seats, ties = seats_of(query, con.execute(render(query.sizes(table))).fetchall())
+    rows = con.execute(render(with_line(query.rows(table, seats, None)))).fetchall()
+    con.execute(f'DROP TABLE "{SCORED}"')
+    width = len(OUTPUT)
+    db.conn.executemany(
+        f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})",
+        [(run_id, *row[:width]) for row in rows],
+    )
+    lines = [line_of(row) for row in rows]
+    index = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
+    picked = [tuple(None if c == "line" else row[index[c]] for c in _RETURNED) for row in rows]
+    return _written(picked, lines, ties, query.places, keep)
+
+
+def line_of(row: Sequence[Any]) -> str:
+    """The hash line DuckDB spelled (last column), unless it escaped a control
+    character (its hex digits are upper case, Python's lower): then Python's."""
+    line: str = row[-1]
+    if "\\u" in line:
+        return canonical(list(row[: len(HASHED)]))
+    return line
+
+
+def _written(
+    rows: Sequence[Sequence[Any]],
+    lines: list[str],
+    ties: tuple[RemainderTie, ...],
+    places: int,
+    keep: bool,
+) -> Written:
+    """Counts, and the fields later awards read, from the returned columns (`_RETURNED`)."""
+    ranked = sum(1 for r in rows if r[6] is not None)
+    selected = sum(r[8] for r in rows)
+    fields = None
+    if keep:
+        scale = 10**places
+        fields = {
+            r[2]: AwardFields(
+                total=Fraction(int(r[5].replace(".", "")), scale),
+                grade=r[7],
+                eligible=bool(r[3]),
+                vetoed=r[4] != "[]",
+                rank=r[6],
+                selected=bool(r[8]),
+            )
+            for r in rows
+        }
+    return Written(lines, len(rows), ranked, selected, ties, fields)
