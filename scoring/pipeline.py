@@ -103,7 +103,32 @@ def score_run(
         )
         guard_unpublished(db, run_id)
         summary = RunSummary(run_id, "")
-        digest = ResultsDigest(a.name for a in plan.awards)
+        summary.results_sha256 = _store_awards(plan, dataset, period, backend, summary, progress)
+        summary.outside_period = outside_period(plan, dataset, period)
+        finish_run(
+            db,
+            plan,
+            summary,
+            dataset_id=dataset.dataset_id,
+            period=period,
+            actor=actor,
+            today=today,
+        )
+    return summary
+
+
+def _store_awards(
+    plan: Plan,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    summary: RunSummary,
+    progress: Progress | None,
+) -> str:
+    """Every award's results written into run `summary.run_id`, in dependency
+    order, reported in `summary`; returns `results_sha256`."""
+    db, run_id = dataset.db, summary.run_id
+    with ResultsDigest(a.name for a in plan.awards) as digest:
         upstream: dict[str, Mapping[str, AwardFields]] = {}
         read_later = {a for award in plan.awards for a in award.depends_on}
         for award in plan.awards:
@@ -125,18 +150,7 @@ def score_run(
             if keep:
                 assert done.written.fields is not None
                 upstream[name] = done.written.fields
-        summary.outside_period = outside_period(plan, dataset, period)
-        summary.results_sha256 = digest.hexdigest()
-        finish_run(
-            db,
-            plan,
-            summary,
-            dataset_id=dataset.dataset_id,
-            period=period,
-            actor=actor,
-            today=today,
-        )
-    return summary
+        return digest.hexdigest()
 
 
 @dataclass(frozen=True)

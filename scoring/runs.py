@@ -261,9 +261,18 @@ class ResultsDigest:
             update(line.encode("utf-8"))
             update(b"\n")
 
+    def __enter__(self) -> ResultsDigest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Drop the lines still held (a run that failed midway)."""
+        for spool in self._held.values():
+            spool.close()
+        self._held.clear()
+
     def hexdigest(self) -> str:
         """The hash, once every award of the run is in."""
-        if self._pending or self._held:
+        if self._pending:
             raise ValueError(f"awards not written yet: {', '.join(self._pending)}")
         return self._digest.hexdigest()
 

@@ -170,7 +170,7 @@ class SqlBackend:
             except Unsupported as exc:
                 raise Fallback(str(exc)) from None
             totals[name] = (int_key, rows)
-        return _Prepared(compiled, self.dialect.render(compiled.query), totals)
+        return _Prepared(compiled, self.dialect.render(compiled.query, copy=False), totals)
 
     def _display(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef

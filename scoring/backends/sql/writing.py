@@ -58,12 +58,12 @@ def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep:
     try:
         conn.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         render = query.dialect.render
-        seats, ties = seats_of(query, conn.execute(render(query.sizes(table))).fetchall())
+        seats, ties = seats_of(query, conn.execute(render(query.sizes(table), copy=False)).fetchall())
         returning = ", ".join(
             render(returning_line()) if c == "line" else f'"{c}"' for c in _RETURNED
         )
         rows = conn.execute(
-            f"INSERT INTO results ({_COLUMNS}) {render(query.rows(table, seats, run_id))}"
+            f"INSERT INTO results ({_COLUMNS}) {render(query.rows(table, seats, run_id), copy=False)}"
             f" RETURNING {returning}"
         ).fetchall()
     finally:
@@ -85,8 +85,8 @@ def write_duckdb(
     table = exp.Table(this=exp.to_identifier(SCORED, quoted=True))
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
     render = query.dialect.render
-    seats, ties = seats_of(query, con.execute(render(query.sizes(table))).fetchall())
-    rows = con.execute(render(with_line(query.rows(table, seats, None)))).fetchall()
+    seats, ties = seats_of(query, con.execute(render(query.sizes(table), copy=False)).fetchall())
+    rows = con.execute(render(with_line(query.rows(table, seats, None)), copy=False)).fetchall()
     con.execute(f'DROP TABLE "{SCORED}"')
     width = len(OUTPUT)
     db.conn.executemany(
