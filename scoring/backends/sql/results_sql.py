@@ -11,8 +11,8 @@ three SELECTs add, in turn:
    publication order, and per group the rank and the count up to and
    including each subject's peers;
 3. every column of `results` as `scoring.runs.result_rows` writes it
-   (`textsql` spells the text), and the row's canonical JSON line for
-   `results_sha256`.
+   (`textsql` spells the text); `returning_line` gives the row's canonical
+   JSON line for `results_sha256`.
 
 Selection (SPEC §2.4, read as `scoring.ranking` reads it): a candidate whose
 peers all fit in the group's seats (count ≤ n) is selected; one whose peers
@@ -41,8 +41,8 @@ from .marks import Walk
 from .rational import lit
 from .textsql import (
     as_text,
-    concat,
     fixed,
+    fixed_object,
     json_list,
     json_object,
     json_text,
@@ -173,11 +173,8 @@ class ResultsQuery:
         )
 
     def _points(self) -> exp.Expression:
-        pairs = []
-        for path in self.award.point_paths():
-            text = concat([string('"'), self._fixed(self.point_columns[path]), string('"')])
-            pairs.append((path, text))
-        return json_object(pairs)
+        pairs = [(path, _col(self.point_columns[path])) for path in self.award.point_paths()]
+        return fixed_object(pairs, self.places, self.dialect)
 
     def _tie_break(self) -> exp.Expression:
         items: list[tuple[exp.Expression | None, list[exp.Expression]]] = []
@@ -397,17 +394,7 @@ def _order(items: list[exp.Ordered]) -> exp.Order:
     return exp.Order(expressions=items)
 
 
-def with_line(rows: exp.Select) -> exp.Select:
-    """`rows` with `line` added: the canonical JSON of the hashed columns
-    (`json_array`, which spells it as Python's `json` does; see `line_of`)."""
-    line = exp.Anonymous(this="json_array", expressions=[_col(name) for name in HASHED])
-    return (
-        exp.select(exp.Star(), named(line, "line"))
-        .from_(exp.alias_(exp.Subquery(this=rows), "r", quoted=True, copy=False))
-        .order_by(_col("ord"), copy=False)
-    )
-
-
 def returning_line() -> exp.Expression:
-    """The same line over the columns of an inserted row (`INSERT … RETURNING`)."""
+    """The canonical JSON line of an inserted row's hashed columns (`INSERT … RETURNING`):
+    SQLite's `json_array` spells it exactly as Python's `json` (proven by the tests)."""
     return exp.Anonymous(this="json_array", expressions=[_col(name) for name in HASHED])

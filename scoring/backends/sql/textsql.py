@@ -66,63 +66,96 @@ def fixed(units: exp.Expression, places: int, dialect: Dialect) -> exp.Expressio
     )
 
 
+def fixed_object(
+    pairs: Sequence[tuple[str, exp.Expression]], places: int, dialect: Dialect
+) -> exp.Expression:
+    """`{"key":"18.00",…}`: `json_object` of `fixed` figures, spelled by one `printf`
+    per `_PRINTF_PAIRS` keys (far cheaper than one call and a concatenation per figure)."""
+    if not pairs:
+        return string("{}")
+    scale = lit(10**places)
+    calls = []
+    for start in range(0, len(pairs), _PRINTF_PAIRS):
+        pattern, args = "", []
+        for i, (key, units) in enumerate(pairs[start : start + _PRINTF_PAIRS], start):
+            head = ("{" if i == 0 else ",") + json_text(key).replace("%", "%%")
+            if places == 0:
+                pattern += head + ':"%d"'
+                args.append(units)
+            else:
+                pattern += head + f':"%d.%0{places}d"'
+                args += [
+                    dialect.int_div(units, scale),
+                    exp.Mod(this=paren(units), expression=scale),
+                ]
+        calls.append(printf(pattern, *args))
+    return concat([*calls, string("}")])
+
+
+_PRINTF_PAIRS = 40
+"""SQLite takes at most 127 arguments per function call."""
+
+
 def metric_number_fits(dmax: int) -> bool:
     """Whether a metric n/d with d ≤ dmax can be rounded to 6 places in 64 bits."""
     return 2 * dmax * 10**METRIC_PLACES + dmax <= INT64_MAX
 
 
 def metric_number(n: exp.Expression, d: int | exp.Expression, dialect: Dialect) -> exp.Expression:
-    """`scoring.numbers.metric_text` of n/d (d > 0) as JSON: `{"n":"-2.125"}`, or `null`.
+    """`scoring.numbers.metric_text` of n/d (d > 0) as JSON: `{"n":"-2.125"}`, or `null`."""
+    body = concat([string('{"n":"'), _metric_digits(n, d, dialect), string('"}')])
+    return when(exp.Is(this=paren(n), expression=exp.Null()), string("null"), body)
 
-    |n| = q·d + r; the six decimals are round_half_up(r·10^6/d) (a carry to 10^6
-    moves into the whole part); trailing zeros are dropped and '-0' never written.
-    """
+
+def _metric_digits(n: exp.Expression, d: int | exp.Expression, dialect: Dialect) -> exp.Expression:
+    """n/d half up to 6 places, trailing zeros (and a bare point) dropped, never '-0'.
+
+    d = 1: the integer. d = 10^k (k ≤ 6, a scaled number): its k decimals, exact.
+    Otherwise |n| = q·d + r and the decimals are round_half_up(r·10^6/d), a carry
+    to 10^6 moving into the whole part."""
+    if isinstance(d, int) and d == 1:
+        return as_text(n)
     magnitude = exp.Abs(this=n)
     million = 10**METRIC_PLACES
-    if isinstance(d, int) and d == 1:
-        digits: exp.Expression = as_text(n)
-    else:
-        if isinstance(d, int) and million % d == 0:
-            whole = dialect.int_div(magnitude, lit(d))
-            frac = exp.Mul(
-                this=exp.Mod(this=magnitude, expression=lit(d)), expression=lit(million // d)
-            )
-        else:
-            den = lit(d) if isinstance(d, int) else paren(d)
-            rest = exp.Mod(this=magnitude, expression=den)
-            rounded = dialect.int_div(
-                exp.Add(
-                    this=exp.Mul(this=paren(rest), expression=lit(2 * million)), expression=den
-                ),
-                exp.Mul(this=lit(2), expression=den),
-            )
-            whole = exp.Add(
-                this=dialect.int_div(magnitude, den),
-                expression=dialect.int_div(rounded, lit(million)),
-            )
-            frac = exp.Mod(this=paren(rounded), expression=lit(million))
-        nonzero = exp.Or(
-            this=exp.GT(this=paren(whole), expression=lit(0)),
-            expression=exp.GT(this=paren(frac), expression=lit(0)),
+    if isinstance(d, int) and d in _TENS:
+        places = len(str(d)) - 1
+        sign = when(exp.LT(this=paren(n), expression=lit(0)), string("-"), string(""))
+        spelled = printf(
+            f"%s%d.%0{places}d",
+            sign,
+            dialect.int_div(magnitude, lit(d)),
+            exp.Mod(this=magnitude, expression=lit(d)),
         )
-        sign = when(
-            exp.And(this=exp.LT(this=paren(n), expression=lit(0)), expression=paren(nonzero)),
-            string("-"),
-            string(""),
-        )
-        decimals = when(
-            exp.EQ(this=paren(frac), expression=lit(0)),
-            string(""),
-            exp.DPipe(
-                this=string("."),
-                expression=exp.Anonymous(
-                    this="rtrim", expressions=[printf("%06d", frac), string("0")]
-                ),
-            ),
-        )
-        digits = concat([sign, as_text(whole), decimals])
-    body = concat([string('{"n":"'), digits, string('"}')])
-    return when(exp.Is(this=paren(n), expression=exp.Null()), string("null"), body)
+        return _rtrim(_rtrim(spelled, "0"), ".")
+    den = lit(d) if isinstance(d, int) else paren(d)
+    rest = exp.Mod(this=magnitude, expression=den)
+    rounded = dialect.int_div(
+        exp.Add(this=exp.Mul(this=paren(rest), expression=lit(2 * million)), expression=den),
+        exp.Mul(this=lit(2), expression=den),
+    )
+    whole = exp.Add(
+        this=dialect.int_div(magnitude, den),
+        expression=dialect.int_div(rounded, lit(million)),
+    )
+    frac = exp.Mod(this=paren(rounded), expression=lit(million))
+    nonzero = exp.Or(
+        this=exp.GT(this=paren(whole), expression=lit(0)),
+        expression=exp.GT(this=paren(frac), expression=lit(0)),
+    )
+    sign = when(
+        exp.And(this=exp.LT(this=paren(n), expression=lit(0)), expression=paren(nonzero)),
+        string("-"),
+        string(""),
+    )
+    spelled = printf("%s%d.%06d", sign, whole, frac)
+    return _rtrim(_rtrim(spelled, "0"), ".")
+
+
+_TENS = frozenset(10**k for k in range(1, METRIC_PLACES + 1))
+
+
+def _rtrim(e: exp.Expression, chars: str) -> exp.Expression:
+    return exp.Anonymous(this="rtrim", expressions=[e, string(chars)])
 
 
 def metric_bool(x: exp.Expression) -> exp.Expression:
@@ -146,15 +179,17 @@ def metric_date(x: exp.Expression) -> exp.Expression:
 
 
 def json_object(pairs: Sequence[tuple[str, exp.Expression]]) -> exp.Expression:
-    """`{"key":value,…}` in the given order; each value is already JSON text."""
+    """`{"key":value,…}` in the given order; each value is already JSON text (never null),
+    spliced by one `printf` per `_PRINTF_PAIRS` keys."""
     if not pairs:
         return string("{}")
-    parts: list[exp.Expression] = []
-    for i, (key, value) in enumerate(pairs):
-        parts.append(string(("{" if i == 0 else ",") + json_text(key) + ":"))
-        parts.append(value)
-    parts.append(string("}"))
-    return concat(_merged(parts))
+    calls = []
+    for start in range(0, len(pairs), _PRINTF_PAIRS):
+        pattern = ""
+        for i, (key, _) in enumerate(pairs[start : start + _PRINTF_PAIRS], start):
+            pattern += ("{" if i == 0 else ",") + json_text(key).replace("%", "%%") + ":%s"
+        calls.append(printf(pattern, *(value for _, value in pairs[start : start + _PRINTF_PAIRS])))
+    return concat([*calls, string("}")])
 
 
 def json_list(

@@ -8,7 +8,9 @@ row inside the run's transaction; what it returns (the rows' canonical JSON
 lines for the hash, and the few fields later awards read) are plain values.
 
 DuckDB (the columnar copy): the same SQL runs on the copy and the finished
-rows come back in bulk (`fetchall`); SQLite takes them with `executemany`.
+rows come back in bulk (`fetchall`); SQLite takes them with `executemany`,
+and Python's `json` spells their hash lines (DuckDB's `json_array` costs
+more, and spells control characters' escapes in upper case).
 
 Either way nothing is written before the award's query has succeeded, and
 everything is written inside the caller's transaction.
@@ -16,6 +18,7 @@ everything is written inside the caller's transaction.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -24,16 +27,17 @@ import duckdb
 from sqlglot import exp
 from sqlite_utils import Database
 
-from scoring.audit import canonical
 from scoring.backend import AwardFields, Written
 from scoring.ranking import RemainderTie, seat_split
 from scoring.runs import RANKING_FIELDS, RESULT_FIELDS
 
-from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line, with_line
+from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
 
 SCORED = "pioneer_scored"
 _COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
 _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
+_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""`scoring.audit.canonical`, one encoder for every row (a tuple encodes as a list)."""
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
 
 
@@ -58,7 +62,9 @@ def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep:
     try:
         conn.execute(f"CREATE TEMP TABLE {name} AS {sql}")
         render = query.dialect.render
-        seats, ties = seats_of(query, conn.execute(render(query.sizes(table), copy=False)).fetchall())
+        seats, ties = seats_of(
+            query, conn.execute(render(query.sizes(table), copy=False)).fetchall()
+        )
         returning = ", ".join(
             render(returning_line()) if c == "line" else f'"{c}"' for c in _RETURNED
         )
@@ -86,26 +92,18 @@ def write_duckdb(
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
     render = query.dialect.render
     seats, ties = seats_of(query, con.execute(render(query.sizes(table), copy=False)).fetchall())
-    rows = con.execute(render(with_line(query.rows(table, seats, None)), copy=False)).fetchall()
+    rows = con.execute(render(query.rows(table, seats, None), copy=False)).fetchall()
     con.execute(f'DROP TABLE "{SCORED}"')
-    width = len(OUTPUT)
+    width, hashed = len(OUTPUT), len(HASHED)
     db.conn.executemany(
         f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})",
         [(run_id, *row[:width]) for row in rows],
     )
-    lines = [line_of(row) for row in rows]
+    encode = _LINE.encode
+    lines = [encode(row[:hashed]) for row in rows]
     index = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
     picked = [tuple(None if c == "line" else row[index[c]] for c in _RETURNED) for row in rows]
     return _written(picked, lines, ties, query.places, keep)
-
-
-def line_of(row: Sequence[Any]) -> str:
-    """The hash line DuckDB spelled (last column), unless it escaped a control
-    character (its hex digits are upper case, Python's lower): then Python's."""
-    line: str = row[-1]
-    if "\\u" in line:
-        return canonical(list(row[: len(HASHED)]))
-    return line
 
 
 def _written(
