@@ -20,6 +20,7 @@ from .rational import INT64_MAX, lit, paren
 
 METRIC_PLACES = 6
 """Metrics are stored half up to 6 decimals (`scoring.numbers.metric_text`)."""
+MILLION = 1_000_000  # 10^METRIC_PLACES
 
 
 def json_text(value: str) -> str:
@@ -98,7 +99,7 @@ _PRINTF_PAIRS = 40
 
 def metric_number_fits(dmax: int) -> bool:
     """Whether a metric n/d with d ≤ dmax can be rounded to 6 places in 64 bits."""
-    return 2 * dmax * 10**METRIC_PLACES + dmax <= INT64_MAX
+    return 2 * dmax * MILLION + dmax <= INT64_MAX
 
 
 def metric_number(n: exp.Expression, d: int | exp.Expression, dialect: Dialect) -> exp.Expression:
@@ -116,7 +117,7 @@ def _metric_digits(n: exp.Expression, d: int | exp.Expression, dialect: Dialect)
     if isinstance(d, int) and d == 1:
         return as_text(n)
     magnitude = exp.Abs(this=n)
-    million = 10**METRIC_PLACES
+    million = MILLION
     if isinstance(d, int) and d in _TENS:
         places = len(str(d)) - 1
         sign = when(exp.LT(this=paren(n), expression=lit(0)), string("-"), string(""))

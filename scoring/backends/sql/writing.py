@@ -39,6 +39,8 @@ _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
 _LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 """`scoring.audit.canonical`, one encoder for every row (a tuple encodes as a list)."""
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
+_IN_RETURNED = {c: i for i, c in enumerate(_RETURNED)}
+_IN_OUTPUT = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
 
 
 def seats_of(
@@ -76,7 +78,7 @@ def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep:
         conn.execute(f"DROP TABLE IF EXISTS {name}")
     if any(rows[i][0] > rows[i + 1][0] for i in range(len(rows) - 1)):
         rows.sort()  # RETURNING promises no order
-    return _written(rows, [r[1] for r in rows], ties, query.places, keep)
+    return _written(rows, _IN_RETURNED, [r[1] for r in rows], ties, query.places, keep)
 
 
 def write_duckdb(
@@ -101,33 +103,41 @@ def write_duckdb(
     )
     encode = _LINE.encode
     lines = [encode(row[:hashed]) for row in rows]
-    index = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
-    picked = [tuple(None if c == "line" else row[index[c]] for c in _RETURNED) for row in rows]
-    return _written(picked, lines, ties, query.places, keep)
+    return _written(rows, _IN_OUTPUT, lines, ties, query.places, keep)
 
 
 def _written(
     rows: Sequence[Sequence[Any]],
+    at: dict[str, int],
     lines: list[str],
     ties: tuple[RemainderTie, ...],
     places: int,
     keep: bool,
 ) -> Written:
-    """Counts, and the fields later awards read, from the returned columns (`_RETURNED`)."""
-    ranked = sum(1 for r in rows if r[6] is not None)
-    selected = sum(r[8] for r in rows)
+    """Counts, and the fields later awards read, from rows holding the columns
+    `_RETURNED` (`at`: where each is in a row)."""
+    rank, selected = at["rank"], at["selected"]
     fields = None
     if keep:
         scale = 10**places
+        subject, eligible, veto = at["subject"], at["eligible"], at["veto"]
+        total, grade = at["total"], at["grade"]
         fields = {
-            r[2]: AwardFields(
-                total=Fraction(int(r[5].replace(".", "")), scale),
-                grade=r[7],
-                eligible=bool(r[3]),
-                vetoed=r[4] != "[]",
-                rank=r[6],
-                selected=bool(r[8]),
+            r[subject]: AwardFields(
+                total=Fraction(int(r[total].replace(".", "")), scale),
+                grade=r[grade],
+                eligible=bool(r[eligible]),
+                vetoed=r[veto] != "[]",
+                rank=r[rank],
+                selected=bool(r[selected]),
             )
             for r in rows
         }
-    return Written(lines, len(rows), ranked, selected, ties, fields)
+    return Written(
+        lines,
+        subjects=len(rows),
+        ranked=sum(1 for r in rows if r[rank] is not None),
+        selected=sum(r[selected] for r in rows),
+        remainder_ties=ties,
+        fields=fields,
+    )
