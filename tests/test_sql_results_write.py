@@ -67,6 +67,12 @@ def _score(db: Any, rules: Any, dataset_id: int, backend: Backend) -> Any:
     return service.score(db, rules, "2022", dataset_id=dataset_id, actor=ACTOR, backend=backend)
 
 
+def _backend(engine: str, ref: Any, rules: Any) -> Backend:
+    if engine == "interpreter":
+        return InterpreterBackend()
+    return backend_for(engine, ref, rules.plan.catalog)  # type: ignore[arg-type]
+
+
 def _notes(db: Any, run_id: int) -> list[Any]:
     return db.execute(
         "SELECT award, ord, kind, message FROM run_notes WHERE run_id = ? ORDER BY award, ord",
@@ -138,11 +144,7 @@ def test_the_recorded_hash_is_the_hash_of_the_stored_rows(
     shipped: tuple[Any, Any, Any, str], engine: str
 ) -> None:
     db, rules, ref, want = shipped
-    backend = (
-        InterpreterBackend()
-        if engine == "interpreter"
-        else backend_for(engine, ref, rules.plan.catalog)
-    )
+    backend = _backend(engine, ref, rules)
     run = _score(db, rules, ref.dataset_id, backend)
     assert set(run.backends.values()) == {backend.name}
     stored = db.execute("SELECT results_sha256 FROM runs WHERE id = ?", [run.run_id]).fetchone()
@@ -183,11 +185,7 @@ def test_a_run_stopped_inside_its_write_leaves_nothing_behind(
     stop: Callable[..., Any],
 ) -> None:
     db, rules, ref, want = shipped
-    backend = (
-        InterpreterBackend()
-        if engine == "interpreter"
-        else backend_for(engine, ref, rules.plan.catalog)
-    )
+    backend = _backend(engine, ref, rules)
     before = _counts(db)
     with monkeypatch.context() as patch:
         patch.setattr(target, stop)

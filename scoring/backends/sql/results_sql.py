@@ -34,6 +34,7 @@ from sqlglot import exp
 
 from scoring.catalog import ColumnType
 from scoring.plan import AwardPlan, Plan
+from scoring.runs import RANKING_FIELDS, RESULT_FIELDS
 
 from .award import CompiledAward, MetricOut
 from .dialects import Dialect
@@ -55,30 +56,10 @@ from .textsql import (
 )
 from .values import Unsupported, named
 
-OUTPUT = (
-    "award",
-    "ord",
-    "subject",
-    "name",
-    "unit",
-    "eligible",
-    "veto",
-    "total",
-    "rank",
-    "grade",
-    "selected",
-    "boundary_tie",
-    "points",
-    "metrics",
-    "no_data",
-    "warnings",
-    "per_group",
-    "tie_break",
-    "key_number",
-)
+OUTPUT = (*RESULT_FIELDS[1:], *RANKING_FIELDS)
 """The `results` columns the query yields (all but `run_id`), in `scoring.runs` order."""
 
-HASHED = OUTPUT[:16]
+HASHED = OUTPUT[: len(RESULT_FIELDS) - 1]
 """The columns `results_sha256` covers, in its order."""
 
 SPELLED: frozenset[ColumnType] = frozenset({"text", "int", "date"})
