@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from engine_helpers import ACTOR, rules_text
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 from review_helpers import in_review
 from sqlite_utils import Database
@@ -96,6 +96,23 @@ def _notes(db: Any, run_id: int) -> list[Any]:
     who=people,
     what=records,
     precision=st.integers(0, 3),
+)
+@example(  # the results query nests deeper than SQLite's parser allows: rows from outcomes
+    award=(
+        "a:\n  title: 差分\n  subjects: people\n  criteria:\n"
+        '    n0: {max: 1, metric: "sum(records.v)", score: {per: 1}}\n'
+        '    n1: {max: 1, metric: "sum(records.v)", score: {linear: [0, 1]}}\n'
+        '    n2: {max: 1, metric: "sum(records.v)", score: {linear: [0, 1]}}\n'
+        '    n3: {max: 1, metric: "sum(records.v)", score: {linear: [0, 1]}}\n'
+        "  deductions:\n    max: 2\n    items:\n"
+        '      i1: {max: 2, metric: "count(records[day >= subject.joined + months(1)])",'
+        " score: {per: 0.75}}\n"
+    ),
+    quota="{count: 2, boundary_tie: flag}",
+    tie_break="",
+    who=[],
+    what=[],
+    precision=0,
 )
 def test_sql_written_results_equal_the_interpreters(
     award: str,

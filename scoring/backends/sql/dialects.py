@@ -109,9 +109,14 @@ def sqlite_parser_refuses(sql: str) -> str | None:
     try:
         sqlite3.connect(":memory:").execute("EXPLAIN " + sql).close()
     except sqlite3.OperationalError as exc:
-        if "stack overflow" in str(exc):
+        if is_parser_overflow(exc):
             return "expressions nested deeper than SQLite's parser allows"
     return None
+
+
+def is_parser_overflow(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused a statement because its parser's stack overflowed."""
+    return "stack overflow" in str(exc)
 
 
 def _one() -> exp.Expression:

@@ -19,6 +19,7 @@ everything is written inside the caller's transaction.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
@@ -31,6 +32,7 @@ from scoring.backend import AwardFields, Written
 from scoring.ranking import RemainderTie, seat_split
 from scoring.runs import RANKING_FIELDS, RESULT_FIELDS
 
+from .dialects import is_parser_overflow
 from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
 
 SCORED = "pioneer_scored"
@@ -55,8 +57,12 @@ def seats_of(
     return Seats(by_group, split.seats.get(None, 0)), split.remainder_ties
 
 
-def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep: bool) -> Written:
-    """The award's rows inserted by one INSERT … SELECT on the store."""
+def write_sqlite(
+    db: Database, query: ResultsQuery, sql: str, run_id: int, keep: bool
+) -> Written | None:
+    """The award's rows inserted by one INSERT … SELECT on the store; None when SQLite's
+    parser refuses a statement as nested too deep (nothing was written: the caller
+    writes the rows from outcomes instead)."""
     conn = db.conn
     table = exp.Table(this=exp.to_identifier(SCORED, quoted=True), db=exp.to_identifier("temp"))
     name = f'temp."{SCORED}"'
@@ -74,6 +80,10 @@ def write_sqlite(db: Database, query: ResultsQuery, sql: str, run_id: int, keep:
             f"INSERT INTO results ({_COLUMNS}) {render(query.rows(table, seats, run_id), copy=False)}"
             f" RETURNING {returning}"
         ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if is_parser_overflow(exc):
+            return None
+        raise
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {name}")
     if any(rows[i][0] > rows[i + 1][0] for i in range(len(rows) - 1)):
