@@ -56,9 +56,15 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         Binding("question_mark", "help", "key.help", id="app.help"),
         Binding("f1", "help", "key.help", id="app.help_f1", show=False),
         Binding("q", "quit", "key.quit", id="app.quit", show=False),
-        # Textual's own palette key, described by the catalogue (no id: the
-        # help screen lists pioneer's keys, as before)
-        Binding("ctrl+p", "command_palette", "key.palette", show=False, priority=True),
+        # Textual's own palette key, described by the catalogue
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "key.palette",
+            id="app.palette",
+            show=False,
+            priority=True,
+        ),
     ]
 
     class RolesLoaded(Message):

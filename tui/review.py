@@ -278,6 +278,11 @@ def signed(delta: str) -> str:
     return delta if delta.startswith("-") else f"+{delta}"
 
 
+def adjustment_said(key: str, adj: Adjustment) -> str:
+    """What an action did to an adjustment, in the words of catalogue `key`."""
+    return tr(key, id=adj.id, subject=adj.subject, target=adj.target, delta=signed(adj.delta))
+
+
 # ------------------------------------------------------------ running
 def start_action(
     node: DOMNode, path: str, act: Callable[[Database], str], award: str | None = None

@@ -32,6 +32,8 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
         binding = active.binding
         if not binding.description or binding.id is None:
             continue  # a widget's own keys (cursor moves) are not pioneer's
+        if binding.action == "command_palette":
+            continue  # the footer shows it on every screen
         shown = screen.app.get_key_display(binding)
         if (binding.description, shown) in seen:
             continue

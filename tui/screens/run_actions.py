@@ -27,6 +27,7 @@ from tui.review import (
     ActionDone,
     PublishPreview,
     TieChoice,
+    adjustment_said,
     boundary_ties,
     notice_window_text,
     open_objections,
@@ -35,7 +36,6 @@ from tui.review import (
     report,
     selection,
     selection_change,
-    signed,
     start_action,
     work_calendar,
 )
@@ -127,23 +127,11 @@ class RunActions(Screen[None]):
                     adj = service.reject_adjustment(
                         db, run_id, request.adjustment_id, reason=request.reason, **kw
                     )
-                    return tr(
-                        "actions.rejected",
-                        id=adj.id,
-                        subject=adj.subject,
-                        target=adj.target,
-                        delta=signed(adj.delta),
-                    )
+                    return adjustment_said("actions.rejected", adj)
                 adj = service.approve(
                     db, run_id, request.adjustment_id, reason=request.reason or None, **kw
                 )
-                return tr(
-                    "actions.approved",
-                    id=adj.id,
-                    subject=adj.subject,
-                    target=adj.target,
-                    delta=signed(adj.delta),
-                )
+                return adjustment_said("actions.approved", adj)
 
             start_action(self, path, act, awards.get(request.adjustment_id))
 

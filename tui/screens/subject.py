@@ -36,6 +36,7 @@ from tui.review import (
     ActionDone,
     Outcome,
     SubjectReview,
+    adjustment_said,
     adjustment_status,
     objection_status,
     perform,
@@ -371,13 +372,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                     award=award,
                     **kw,
                 )
-                return tr(
-                    "subject.adjusted",
-                    id=adj.id,
-                    subject=adj.subject,
-                    target=adj.target,
-                    delta=signed(adj.delta),
-                )
+                return adjustment_said("subject.adjusted", adj)
 
             start_action(self, path, act, award)
 
