@@ -259,11 +259,15 @@ def test_a_library_refusal_reads_in_english_without_flags(store: Store) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_footer_labels_show_whole_at_80_columns_on_every_screen(store: Store, lang: Lang) -> None:
+def test_footer_labels_and_ranking_columns_show_whole_at_80_columns(
+    store: Store, lang: Lang
+) -> None:
     async def scenario(pilot: Pilot[None]) -> None:
         assert footer_fits(pilot)  # the runs list
-        await open_run(pilot)
+        screen = await open_run(pilot)
         assert footer_fits(pilot)
+        table = screen.active_ranking().table
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
         await open_subject(pilot, "a", "P1")
         assert footer_fits(pilot)
         await pilot.press("a")

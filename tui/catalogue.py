@@ -329,7 +329,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "filter.substituted": ("递补", "Substitute"),
     "filter.unit_all": ("单位: 全部", "Unit: all"),
     "filter.grade_all": ("等次: 全部", "Grade: all"),
-    "filter.status_all": ("状态: 全部", "Status: all"),
+    "filter.status_all": ("状态: 全部", "Show: all"),
     "filter.search": ("搜索姓名或编号", "Search a name or key"),
     # ---------------------------------------------------------- forms
     "key.cancel": ("取消", "Cancel"),
