@@ -42,7 +42,7 @@ from scoring.errors import PioneerError, Remedy
 from scoring.review.calendar import UnknownYear
 from tui.app import ReviewApp
 from tui.catalogue import CATALOGUE
-from tui.keys import ui_classes
+from tui.keys import localize_bindings, node_classes
 from tui.lang import LANGS, Lang, detect, text_in, use
 from tui.refusals import REMEDIES, clerk_refusal
 from tui.screens.audit import AuditScreen
@@ -114,7 +114,8 @@ def test_every_key_binding_of_the_ui_is_described_by_the_catalogue() -> None:
     ReviewApp  # noqa: B018  (imports every screen, so every class is known)
     bindings = [
         (cls.__name__, b)
-        for cls in ui_classes()
+        for cls in node_classes()
+        if cls.__module__.startswith("tui.")
         for b in cls.__dict__.get("BINDINGS", [])
         if not isinstance(b, tuple | str)
     ]
@@ -122,6 +123,25 @@ def test_every_key_binding_of_the_ui_is_described_by_the_catalogue() -> None:
     for name, binding in bindings:
         assert binding.id, f"{name} {binding.key}"
         assert binding.description in CATALOGUE, f"{name} {binding.key}"
+
+
+def test_a_subclass_of_a_ui_class_is_described_in_the_language_chosen() -> None:
+    class Wider(HelpScreen):
+        """A help screen as a test or an extension would derive it."""
+
+    def labels() -> set[str]:
+        merged = Wider._merged_bindings
+        assert merged is not None
+        return {b.description for found in merged.key_to_bindings.values() for b in found}
+
+    try:
+        use("en")
+        localize_bindings()
+        assert "Close" in labels() and "关闭" not in labels()
+    finally:
+        use("zh")
+        localize_bindings()
+    assert "关闭" in labels() and "Close" not in labels()
 
 
 def test_every_remedy_is_worded_by_the_catalogue_without_flags() -> None:

@@ -18,17 +18,25 @@ from tui.catalogue import CATALOGUE
 from tui.lang import tr
 
 
-def ui_classes() -> list[type[DOMNode]]:
-    """Every widget, screen and app class of `tui` (those imported so far)."""
+def node_classes() -> list[type[DOMNode]]:
+    """Every widget, screen and app class imported so far."""
     found: list[type[DOMNode]] = []
     todo: list[type[DOMNode]] = [DOMNode]
     while todo:
-        cls = todo.pop()
-        for sub in cls.__subclasses__():
-            todo.append(sub)
-            if sub.__module__.startswith("tui.") and sub not in found:
+        for sub in todo.pop().__subclasses__():
+            if sub not in found:
                 found.append(sub)
+                todo.append(sub)
     return found
+
+
+def described_by_catalogue(cls: type[DOMNode]) -> bool:
+    """Whether a binding `cls` declares or inherits names a catalogue key."""
+    return any(
+        isinstance(b, Binding) and b.description in CATALOGUE
+        for base in cls.__mro__
+        for b in base.__dict__.get("BINDINGS", [])
+    )
 
 
 def localized(binding: Binding) -> Binding:
@@ -39,8 +47,9 @@ def localized(binding: Binding) -> Binding:
 
 
 def localize_bindings() -> None:
-    """Describe every binding of the UI's classes in the current language."""
-    for cls in ui_classes():
+    """Describe every binding of the UI's classes (and of their subclasses) in
+    the current language."""
+    for cls in filter(described_by_catalogue, node_classes()):
         merged = cls._merge_bindings()
         for key, bindings in merged.key_to_bindings.items():
             merged.key_to_bindings[key] = [localized(b) for b in bindings]
