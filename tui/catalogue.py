@@ -239,6 +239,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "remedy.name_objector": ("请填写异议人姓名", "give the objector's name"),
     "remedy.list_items": ("按 P 查看还有哪些事项未处理", "press P to see what is still open"),
     "remedy.grant_role": ("请联系管理员授予角色", "ask an admin to grant the role"),
+    "remedy.resolve_tie": (
+        "请评审员在排名中按 t, 从 {keys} 中选出 {seats} 个",
+        "a reviewer resolves the tie: t on the ranking, choosing {seats} of {keys}",
+    ),
     # ---------------------------------------------------------- review actions
     "review.substituted": (" {keys} 递补入选", " {keys} selected as substitute"),
     "review.seat_lost": ("; {keys} 不再占名额", "; {keys} no longer hold a seat"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from scoring.errors import PioneerError, Remedy
+from scoring.errors import PioneerError, Remedy, with_hint
 from scoring.review.calendar import UnknownYear
 from scoring.review.items import OpenItemsError
 from tui.format import run_status
@@ -114,7 +114,7 @@ _REFUSALS: tuple[tuple[str, Rewording | str], ...] = (
     (r"(?P<who>.+?) may not (?P<action>[\w-]+): it needs the `(?P<role>\w+)` role", _role),
     (
         r"cannot (?P<verb>.+?) run (?P<run>\d+): it is (?P<now>\w+), and .+? needs a run "
-        r"that is (?P<allowed>[\w ]+?) \(",
+        r"that is (?P<allowed>[\w ]+?)(?: \(|$)",
         _state,
     ),
     (
@@ -221,6 +221,7 @@ REMEDIES: dict[Remedy, str] = {
     Remedy.NAME_OBJECTOR: "remedy.name_objector",
     Remedy.LIST_ITEMS: "remedy.list_items",
     Remedy.GRANT_ROLE: "remedy.grant_role",
+    Remedy.RESOLVE_TIE: "remedy.resolve_tie",
 }
 """How the UI words each remedy a library error names: keys and forms, never
 command-line flags (the CLI words them its own way, `scoring.cli_common`)."""
@@ -277,7 +278,8 @@ def clerk_refusal(error: PioneerError) -> str:
         return open_items_text(len(error.items), [clerk_item(i.text) for i in error.items])
     found = _apply(_REFUSALS, error.message.strip())
     if found is None:
-        found = tr("refusal.other", text=_without_commands(error.message))
+        plain = error.message if error.remedy is not None else with_hint(error.message, error.hint)
+        found = tr("refusal.other", text=_without_commands(plain))
     elif error.remedy in _SAID_BY_SHAPE:
         return found
     if error.remedy is None:
