@@ -517,13 +517,19 @@ register_sql(cli)
 @db_option
 @actor_option
 @today_option
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    help="The UI's language (default: the locale's: LC_ALL, LC_MESSAGES, LANG; "
+    "Chinese unless it names English).",
+)
 @user_errors
-def review(db_path: str, actor: str | None, today: dt.date | None) -> None:
-    """Open the reviewer terminal UI (as NAME, on DATE)."""
+def review(db_path: str, actor: str | None, today: dt.date | None, lang: str | None) -> None:
+    """Open the reviewer terminal UI (as NAME, on DATE, in LANG)."""
     from tui.app import run_review
 
     service.open_existing(db_path).close()
-    run_review(db_path, actor=actor, today=today)
+    run_review(db_path, actor=actor, today=today, lang=lang)
 
 
 def main() -> None:

@@ -8,20 +8,35 @@ tie for the last one); `alice` is a reviewer, `pat` a publisher and reviewer.
 
 from __future__ import annotations
 
-import asyncio
-import datetime as dt
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from review_helpers import Store, invoke, reviewed_store
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input, Select, SelectionList, Static
-from tui_helpers import settle, until
+from textual.widgets import Button, Input, Select, SelectionList, Static
+from tui_helpers import (
+    LARGE,
+    SMALL,
+    cursor_to,
+    footer_fits,
+    form,
+    form_error,
+    open_run,
+    open_subject,
+    outcome,
+    reread,
+    review_app,
+    row,
+    session,
+    settle,
+    shown,
+    submit,
+    title,
+    until,
+)
 
-from tui.app import ReviewApp
+from tui.lang import tr
 from tui.refusals import clerk_item, clerk_text
-from tui.review import Outcome
 from tui.screens.forms import (
     AdjustForm,
     ApproveForm,
@@ -36,10 +51,7 @@ from tui.screens.forms import (
 from tui.screens.help import HelpScreen
 from tui.screens.run import RunScreen
 from tui.screens.subject import SubjectScreen
-from tui.widgets.ranking import AwardRanking
 from tui.widgets.who import WhoBar
-
-SMALL = (80, 24)
 
 
 @pytest.fixture
@@ -49,87 +61,19 @@ def store(tmp_path: Path) -> Store:
     return s
 
 
-def session(
-    store: Store,
-    actor: str,
-    today: str,
-    scenario: Callable[[Pilot[None]], Awaitable[None]],
-    size: tuple[int, int] = SMALL,
-) -> ReviewApp:
-    app = ReviewApp(str(store.path), actor=actor, today=dt.date.fromisoformat(today))
-    app.animation_level = "none"
-
-    async def main() -> None:
-        async with app.run_test(size=size) as pilot:
-            await settle(pilot)
-            await scenario(pilot)
-
-    asyncio.run(main())
-    return app
+def tie_resolved(store: Store) -> None:
+    """alice starts the review and gives the last seat to P3."""
+    store.ok("review-start", "--as", "alice", "--today", "2022-09-01")
+    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--reason", "r", "--as", "alice")
 
 
-async def open_run(pilot: Pilot[None]) -> RunScreen:
-    app = pilot.app
-    assert isinstance(app, ReviewApp)
-    app.open_run(1)
-
-    def ready() -> bool:
-        screen = app.screen
-        if not isinstance(screen, RunScreen) or not screen.query(AwardRanking):
-            return False
-        ranking = screen.active_ranking()
-        return ranking.matching is not None and ranking.table.row_count > 0
-
-    await until(pilot, ready)
-    screen = app.screen
-    assert isinstance(screen, RunScreen)
-    return screen
-
-
-def outcomes(pilot: Pilot[None]) -> list[Outcome]:
-    app = pilot.app
-    assert isinstance(app, ReviewApp)
-    return app.outcomes
-
-
-async def outcome(pilot: Pilot[None], count: int) -> Outcome:
-    await until(pilot, lambda: len(outcomes(pilot)) >= count)
-    return outcomes(pilot)[count - 1]
-
-
-async def form(pilot: Pilot[None], kind: type[ReasonForm[object]] | type[object]) -> None:
-    await until(pilot, lambda: isinstance(pilot.app.screen, kind))
-
-
-async def submit(pilot: Pilot[None], reason: str = "") -> None:
-    reason_input = pilot.app.screen.query_one("#form-reason", Input)
-    reason_input.value = reason
-    reason_input.focus()
-    await pilot.press("enter")
-
-
-def form_error(pilot: Pilot[None]) -> str:
-    return str(pilot.app.screen.query_one("#form-error", Static).render())
-
-
-def title(screen: RunScreen) -> str:
-    return str(screen.query_one("#run-title", Static).render())
-
-
-def row(screen: RunScreen, subject: str) -> list[str]:
-    table = screen.active_ranking().table
-    return [str(c) for c in table.get_row(subject)]
-
-
-async def cursor_to(pilot: Pilot[None], screen: RunScreen, subject: str) -> None:
-    table: DataTable[object] = screen.active_ranking().table  # type: ignore[assignment]
-    table.move_cursor(row=table.get_row_index(subject))
-    await pilot.pause()
-
-
-async def reread(pilot: Pilot[None], screen: RunScreen, ready: Callable[[], bool]) -> None:
-    """Wait until the rankings, reread after an action, satisfy `ready`."""
-    await until(pilot, lambda: screen.active_ranking().table.row_count > 0 and ready())
+def objection_upheld(store: Store) -> None:
+    """Then pat opens the notice, and an objection to P1 is upheld (P4 is substituted)."""
+    store.ok("notice", "--as", "pat", "--today", "2022-09-01")
+    store.ok("object", "--subject", "P1", "--objector", "王五", "--reason", "材料造假",
+             "--as", "alice", "--today", "2022-09-02")  # fmt: skip
+    store.ok("resolve-objection", "1", "--upheld", "--reason", "属实", "--as", "alice",
+             "--today", "2022-09-02")  # fmt: skip
 
 
 def test_a_run_from_draft_to_published_in_the_ui_with_two_acting_users(store: Store) -> None:
@@ -176,7 +120,7 @@ def test_a_run_from_draft_to_published_in_the_ui_with_two_acting_users(store: St
         assert "调" in row(screen, "P6")[-1]  # the adjusted marker
         await pilot.press("n")
         await form(pilot, NoticeForm)
-        window = str(pilot.app.screen.query_one("#form-window", Static).render())
+        window = shown(pilot, "#form-window")
         assert "2022-09-01 至 2022-09-07" in window and "2022-09-08 起可以发布" in window
         await submit(pilot)
         done = await outcome(pilot, 2)
@@ -219,7 +163,7 @@ def test_a_run_from_draft_to_published_in_the_ui_with_two_acting_users(store: St
         await until(pilot, lambda: "公示中" in title(screen))
         await pilot.press("P")
         await form(pilot, PublishForm)
-        lines = str(pilot.app.screen.query_one("#form-lines", Static).render())
+        lines = shown(pilot, "#form-lines")
         assert "公示期到 2022-09-09 才结束, 2022-09-10 起才能发布" in lines, lines
         assert pilot.app.screen.query_one("#form-ok", Button).disabled
         await pilot.press("escape")
@@ -230,7 +174,7 @@ def test_a_run_from_draft_to_published_in_the_ui_with_two_acting_users(store: St
         screen = await open_run(pilot)
         await pilot.press("P")
         await form(pilot, PublishForm)
-        lines = str(pilot.app.screen.query_one("#form-lines", Static).render())
+        lines = shown(pilot, "#form-lines")
         assert "入选 3 名" in lines and "P4" in lines, lines
         await submit(pilot)
         done = await outcome(pilot, 1)
@@ -261,7 +205,7 @@ def test_actions_a_role_does_not_allow_are_disabled_with_the_reason(store: Store
         assert screen.check_action("search", ()) is True
         await pilot.press("question_mark")
         await form(pilot, HelpScreen)
-        text = str(pilot.app.screen.query_one("#help-keys", Static).render())
+        text = shown(pilot, "#help-keys")
         assert "开始审核" in text and "「开始审核」需要「评审员」角色" in text
         assert "「发布」需要「发布人」角色" in text
         await pilot.press("escape")
@@ -333,49 +277,36 @@ def test_the_refresh_key_shows_what_a_batch_wrote_meanwhile(store: Store) -> Non
         await until(pilot, lambda: ranking.table.row_count == 1)
         assert str(ranking.table.get_row_at(0)[1]) == "P5"
 
-    session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+    session(store, "pat", "2022-09-01", scenario, size=LARGE)
 
 
 def test_the_subject_screen_shows_objections_substitution_and_masks_private_columns(
     store: Store,
 ) -> None:
-    store.ok("review-start", "--as", "alice", "--today", "2022-09-01")
-    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--reason", "r", "--as", "alice")
+    tie_resolved(store)
 
     async def tie_kept(pilot: Pilot[None]) -> None:
         screen = await open_run(pilot)
         await pilot.press("t")
         await form(pilot, TieForm)
-        chosen = str(pilot.app.screen.query_one("#form-chosen", Static).render())
+        chosen = shown(pilot, "#form-chosen")
         assert chosen.startswith("入选 (1/1): P3")  # the earlier choice is kept
         names = [name for name, _help, _act in screen.palette_actions()]
         assert "处理卡线并列" in names and "发布" not in names  # alice is no publisher
 
-    session(store, "alice", "2022-09-01", tie_kept, size=(120, 40))
-    store.ok("notice", "--as", "pat", "--today", "2022-09-01")
-    store.ok("object", "--subject", "P1", "--objector", "王五", "--reason", "材料造假",
-             "--as", "alice", "--today", "2022-09-02")  # fmt: skip
-    store.ok("resolve-objection", "1", "--upheld", "--reason", "属实", "--as", "alice",
-             "--today", "2022-09-02")  # fmt: skip
+    session(store, "alice", "2022-09-01", tie_kept, size=LARGE)
+    objection_upheld(store)
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ReviewApp)
         for key, words in (("P1", "异议成立, 不占名额"), ("P4", "递补入选")):
-            app.open_subject(1, "a", key)
-            await until(
-                pilot,
-                lambda: isinstance(app.screen, SubjectScreen) and app.screen.review is not None,
-            )
-            screen = app.screen
-            assert isinstance(screen, SubjectScreen)
+            screen = await open_subject(pilot, "a", key, reviewed=True)
             assert words in str(screen.query_one("#subject-summary", Static).render())
             if key == "P1":
                 history = str(screen.query_one("#review-history", Static).render())
                 assert "#1 成立" in history and "异议人 王五" in history and "属实" in history
             await pilot.press("escape")
 
-    session(store, "alice", "2022-09-02", scenario, size=(120, 40))
+    session(store, "alice", "2022-09-02", scenario, size=LARGE)
 
 
 def test_private_columns_are_masked_on_the_subject_screen(tmp_path: Path) -> None:
@@ -402,14 +333,9 @@ records:
     assert done.exit_code == 0, done.stderr
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ReviewApp)
-        app.open_subject(1, "a", "P1")
-        await until(
-            pilot, lambda: isinstance(app.screen, SubjectScreen) and app.screen.view is not None
-        )
-        screen = app.screen
-        assert isinstance(screen, SubjectScreen) and screen.view is not None
+        app = review_app(pilot)
+        screen = await open_subject(pilot, "a", "P1")
+        assert screen.view is not None
         assert ("phone", "***") in screen.view.subject_row
         assert ("name", "张三") in screen.view.subject_row
         await pilot.press("u")  # an admin reveals them, with a reason, logged
@@ -420,22 +346,17 @@ records:
         )
         assert app.screen.revealed == {"phone": "13800000000"}
 
-    session(Store(db), "admin", "2022-09-01", scenario, size=(120, 40))
+    session(Store(db), "admin", "2022-09-01", scenario, size=LARGE)
     entry = Store(db).last_audit()
     assert (entry["actor"], entry["action"]) == ("admin", "reveal")
     assert entry["detail"]["columns"] == ["phone"] and entry["detail"]["reason"] == "核实联系方式"
     Store(db).ok("roles", "grant", "alice", "reviewer", "--as", "admin")
 
     async def reviewer(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ReviewApp)
-        app.open_subject(1, "a", "P1")
-        await until(
-            pilot, lambda: isinstance(app.screen, SubjectScreen) and app.screen.view is not None
-        )
-        assert app.screen.check_action("reveal", ()) is None  # reviewers see masked only
+        screen = await open_subject(pilot, "a", "P1")
+        assert screen.check_action("reveal", ()) is None  # reviewers see masked only
 
-    session(Store(db), "alice", "2022-09-01", reviewer, size=(120, 40))
+    session(Store(db), "alice", "2022-09-01", reviewer, size=LARGE)
 
 
 def test_a_batch_scoring_while_the_ui_reads_shows_no_lock_error(
@@ -446,8 +367,7 @@ def test_a_batch_scoring_while_the_ui_reads_shows_no_lock_error(
     from textual.widgets import DataTable
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ReviewApp)
+        app = review_app(pilot)
         table = app.screen.query_one("#runs-table", DataTable)
         assert table.row_count == 1
         done: list[int] = []
@@ -468,7 +388,7 @@ def test_a_batch_scoring_while_the_ui_reads_shows_no_lock_error(
         await until(pilot, lambda: table.row_count == 2)
         assert app.errors == []
 
-    session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+    session(store, "pat", "2022-09-01", scenario, size=LARGE)
 
 
 def _fits(screen: RunScreen) -> bool:
@@ -477,7 +397,7 @@ def _fits(screen: RunScreen) -> bool:
     return used <= table.size.width
 
 
-@pytest.mark.parametrize("size", [SMALL, (120, 40)])
+@pytest.mark.parametrize("size", [SMALL, LARGE])
 def test_every_column_and_footer_key_fits_at_80x24_and_120x40(
     store: Store, size: tuple[int, int]
 ) -> None:
@@ -486,8 +406,7 @@ def test_every_column_and_footer_key_fits_at_80x24_and_120x40(
         labels = [str(c.label) for c in screen.active_ranking().table.columns.values()]
         assert labels[-3:] == ["等次", "状态", "标记"]
         assert _fits(screen)
-        footer = pilot.app.screen.query_one("Footer")
-        assert footer.virtual_size.width <= footer.size.width  # no key cut off
+        assert footer_fits(pilot)  # no key cut off
 
     session(store, "pat", "2022-09-01", scenario, size=size)
 
@@ -497,11 +416,9 @@ def test_r_goes_back_to_the_runs_list_from_any_screen(store: Store) -> None:
     from tui.screens.runs import RunsScreen
 
     async def scenario(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        assert isinstance(app, ReviewApp)
+        app = review_app(pilot)
         await open_run(pilot)
-        app.open_subject(1, "a", "P1")
-        await until(pilot, lambda: isinstance(app.screen, SubjectScreen))
+        await open_subject(pilot, "a", "P1")
         await pilot.press("r")
         await until(pilot, lambda: isinstance(app.screen, RunsScreen))
         await open_run(pilot)
@@ -511,17 +428,12 @@ def test_r_goes_back_to_the_runs_list_from_any_screen(store: Store) -> None:
         await until(pilot, lambda: isinstance(app.screen, RunsScreen))
         assert len(app.screen_stack) == 1
 
-    session(store, "pat", "2022-09-01", scenario, size=(120, 40))
+    session(store, "pat", "2022-09-01", scenario, size=LARGE)
 
 
 def test_compare_reads_the_effective_standings(store: Store, tmp_path: Path) -> None:
-    store.ok("review-start", "--as", "alice", "--today", "2022-09-01")
-    store.ok("resolve-tie", "--award", "a", "--select", "P3", "--reason", "r", "--as", "alice")
-    store.ok("notice", "--as", "pat", "--today", "2022-09-01")
-    store.ok("object", "--subject", "P1", "--objector", "王五", "--reason", "材料造假",
-             "--as", "alice", "--today", "2022-09-02")  # fmt: skip
-    store.ok("resolve-objection", "1", "--upheld", "--reason", "属实", "--as", "alice",
-             "--today", "2022-09-02")  # fmt: skip
+    tie_resolved(store)
+    objection_upheld(store)
     done = invoke("score", tmp_path / "rules.yaml", "--db", store.path, "--period", "2022",
                   "--as", "admin")  # fmt: skip
     assert done.exit_code == 0, done.stderr
@@ -569,4 +481,4 @@ def test_an_action_while_a_batch_holds_the_store_says_busy_and_changes_nothing(
     finally:
         holder.rollback()
         holder.close()
-    assert not done.ok and done.shown == BUSY
+    assert not done.ok and done.shown == tr(BUSY)

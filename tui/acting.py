@@ -17,7 +17,8 @@ from textual.binding import Binding
 from textual.dom import DOMNode
 
 from scoring.roles import NEEDS
-from tui.refusals import ACTION_NAMES, ROLE_NAMES
+from tui.lang import tr
+from tui.refusals import action_name, role_name
 
 
 @dataclass(frozen=True)
@@ -43,13 +44,19 @@ class Acting:
 
     def why_not(self, action: str) -> str:
         """Why `action` is not allowed, for a disabled key."""
-        need = ROLE_NAMES.get(NEEDS.get(action, ""), NEEDS.get(action, ""))
-        return f"「{ACTION_NAMES.get(action, action)}」需要「{need}」角色"
+        return tr(
+            "acting.why_not", action=action_name(action), role=role_name(NEEDS.get(action, ""))
+        )
 
     def header(self) -> str:
         """`操作人 alice (评审员)  日期 2022-09-01`."""
-        roles = "、".join(ROLE_NAMES.get(r, r) for r in sorted(self.roles)) or "无角色"
-        return f"操作人 {self.actor} ({roles})  日期 {self.day.isoformat()}"
+        roles = tr("acting.role_separator").join(role_name(r) for r in sorted(self.roles))
+        return tr(
+            "acting.header",
+            actor=self.actor,
+            roles=roles or tr("acting.no_roles"),
+            day=self.day.isoformat(),
+        )
 
 
 class _HasActing(Protocol):
@@ -88,7 +95,7 @@ class SaysWhyNot:
             if needs is not None and not acting.may(needs):
                 event.stop()
                 node.app.notify(
-                    f"{acting.actor} 没有这项权限: {acting.why_not(needs)}",
-                    title="没有权限",
+                    tr("acting.denied", actor=acting.actor, why=acting.why_not(needs)),
+                    title=tr("acting.denied_title"),
                     severity="warning",
                 )

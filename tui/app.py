@@ -26,7 +26,10 @@ from scoring.roles import current_user, roles_of
 from scoring.service import open_existing
 from tui.acting import Acting
 from tui.commands import ReviewCommands
+from tui.keys import localize_bindings
+from tui.lang import Lang, chosen, detect, tr, use
 from tui.navigation import ShowsReview
+from tui.refusals import clerk_refusal
 from tui.review import Outcome
 from tui.screens.audit import AuditScreen
 from tui.screens.compare import CompareScreen
@@ -40,20 +43,28 @@ from tui.workers import ForwardWorkerErrors, QueryFailed
 
 class ReviewApp(ForwardWorkerErrors, App[None]):
     CSS_PATH = "app.tcss"
-    TITLE = "pioneer 评审"
     MODES = {"runs": RunsScreen, "audit": AuditScreen}
     DEFAULT_MODE = "runs"
     COMMANDS = App.COMMANDS | {ReviewCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
     BINDINGS = [
-        Binding("a", "audit", "审计日志", id="app.audit", show=False),
-        Binding("r", "runs", "运行列表", id="app.runs", show=False),
-        Binding("g", "refresh", "刷新", id="app.refresh"),
-        Binding("f5", "refresh", "刷新", id="app.refresh_f5", show=False),
-        Binding("question_mark", "help", "帮助", id="app.help"),
-        Binding("f1", "help", "帮助", id="app.help_f1", show=False),
-        Binding("q", "quit", "退出", id="app.quit", show=False),
+        Binding("a", "audit", "key.audit", id="app.audit", show=False),
+        Binding("r", "runs", "key.runs", id="app.runs", show=False),
+        Binding("g", "refresh", "key.refresh", id="app.refresh"),
+        Binding("f5", "refresh", "key.refresh", id="app.refresh_f5", show=False),
+        Binding("question_mark", "help", "key.help", id="app.help"),
+        Binding("f1", "help", "key.help", id="app.help_f1", show=False),
+        Binding("q", "quit", "key.quit", id="app.quit", show=False),
+        # Textual's own palette key, described by the catalogue
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "key.palette",
+            id="app.palette",
+            show=False,
+            priority=True,
+        ),
     ]
 
     class RolesLoaded(Message):
@@ -68,8 +79,13 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         actor: str | None = None,
         today: dt.date | None = None,
         roles: frozenset[str] | None = None,
+        lang: Lang | None = None,
     ) -> None:
+        self.lang: Lang = lang or detect()
+        use(self.lang)
+        localize_bindings()  # before any node copies its class's bindings
         super().__init__()
+        self.title = tr("app.title")
         self.store = Store(db_path)
         self.acting = Acting(actor or current_user(), today, roles or frozenset())
         self._roles_known = roles is not None
@@ -97,9 +113,12 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
     def on_query_failed(self, message: QueryFailed) -> None:
         """The one handler of failed workers: say what went wrong, keep going."""
         error = message.error
-        text = str(error) if isinstance(error, PioneerError) else f"{type(error).__name__}: {error}"
-        self.errors.append(text)
-        self.notify(text, title="读取失败", severity="error", timeout=8)
+        if isinstance(error, PioneerError):
+            text, said = str(error), clerk_refusal(error)
+        else:
+            text = said = f"{type(error).__name__}: {error}"
+        self.errors.append(text)  # the library's own words, for the record
+        self.notify(said, title=tr("app.read_failed"), severity="error", timeout=8)
 
     @property
     def current_run(self) -> int | None:
@@ -140,7 +159,7 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
         if isinstance(screen, RunsScreen):
             screen.action_compare()
         else:
-            self.notify("在运行列表中标记两个运行后按 c 比较", title="比较")
+            self.notify(tr("app.compare_hint"), title=tr("app.compare_title"))
 
     # ------------------------------------------------------------ navigation
     def open_subject(self, run_id: int, award: str, subject: str) -> None:
@@ -169,8 +188,15 @@ class ReviewApp(ForwardWorkerErrors, App[None]):
                 screen.review_changed(run_id, award)
 
 
-def run_review(db_path: str, *, actor: str | None = None, today: dt.date | None = None) -> None:
-    """Open the reviewer UI on the store at `db_path`, as `actor` on `today`.
+def run_review(
+    db_path: str,
+    *,
+    actor: str | None = None,
+    today: dt.date | None = None,
+    lang: str | None = None,
+) -> None:
+    """Open the reviewer UI on the store at `db_path`, as `actor` on `today`,
+    in `lang` (`zh` or `en`; default: the locale's, `tui.lang.detect`).
 
     Raises `PioneerError` when there is no store there (the CLI prints it).
     """
@@ -179,4 +205,4 @@ def run_review(db_path: str, *, actor: str | None = None, today: dt.date | None 
         roles = frozenset(roles_of(db, actor or current_user()))
     finally:
         db.close()
-    ReviewApp(db_path, actor=actor, today=today, roles=roles).run()
+    ReviewApp(db_path, actor=actor, today=today, roles=roles, lang=chosen(lang)).run()

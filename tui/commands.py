@@ -12,6 +12,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from scoring.browse import Store, SubjectHit, find_subjects, latest_run
+from tui.lang import tr
 
 
 @runtime_checkable
@@ -48,9 +49,9 @@ class ReviewCommands(Provider):
     def _fixed(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = self.review
         found: list[tuple[str, str, Callable[[], object]]] = [
-            ("运行列表", "打开运行列表", app.action_runs),
-            ("审计日志", "查看审计日志", app.action_audit),
-            ("比较运行", "比较在运行列表中标记的两个运行", app.action_compare),
+            (tr("palette.runs"), tr("palette.runs_help"), app.action_runs),
+            (tr("palette.audit"), tr("palette.audit_help"), app.action_audit),
+            (tr("palette.compare"), tr("palette.compare_help"), app.action_compare),
         ]
         screen = self.screen
         if isinstance(screen, OffersActions):
@@ -84,11 +85,15 @@ class ReviewCommands(Provider):
         if run_id is None:
             return
         for hit in hits:
-            label = f"跳到 {hit.name or hit.subject} ({hit.subject})"
-            where = f"运行 {run_id} {hit.award}"
+            label = tr("palette.jump", name=hit.name or hit.subject, subject=hit.subject)
+            where = tr("palette.where", run=run_id, award=hit.award)
             if hit.unit:
                 where += f" {hit.unit}"
-            where += f" 第 {hit.rank} 名" if hit.rank is not None else " 不参与排名"
+            where += (
+                tr("palette.rank", rank=hit.rank)
+                if hit.rank is not None
+                else tr("palette.unranked")
+            )
             exact = query.strip() in (hit.name, hit.subject)
             yield Hit(
                 1.0 if exact else 0.9,

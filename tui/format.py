@@ -1,4 +1,4 @@
-"""How figures and states read in the UI: Chinese labels, cell-width aware
+"""How figures and states read in the UI: labels in the UI's language, cell-width aware
 truncation, and styles taken from the theme (never a hard-coded colour)."""
 
 from __future__ import annotations
@@ -13,44 +13,47 @@ from textual.app import App
 from textual.color import Color
 
 from scoring.width import steady
+from tui.lang import tr, tr_map
 
 RUN_STATUS = {
-    "draft": "草稿",
-    "in_review": "审核中",
-    "notice": "公示中",
-    "published": "已发布",
+    "draft": "status.draft",
+    "in_review": "status.in_review",
+    "notice": "status.notice",
+    "published": "status.published",
 }
+"""A run's status -> its catalogue key."""
 
 ACTIONS = {
-    "ingest": "导入数据",
-    "score": "计分",
-    "review-start": "开始审核",
-    "adjust": "调整",
-    "approve": "批准调整",
-    "reject": "驳回调整",
-    "flag": "标记",
-    "unflag": "取消标记",
-    "resolve-tie": "裁定并列",
-    "notice": "公示",
-    "object": "异议",
-    "resolve-objection": "处理异议",
-    "publish": "发布",
-    "revoke": "撤销",
-    "roles": "角色",
-    "grant": "授予角色",
-    "reveal": "查看隐私信息",
+    "ingest": "audit.ingest",
+    "score": "audit.score",
+    "review-start": "audit.review_start",
+    "adjust": "audit.adjust",
+    "approve": "audit.approve",
+    "reject": "audit.reject",
+    "flag": "audit.flag",
+    "unflag": "audit.unflag",
+    "resolve-tie": "audit.resolve_tie",
+    "notice": "audit.notice",
+    "object": "audit.object",
+    "resolve-objection": "audit.resolve_objection",
+    "publish": "audit.publish",
+    "revoke": "audit.revoke",
+    "roles": "audit.roles",
+    "grant": "audit.grant",
+    "reveal": "audit.reveal",
 }
+"""An audit entry's action -> the catalogue key of its label."""
 
 NONE = "-"
 
 
 def run_status(status: str) -> str:
-    return RUN_STATUS.get(status, status)
+    return tr_map(RUN_STATUS, status)
 
 
 def action_label(action: str) -> str:
-    label = ACTIONS.get(action)
-    return f"{label} {action}" if label else action
+    key = ACTIONS.get(action)
+    return f"{tr(key)} {action}" if key else action
 
 
 def status_words(
@@ -59,33 +62,33 @@ def status_words(
     """The status of a subject as (word, theme variable) pairs."""
     words: list[tuple[str, str]] = []
     if selected:
-        words.append(("入选", "text-success"))
+        words.append((tr("word.selected"), "text-success"))
     if boundary_tie:
-        words.append(("并列", "text-warning"))
+        words.append((tr("word.tie"), "text-warning"))
     if vetoed:
-        words.append(("否决", "text-error"))
+        words.append((tr("word.vetoed"), "text-error"))
     if not eligible:
-        words.append(("不合资格", "text-secondary"))
+        words.append((tr("word.ineligible"), "text-secondary"))
     return words
 
 
 MARKER_WORDS: dict[str, tuple[str, str]] = {
-    "flagged": ("标", "text-error"),
-    "adjusted": ("调", "text-warning"),
-    "tie": ("并", "text-warning"),
-    "objected": ("异", "text-warning"),
-    "excluded": ("除", "text-error"),
-    "substituted": ("补", "text-success"),
-    "revoked": ("撤", "text-error"),
+    "flagged": ("marker.flagged", "text-error"),
+    "adjusted": ("marker.adjusted", "text-warning"),
+    "tie": ("marker.tie", "text-warning"),
+    "objected": ("marker.objected", "text-warning"),
+    "excluded": ("marker.excluded", "text-error"),
+    "substituted": ("marker.substituted", "text-success"),
+    "revoked": ("marker.revoked", "text-error"),
 }
-"""One character per marker of a ranking row (the help screen explains them):
-标 flagged, 调 adjusted, 并 boundary tie, 异 objected, 除 objection upheld,
-补 substituted (递补), 撤 revoked."""
+"""One character per marker of a ranking row (the help screen explains them),
+as (catalogue key, theme variable): flagged, adjusted, boundary tie,
+objected, objection upheld, substituted (递补), revoked."""
 
 
 def marker_words(markers: frozenset[str]) -> list[tuple[str, str]]:
     """The markers of a row as (character, theme variable), in a fixed order."""
-    return [MARKER_WORDS[m] for m in MARKER_WORDS if m in markers]
+    return [(tr(key), style) for m, (key, style) in MARKER_WORDS.items() if m in markers]
 
 
 def theme_style(app: App[Any], variable: str, *, bold: bool = False) -> Style:
@@ -125,11 +128,11 @@ def number_cell(value: object) -> Text:
 def metric_text(stored: Any) -> str:
     """A stored metric (`{"n": "0.98"}`, a bool, a text or null) for people."""
     if stored is None:
-        return "无数据"
+        return tr("value.no_data")
     if isinstance(stored, dict):
         return str(stored.get("n", json.dumps(stored, ensure_ascii=False)))
     if isinstance(stored, bool):
-        return "是" if stored else "否"
+        return tr("value.yes") if stored else tr("value.no")
     return str(stored)
 
 

@@ -1,11 +1,13 @@
-"""Refusals and open items worded for a county clerk: Chinese, without
-command-line flags or commands.
+"""Refusals and open items worded for a county clerk: in the UI's language,
+without command-line flags or commands.
 
 The library words its refusals in plain English without naming commands or
 flags (those are the CLI's remedies, `scoring.cli_common.REMEDIES`). The UI
 shows the same refusal as a clerk would say it: each known refusal is matched
-by its shape and reworded here; anything else keeps its facts, with any
-command-line hint taken out as a safeguard, under "操作未完成".
+by its shape and reworded from the catalogue; its remedy is worded by the
+catalogue too (`REMEDIES`, keyed by `Remedy`); anything else keeps its
+facts, with any command-line hint taken out as a safeguard, under
+"not done" (`refusal.other`).
 """
 
 from __future__ import annotations
@@ -13,71 +15,97 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from tui.format import RUN_STATUS
+from scoring.errors import PioneerError, Remedy, with_hint
+from scoring.review.calendar import UnknownYear
+from scoring.review.items import OpenItemsError
+from tui.format import run_status
+from tui.lang import tr, tr_map
 
 ROLE_NAMES = {
-    "author": "规则编写人",
-    "reviewer": "评审员",
-    "publisher": "发布人",
-    "admin": "管理员",
+    "author": "role.author",
+    "reviewer": "role.reviewer",
+    "publisher": "role.publisher",
+    "admin": "role.admin",
 }
+"""A role -> the catalogue key of its name."""
 
 ACTION_NAMES = {
-    "ingest": "导入数据",
-    "score": "计分",
-    "review-start": "开始审核",
-    "adjust": "调整分数",
-    "approve": "批准调整",
-    "flag": "标记",
-    "unflag": "解除标记",
-    "resolve-tie": "裁定卡线并列",
-    "object": "登记异议",
-    "resolve-objection": "处理异议",
-    "notice": "开始公示",
-    "publish": "发布",
-    "revoke": "撤销入选",
-    "roles": "管理角色",
-    "reveal": "查看隐私信息",
+    "ingest": "action.ingest",
+    "score": "action.score",
+    "review-start": "action.review_start",
+    "adjust": "action.adjust",
+    "approve": "action.approve",
+    "flag": "action.flag",
+    "unflag": "action.unflag",
+    "resolve-tie": "action.resolve_tie",
+    "object": "action.object",
+    "resolve-objection": "action.resolve_objection",
+    "notice": "action.notice",
+    "publish": "action.publish",
+    "revoke": "action.revoke",
+    "roles": "action.roles",
+    "reveal": "action.reveal",
 }
+"""A library action (`scoring.roles.NEEDS`) -> the catalogue key of its name."""
 
 _VERBS = {
-    "start the review of": "开始审核",
-    "open a notice on": "开始公示",
-    "take an objection on": "登记异议",
-    "resolve an objection on": "处理异议",
-    "publish": "发布",
-    "adjust": "调整分数",
-    "approve": "批准调整",
-    "reject": "驳回调整",
-    "flag": "标记",
-    "unflag": "解除标记",
-    "resolve a tie on": "裁定并列",
+    "start the review of": "action.review_start",
+    "open a notice on": "action.notice",
+    "take an objection on": "action.object",
+    "resolve an objection on": "action.resolve_objection",
+    "publish": "action.publish",
+    "adjust": "action.adjust",
+    "approve": "action.approve",
+    "reject": "action.reject",
+    "flag": "action.flag",
+    "unflag": "action.unflag",
+    "resolve a tie on": "refusal.verb_resolve_tie",
 }
+
+
+def role_name(role: str) -> str:
+    return tr_map(ROLE_NAMES, role)
+
+
+def action_name(action: str) -> str:
+    return tr_map(ACTION_NAMES, action)
 
 
 def _status(text: str) -> str:
-    return " 或 ".join(f"「{RUN_STATUS.get(s.strip(), s.strip())}」" for s in text.split(" or "))
+    return tr("refusal.or").join(
+        tr("refusal.quoted", text=run_status(s.strip())) for s in text.split(" or ")
+    )
 
 
 def _role(m: re.Match[str]) -> str:
-    action = ACTION_NAMES.get(m["action"], m["action"])
-    role = ROLE_NAMES.get(m["role"], m["role"])
-    return f"{m['who']} 没有「{action}」的权限: 需要「{role}」角色, 请联系管理员授予"
+    return tr(
+        "refusal.role", who=m["who"], action=action_name(m["action"]), role=role_name(m["role"])
+    )
 
 
 def _state(m: re.Match[str]) -> str:
-    verb = _VERBS.get(m["verb"], m["verb"])
-    now = RUN_STATUS.get(m["now"], m["now"])
-    return f"运行 {m['run']} 现在是「{now}」, 「{verb}」要在运行处于{_status(m['allowed'])}时才能做"
+    verb = tr_map(_VERBS, m["verb"])
+    return tr(
+        "refusal.state",
+        run=m["run"],
+        now=run_status(m["now"]),
+        verb=verb,
+        allowed=_status(m["allowed"]),
+    )
 
 
 def _not_yet(m: re.Match[str]) -> str:
-    return f"公示期到 {m['last']} 才结束, {m['from']} 起才能发布 (今天按 {m['today']} 计)"
+    return tr("refusal.not_yet", last=m["last"], start=m["from"], today=m["today"])
 
 
 def _open(m: re.Match[str]) -> str:
     items = [clerk_item(line.strip().removeprefix("- ")) for line in m["items"].splitlines()]
-    return f"还有 {m['n']} 项未处理, 不能发布:\n" + "\n".join(f"  - {i}" for i in items if i)
+    return open_items_text(int(m["n"]), items)
+
+
+def open_items_text(count: int, items: list[str]) -> str:
+    """What blocks a publication: the count, then one item a line."""
+    return tr("refusal.open_items", n=count) + "\n" + "\n".join(f"  - {i}" for i in items if i)
 
 
 Rewording = Callable[[re.Match[str]], str]
@@ -86,7 +114,7 @@ _REFUSALS: tuple[tuple[str, Rewording | str], ...] = (
     (r"(?P<who>.+?) may not (?P<action>[\w-]+): it needs the `(?P<role>\w+)` role", _role),
     (
         r"cannot (?P<verb>.+?) run (?P<run>\d+): it is (?P<now>\w+), and .+? needs a run "
-        r"that is (?P<allowed>[\w ]+?) \(",
+        r"that is (?P<allowed>[\w ]+?)(?: \(|$)",
         _state,
     ),
     (
@@ -95,94 +123,120 @@ _REFUSALS: tuple[tuple[str, Rewording | str], ...] = (
         _not_yet,
     ),
     (r"cannot publish run \d+: (?P<n>\d+) item\(s\) still open:\n(?P<items>(?s:.*))", _open),
-    (r".+ needs a reason", "请填写理由"),
-    (r"an objection must name its objector", "异议须实名: 请填写异议人姓名"),
+    (r".+ needs a reason", "refusal.reason"),
+    (r"an objection must name its objector", "refusal.objector"),
     (
         r"objections are taken during the notice only: notice \d+ runs from (?P<a>[\d-]+) to "
         r"(?P<b>[\d-]+), and (?P<d>[\d-]+) is outside it",
-        "只能在公示期内登记异议: 公示期为 {a} 至 {b}, {d} 不在其内",
+        "refusal.outside_notice",
     ),
     (
         r"(?P<who>.+?) made adjustment (?P<id>\d+) and cannot approve it",
-        "调整 #{id} 是 {who} 本人提出的, 不能自己批准: 须由另一位评审员批准 (四眼原则, four-eyes)",
+        "refusal.four_eyes",
     ),
     (
         r"cannot (?P<verb>\w+) adjustment (?P<id>\d+): it was already (?P<s>\w+) by "
         r"(?P<who>.+?) on (?P<d>[\d-]+)",
-        "调整 #{id} 已由 {who} 于 {d} 处理过",
+        "refusal.adjustment_decided",
     ),
     (
         r"the boundary tie in (?P<award>\w+) at rank (?P<rank>\d+) \((?P<keys>[^)]*)\) has "
         r"(?P<seats>\d+) seat\(s\) left: name exactly \d+ subject\(s\), not "
         r"(?P<n>\d+)",
-        "第 {rank} 名卡线并列 ({keys}) 还剩 {seats} 个名额: 请正好选出 {seats} 个, 现在选了 {n} 个",
+        "refusal.tie_count",
     ),
-    (r"award `(?P<award>\w+)` has no boundary tie to resolve", "{award} 没有需要裁定的卡线并列"),
+    (r"award `(?P<award>\w+)` has no boundary tie to resolve", "refusal.no_tie"),
     (
         r"(?P<award>\w+) (?P<key>\S+) is already flagged \(flag (?P<id>\d+) by (?P<who>.+?):",
-        "{key} 已被 {who} 标记 (标记 #{id}), 不必重复标记",
+        "refusal.already_flagged",
     ),
-    (r"(?P<award>\w+) (?P<key>\S+) has no open flag to lift", "{key} 没有未解除的标记"),
+    (r"(?P<award>\w+) (?P<key>\S+) has no open flag to lift", "refusal.no_flag"),
     (
         r"objection (?P<id>\d+) was already (?P<s>\w+) by (?P<who>.+?) on (?P<d>[\d-]+)",
-        "异议 #{id} 已由 {who} 于 {d} 处理过",
+        "refusal.objection_decided",
     ),
-    (
-        r"cannot revoke on run (?P<run>\d+): it is (?P<now>\w+)",
-        "只有已发布的入选名单才能撤销; 发布前请标记该对象或按异议处理",
-    ),
+    (r"cannot revoke on run (?P<run>\d+): it is (?P<now>\w+)", "refusal.revoke_unpublished"),
     (
         r"(?P<award>\w+) (?P<key>\S+) was not selected in published run",
-        "{key} 不在已发布的入选名单中, 无需撤销",
+        "refusal.revoke_not_selected",
     ),
     (
         r"(?P<award>\w+) (?P<key>\S+) was already revoked on (?P<d>[\d-]+) by (?P<who>.+?):",
-        "{key} 已于 {d} 被 {who} 撤销",
+        "refusal.already_revoked",
     ),
     (
         r"adjusting (?P<key>\S+) (?P<target>\S+) by (?P<delta>\S+) is refused: (?P<why>.*)",
-        "不能把 {key} 的 {target} 调整 {delta}: 调整后会超出该项的分值范围",
+        "refusal.adjust_range",
     ),
     (
         r"`(?P<t>[^`]*)` has (?P<n>\d+) decimals; the campaign's precision is (?P<p>\d+)",
-        "调整值 {t} 的小数位多于本次评选的 {p} 位",
+        "refusal.decimals",
     ),
-    (r"an adjustment of 0 changes nothing", "调整值不能为 0"),
-    (
-        r".*calendar has no data for (?P<year>\d{4})",
-        "节假日日历还没有 {year} 年的数据, 无法计算工作日: 请管理员导入该年的节假日安排",
-    ),
-    (
-        r"a notice lasts at least 1 working day, not (?P<n>-?\d+)",
-        "公示至少 1 个工作日",
-    ),
+    (r"an adjustment of 0 changes nothing", "refusal.zero"),
+    (r".*calendar has no data for (?P<year>\d{4})", "refusal.calendar"),
+    (r"a notice lasts at least 1 working day, not (?P<n>-?\d+)", "refusal.notice_days"),
 )
+"""Each known refusal's shape (the library's message) and the catalogue key
+(or function) that words it for a clerk."""
 
-_ITEMS: tuple[tuple[str, str], ...] = (
+_ITEMS: tuple[tuple[str, Rewording | str], ...] = (
     (
         r"flag (?P<id>\d+) on (?P<award>\w+) (?P<key>\S+) by (?P<who>.+?) on (?P<d>[\d-]+): "
         r"(?P<why>.*)",
-        "{key} 被 {who} 于 {d} 标记, 尚未解除 (标记 #{id}: {why})",
+        "item.flag",
     ),
     (
         r"adjustment (?P<id>\d+): (?P<award>\w+) (?P<key>\S+) (?P<target>\S+) (?P<delta>\S+) "
         r"by (?P<who>.+?) \((?P<why>.*)\) awaits approval",
-        "调整 #{id} ({key} {target} {delta}, {who} 提出) 待另一位评审员批准",
+        "item.adjustment",
     ),
     (
         r"boundary tie in (?P<award>\w+)(?: in (?P<group>.+?))? at rank (?P<rank>\d+): "
         r"(?P<keys>.+?) tied for (?P<seats>\d+) seat\(s\)",
-        "{award} 第 {rank} 名卡线并列: {keys} 争 {seats} 个名额, 尚未裁定",
+        "item.tie",
     ),
     (
         r"objection (?P<id>\d+) to (?P<award>\w+) (?P<key>\S+) by (?P<who>.+?): (?P<why>.*)",
-        "异议 #{id}: {who} 对 {key} 提出 ({why}), 尚未处理",
+        "item.objection",
     ),
     (
         r"the selection of (?P<awards>.+?) changed after notice (?P<id>\d+) opened",
-        "{awards} 的入选名单在公示 #{id} 开始后有变化, 需要重新公示",
+        "item.selection",
     ),
 )
+
+REMEDIES: dict[Remedy, str] = {
+    Remedy.CREATE_STORE: "remedy.create_store",
+    Remedy.INGEST: "remedy.ingest",
+    Remedy.SCORE: "remedy.score",
+    Remedy.REINGEST_AND_DIFF: "remedy.reingest_and_diff",
+    Remedy.LIST_RUNS: "remedy.list_runs",
+    Remedy.IMPORT_CALENDAR: "remedy.import_calendar",
+    Remedy.START_REVIEW: "remedy.start_review",
+    Remedy.OPEN_NOTICE: "remedy.open_notice",
+    Remedy.REVOKE: "remedy.revoke",
+    Remedy.NAME_AWARD: "remedy.name_award",
+    Remedy.GIVE_REASON: "remedy.give_reason",
+    Remedy.SELECT: "remedy.select",
+    Remedy.NAME_OBJECTOR: "remedy.name_objector",
+    Remedy.LIST_ITEMS: "remedy.list_items",
+    Remedy.GRANT_ROLE: "remedy.grant_role",
+    Remedy.RESOLVE_TIE: "remedy.resolve_tie",
+}
+"""How the UI words each remedy a library error names: keys and forms, never
+command-line flags (the CLI words them its own way, `scoring.cli_common`)."""
+
+_SAID_BY_SHAPE = frozenset(
+    {
+        Remedy.IMPORT_CALENDAR,
+        Remedy.GIVE_REASON,
+        Remedy.SELECT,
+        Remedy.NAME_OBJECTOR,
+        Remedy.LIST_ITEMS,
+        Remedy.GRANT_ROLE,
+    }
+)
+"""Remedies the wording of their refusal's shape already says."""
 
 
 def _apply(patterns: tuple[tuple[str, Rewording | str], ...], text: str) -> str | None:
@@ -191,7 +245,7 @@ def _apply(patterns: tuple[tuple[str, Rewording | str], ...], text: str) -> str 
         if m is None:
             continue
         if isinstance(words, str):
-            return words.format(**{k: v or "" for k, v in m.groupdict().items()})
+            return tr(words, **{k: v or "" for k, v in m.groupdict().items()})
         return words(m)
     return None
 
@@ -199,21 +253,42 @@ def _apply(patterns: tuple[tuple[str, Rewording | str], ...], text: str) -> str 
 def _without_commands(text: str) -> str:
     """`text` without command-line hints: `pioneer ...` spans, `--flags` and
     the bracketed or trailing advice that names them."""
-    text = re.sub(r"\s*\([^()]*(?:pioneer|--)[^()]*\)", "", text)
-    text = re.sub(r"[:;,]?\s*[^:;,]*`pioneer[^`]*`[^:;,]*", "", text)
+    text = re.sub(r"\s*\([^()]*(?:pioneer |--)[^()]*\)", "", text)
+    text = re.sub(r"[:;,]?\s*[^:;,]*`pioneer [^`]*`[^:;,]*", "", text)
     text = re.sub(r"[:;,]?\s*[^:;,]*--[a-z][\w-]*[^:;,]*", "", text)
     return text.strip()
 
 
 def clerk_text(message: str) -> str:
-    """A library refusal as the UI says it."""
+    """A library refusal (its message) as the UI says it."""
     found = _apply(_REFUSALS, message.strip())
     if found is not None:
         return found
-    return f"操作未完成: {_without_commands(message)}"
+    return tr("refusal.other", text=_without_commands(message))
+
+
+def clerk_refusal(error: PioneerError) -> str:
+    """A library refusal as the UI says it: worded by its class (a year the
+    calendar lacks, the items that block a publication) or its message's
+    shape, with its remedy in the UI's words (keyed by `error.remedy`)
+    unless that wording already says it."""
+    if isinstance(error, UnknownYear):
+        return tr("refusal.calendar", year=error.year)
+    if isinstance(error, OpenItemsError):
+        return open_items_text(len(error.items), [clerk_item(i.text) for i in error.items])
+    found = _apply(_REFUSALS, error.message.strip())
+    if found is None:
+        plain = error.message if error.remedy is not None else with_hint(error.message, error.hint)
+        found = tr("refusal.other", text=_without_commands(plain))
+    elif error.remedy in _SAID_BY_SHAPE:
+        return found
+    if error.remedy is None:
+        return found
+    remedy = tr(REMEDIES[error.remedy], **{k: str(v) for k, v in error.remedy_args.items()})
+    return tr("refusal.with_remedy", text=found, remedy=remedy)
 
 
 def clerk_item(text: str) -> str:
     """One open item (what blocks a publication) as the UI says it."""
-    found = _apply(tuple(_ITEMS), text)
+    found = _apply(_ITEMS, text)
     return found if found is not None else _without_commands(text)

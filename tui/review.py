@@ -29,7 +29,8 @@ from scoring.review.records import Adjustment, Flag, Objection
 from scoring.review.standings import targets
 from scoring.width import steady
 from tui.format import run_status as run_status_label
-from tui.refusals import clerk_item, clerk_text
+from tui.lang import tr, tr_map
+from tui.refusals import clerk_item, clerk_refusal
 from tui.screens.forms import FormError
 
 
@@ -58,8 +59,9 @@ class ActionDone(Message):
         self.outcome = outcome
 
 
-BUSY = "数据库正忙: 另有计分或导入正在写入, 请稍后再试 (什么也没有改)"
-"""What the UI says when a batch holds the store longer than a read waits."""
+BUSY = "refusal.busy"
+"""The catalogue key of what the UI says when a batch holds the store longer
+than a read waits."""
 
 
 def perform(path: str, act: Callable[[Database], str], award: str | None = None) -> Outcome:
@@ -68,16 +70,16 @@ def perform(path: str, act: Callable[[Database], str], award: str | None = None)
     try:
         db = service.open_existing(path)
     except PioneerError as exc:
-        said = BUSY if "locked" in str(exc) else clerk_text(str(exc))
+        said = tr(BUSY) if "locked" in str(exc) else clerk_refusal(exc)
         return Outcome(False, str(exc), award, said)
     try:
         return Outcome(True, act(db), award)
     except PioneerError as exc:
-        return Outcome(False, str(exc), award, clerk_text(str(exc)))
+        return Outcome(False, str(exc), award, clerk_refusal(exc))
     except Exception as exc:
         if not is_busy(exc):
             raise
-        return Outcome(False, str(exc), award, BUSY)
+        return Outcome(False, str(exc), award, tr(BUSY))
     finally:
         db.close()
 
@@ -168,7 +170,7 @@ def selection(db: Database, run_id: int) -> dict[str, list[str]]:
 
 
 def selection_change(before: dict[str, list[str]], after: dict[str, list[str]]) -> str:
-    """What changed in the selection, e.g. `递补: a P4 入选; P1 不再入选`."""
+    """What changed in the selection, e.g. `a P4 递补入选; P1 不再占名额`."""
     parts = []
     for award, now in after.items():
         was = before.get(award, [])
@@ -177,9 +179,9 @@ def selection_change(before: dict[str, list[str]], after: dict[str, list[str]]) 
         if added or removed:
             text = f"{award}"
             if added:
-                text += f" {', '.join(added)} 递补入选"
+                text += tr("review.substituted", keys=", ".join(added))
             if removed:
-                text += f"; {', '.join(removed)} 不再占名额"
+                text += tr("review.seat_lost", keys=", ".join(removed))
             parts.append(text)
     return "; ".join(parts)
 
@@ -196,10 +198,13 @@ def notice_window_text(calendar: WorkCalendar, start: dt.date, days: int) -> str
     try:
         window = calendar.notice_window(start, days)
     except PioneerError as exc:
-        raise FormError(clerk_text(str(exc))) from None
-    return (
-        f"公示期 {window.first.isoformat()} 至 {window.last.isoformat()},"
-        f" 共 {window.days} 个工作日; {window.publishable_from.isoformat()} 起可以发布"
+        raise FormError(clerk_refusal(exc)) from None
+    return tr(
+        "review.window",
+        first=window.first.isoformat(),
+        last=window.last.isoformat(),
+        days=window.days,
+        publishable=window.publishable_from.isoformat(),
     )
 
 
@@ -217,42 +222,65 @@ def publish_preview(db: Database, run_id: int, today: dt.date) -> PublishPreview
     st = service.run_status(db, run_id, today=today)
     blockers: list[str] = []
     if st.status != "notice":
-        blockers.append(f"运行现在是「{run_status_label(st.status)}」, 公示中的运行才能发布")
+        blockers.append(tr("review.not_on_notice", now=run_status_label(st.status)))
     elif st.publishable_from is not None and today < st.publishable_from:
         assert st.notice is not None
         blockers.append(
-            f"公示期到 {st.notice.last_day} 才结束, {st.publishable_from.isoformat()} 起才能发布"
-            f" (今天按 {today.isoformat()} 计)"
+            tr(
+                "refusal.not_yet",
+                last=st.notice.last_day,
+                start=st.publishable_from.isoformat(),
+                today=today.isoformat(),
+            )
         )
     blockers += [clerk_item(item.text) for item in st.items]
-    frozen = [f"运行 {run_id} 的计算结果、有效排名和全部评审记录"]
+    frozen = [tr("review.frozen_run", run=run_id)]
     for award, keys in st.selection.items():
         names = _names(db, run_id, award, keys)
-        shown = ", ".join(f"{k} {names.get(k, '')}".strip() for k in keys) or "无"
-        frozen.append(f"{award} 入选 {len(keys)} 名: {shown}")
+        shown = ", ".join(f"{k} {names.get(k, '')}".strip() for k in keys) or tr("value.none")
+        frozen.append(tr("review.frozen_selection", award=award, n=len(keys), shown=shown))
     frozen.append(
-        f"调整 {len(st.adjustments)} 项, 异议 {len(st.objections)} 项"
-        + (f", 公示 {st.notice.first_day} 至 {st.notice.last_day}" if st.notice else "")
+        tr("review.frozen_records", adjustments=len(st.adjustments), objections=len(st.objections))
+        + (
+            tr("review.frozen_notice", first=st.notice.first_day, last=st.notice.last_day)
+            if st.notice
+            else ""
+        )
     )
     return PublishPreview(frozen, blockers)
 
 
 # ------------------------------------------------------------ words
 OBJECTION_STATUS = {
-    "open": "待处理",
-    "upheld": "成立 (不再占名额, 递补下一位)",
-    "dismissed": "不成立",
+    "open": "objection.open",
+    "upheld": "objection.upheld",
+    "dismissed": "objection.dismissed",
 }
+"""An objection's status -> its catalogue key."""
 
 ADJUSTMENT_STATUS = {
-    "pending": "待批准",
-    "approved": "已批准",
-    "rejected": "已驳回",
+    "pending": "adjustment.pending",
+    "approved": "adjustment.approved",
+    "rejected": "adjustment.rejected",
 }
+"""An adjustment's status -> its catalogue key."""
+
+
+def objection_status(status: str) -> str:
+    return tr_map(OBJECTION_STATUS, status)
+
+
+def adjustment_status(status: str) -> str:
+    return tr_map(ADJUSTMENT_STATUS, status)
 
 
 def signed(delta: str) -> str:
     return delta if delta.startswith("-") else f"+{delta}"
+
+
+def adjustment_said(key: str, adj: Adjustment) -> str:
+    """What an action did to an adjustment, in the words of catalogue `key`."""
+    return tr(key, id=adj.id, subject=adj.subject, target=adj.target, delta=signed(adj.delta))
 
 
 # ------------------------------------------------------------ running
@@ -277,6 +305,6 @@ def report(node: DOMNode, outcome: Outcome) -> None:
     if hasattr(app, "outcomes"):
         cast(_Reporting, app).outcomes.append(outcome)
     if outcome.ok:
-        app.notify(outcome.shown, title="完成", timeout=6)
+        app.notify(outcome.shown, title=tr("review.done"), timeout=6)
     else:
-        app.notify(outcome.shown, title="操作被拒绝", severity="error", timeout=10)
+        app.notify(outcome.shown, title=tr("review.refused"), severity="error", timeout=10)

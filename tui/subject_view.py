@@ -13,6 +13,7 @@ from scoring.explain import Explanation
 from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, NodePlan
 from tui.format import NONE, metric_text
+from tui.lang import tr
 
 EVIDENCE_CAP = 500
 """Evidence rows shown per table; the count says how many there are."""
@@ -72,11 +73,11 @@ class SubjectView:
 
 
 def cell(value: Any) -> str:
-    """An evidence value for people: dates ISO, booleans 是/否, exact numbers."""
+    """An evidence value for people: dates ISO, booleans yes/no, exact numbers."""
     if value is None:
         return NONE
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return tr("value.yes") if value else tr("value.no")
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Fraction):
@@ -104,13 +105,13 @@ def _metric(stored: Any) -> str:
 
 def _rule(node: NodePlan) -> str:
     if not node.is_leaf:
-        return f"各项之和, 最高 {plain(node.max)} 分"
-    parts = [f"指标 {node.metric.text}"] if node.metric is not None else []
+        return tr("rule.sum", max=plain(node.max))
+    parts = [tr("rule.metric", text=node.metric.text)] if node.metric is not None else []
     if node.default is not None:
         shown = plain(node.default) if isinstance(node.default, int | Fraction) else node.default
-        parts.append(f"无数据时取 {shown}")
+        parts.append(tr("rule.default", value=shown))
     if node.score is not None:
-        parts.append(f"计分 {node.score.describe()}")
+        parts.append(tr("rule.score", text=node.score.describe()))
     return "; ".join(parts)
 
 
@@ -141,14 +142,20 @@ def _block(
         metric=None,
         points=ex.result.points.get(name, NONE),
         no_data=False,
-        rule=f"各项之和, 最高 {plain(most)} 分",
+        rule=tr("rule.sum", max=plain(most)),
         tables=[],
         children=[_node(ex, item, used) for item in items],
         computed=ex.result.changed_points.get(name),
     )
 
 
-TERM_LABELS = {"bonus": "加分", "deductions": "扣分", "total": "总分调整", "floor": "补足至 0"}
+TERM_LABELS = {
+    "bonus": "term.bonus",
+    "deductions": "term.deductions",
+    "total": "term.total",
+    "floor": "term.floor",
+}
+"""A term of the total line that is no criterion -> the catalogue key of its label."""
 
 
 def formula(award: AwardPlan, b: Breakdown) -> str:
@@ -156,17 +163,20 @@ def formula(award: AwardPlan, b: Breakdown) -> str:
     where an adjustment moved it, adding up to the total printed at its end."""
     text = ""
     for i, t in enumerate(b.terms):
-        label = TERM_LABELS.get(t.path) or award.nodes[t.path].title
+        key = TERM_LABELS.get(t.path)
+        label = tr(key) if key is not None else award.nodes[t.path].title
         sign, figure = (-t.sign, t.points[1:]) if t.points.startswith("-") else (t.sign, t.points)
-        term = f"{label} {figure}" + (f" (原 {t.computed})" if t.computed is not None else "")
+        term = f"{label} {figure}" + (
+            tr("formula.computed", value=t.computed) if t.computed is not None else ""
+        )
         if i == 0:
             text += ("-" if sign < 0 else "") + term
         else:
             text += (" - " if sign < 0 else " + ") + term
-    line = f"总分 = {text} = {b.total}"
+    line = tr("formula.line", terms=text, total=b.total)
     if b.computed_total is not None:
-        line += f" (调整前 {b.computed_total})"
-    return line + " (不低于 0)"
+        line += tr("formula.before", value=b.computed_total)
+    return line + tr("formula.floor")
 
 
 def build(ex: Explanation) -> SubjectView:
@@ -174,9 +184,10 @@ def build(ex: Explanation) -> SubjectView:
     used = {e.table: e.used_by for e in ex.evidence}
     nodes = [_node(ex, p, used) for p in a.top]
     if a.bonus is not None:
-        nodes.append(_block(ex, "bonus", "加分", a.bonus.items, a.bonus.max, used))
+        nodes.append(_block(ex, "bonus", tr("term.bonus"), a.bonus.items, a.bonus.max, used))
     if a.deductions is not None:
-        nodes.append(_block(ex, "deductions", "扣分", a.deductions.items, a.deductions.max, used))
+        title = tr("term.deductions")
+        nodes.append(_block(ex, "deductions", title, a.deductions.items, a.deductions.max, used))
     evidence = [
         EvidenceView(
             table=e.table,

@@ -19,6 +19,7 @@ from scoring.audit import AuditEntry, entries
 from scoring.browse import Store
 from scoring.width import fit
 from tui.format import NONE, action_label, number_cell, plain_cell, short_hash
+from tui.lang import tr
 from tui.navigation import navigator
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -38,9 +39,9 @@ def summary(entry: AuditEntry) -> str:
 
 class AuditScreen(ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "返回运行列表", id="audit.back"),
-        Binding("r", "back", "运行列表", id="audit.runs", show=False),
-        Binding("g", "refresh", "刷新", id="audit.refresh"),
+        Binding("escape", "back", "key.back_to_runs", id="audit.back"),
+        Binding("r", "back", "key.runs", id="audit.runs", show=False),
+        Binding("g", "refresh", "key.refresh", id="audit.refresh"),
     ]
 
     class Loaded(Message):
@@ -54,7 +55,7 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
-            yield Static(Text("审计日志"), id="audit-title", classes="screen-title")
+            yield Static(Text(tr("audit.title")), id="audit-title", classes="screen-title")
             yield WhoBar(classes="who")
         yield AuditTable(id="audit-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="audit-detail")
@@ -62,13 +63,13 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#audit-table", AuditTable)
-        table.add_column("序号", key="seq")
-        table.add_column("时间", key="at")
-        table.add_column("日期", key="today")
-        table.add_column("操作人", key="actor")
-        table.add_column("操作", key="action")
-        table.add_column("运行", key="run")
-        table.add_column("摘要", key="detail")
+        table.add_column(tr("audit.col_seq"), key="seq")
+        table.add_column(tr("audit.col_at"), key="at")
+        table.add_column(tr("audit.col_today"), key="today")
+        table.add_column(tr("audit.col_actor"), key="actor")
+        table.add_column(tr("audit.col_action"), key="action")
+        table.add_column(tr("audit.col_run"), key="run")
+        table.add_column(tr("audit.col_detail"), key="detail")
         self.action_refresh()
 
     def on_screen_resume(self) -> None:
@@ -97,7 +98,7 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
                 key=str(e.seq),
             )
         if not message.entries:
-            self.query_one("#audit-detail", Static).update(Text("审计日志为空"))
+            self.query_one("#audit-detail", Static).update(Text(tr("audit.empty")))
 
     @on(DataTable.RowHighlighted, "#audit-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -108,10 +109,16 @@ class AuditScreen(ForwardWorkerErrors, Screen[None]):
         detail = json.dumps(entry.detail, ensure_ascii=False, indent=2)
         self.query_one("#audit-detail", Static).update(
             Text(
-                f"条目 {entry.seq}  {action_label(entry.action)}  操作人 {entry.actor}"
-                f"  运行 {entry.run_id if entry.run_id is not None else NONE}\n"
-                f"哈希 {short_hash(entry.hash, 16)}  前一条 {short_hash(entry.prev_hash, 16)}\n"
-                f"{detail}"
+                tr(
+                    "audit.detail",
+                    seq=entry.seq,
+                    action=action_label(entry.action),
+                    actor=entry.actor,
+                    run=entry.run_id if entry.run_id is not None else NONE,
+                    hash=short_hash(entry.hash, 16),
+                    prev=short_hash(entry.prev_hash, 16),
+                )
+                + f"\n{detail}"
             )
         )
 

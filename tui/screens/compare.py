@@ -20,6 +20,7 @@ from scoring.diff import Move, RunDiff
 from scoring.results import resolve_run
 from scoring.service import diff, run_rules
 from tui.format import NONE, number_cell, plain_cell, theme_style
+from tui.lang import tr
 from tui.navigation import navigator
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -83,7 +84,7 @@ class CompareTable(DataTable[Text]):
 
 
 class CompareScreen(ForwardWorkerErrors, Screen[None]):
-    BINDINGS = [Binding("escape", "back", "返回", id="compare.back")]
+    BINDINGS = [Binding("escape", "back", "key.back", id="compare.back")]
 
     class Loaded(Message):
         def __init__(self, found: RunDiff, awards: list[AwardCompare]) -> None:
@@ -100,7 +101,7 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
             yield Static(
-                Text(f"比较 运行 {self.run_a} (A) 与 运行 {self.run_b} (B)"),
+                Text(tr("compare.title", a=self.run_a, b=self.run_b)),
                 id="compare-title",
                 classes="screen-title",
             )
@@ -110,10 +111,10 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
             yield Footer(compact=True)
             return
         found, awards = self.result
-        notes = [f"只在运行 {self.run_a} 中的奖项: {a}" for a in found.only_a]
-        notes += [f"只在运行 {self.run_b} 中的奖项: {b}" for b in found.only_b]
+        notes = [tr("compare.only_in", run=self.run_a, award=a) for a in found.only_a]
+        notes += [tr("compare.only_in", run=self.run_b, award=b) for b in found.only_b]
         if not awards:
-            notes.append("两个运行没有共同的奖项")
+            notes.append(tr("compare.nothing_shared"))
         if notes:
             yield Static(Text("\n".join(notes)), id="compare-notes")
         if awards:
@@ -137,21 +138,25 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
         await self.recompose()
 
     def _award(self, a: AwardCompare) -> tuple[Static, CompareTable]:
-        summary = (
-            f"{a.changed} 个变化, 新入选 {a.entered} 个, 不再入选 {a.left} 个"
-            f", 只在 A 中 {a.only_a} 个, 只在 B 中 {a.only_b} 个"
+        summary = tr(
+            "compare.summary",
+            changed=a.changed,
+            entered=a.entered,
+            left=a.left,
+            only_a=a.only_a,
+            only_b=a.only_b,
         )
         if a.changed > len(a.moves):
-            summary += f"; 仅显示前 {len(a.moves)} 个"
+            summary += tr("compare.first_only", n=len(a.moves))
         table = CompareTable(zebra_stripes=True, cursor_type="row")
-        table.add_column("变化", key="change")
-        table.add_column("编号", key="subject")
-        table.add_column("姓名/名称", key="name")
-        table.add_column("排名 A", key="rank_a")
-        table.add_column("排名 B", key="rank_b")
-        table.add_column("总分 A", key="total_a")
-        table.add_column("总分 B", key="total_b")
-        table.add_column("分差", key="delta")
+        table.add_column(tr("compare.col_change"), key="change")
+        table.add_column(tr("column.key"), key="subject")
+        table.add_column(tr("compare.col_name"), key="name")
+        table.add_column(tr("compare.col_rank_a"), key="rank_a")
+        table.add_column(tr("compare.col_rank_b"), key="rank_b")
+        table.add_column(tr("compare.col_total_a"), key="total_a")
+        table.add_column(tr("compare.col_total_b"), key="total_b")
+        table.add_column(tr("compare.col_delta"), key="delta")
         for m in a.moves:
             table.add_row(
                 self._change(m),
@@ -168,20 +173,22 @@ class CompareScreen(ForwardWorkerErrors, Screen[None]):
 
     def _change(self, m: Move) -> Text:
         if m.selected_b and not m.selected_a:
-            return Text("新入选", theme_style(self.app, "text-success"))
+            return Text(tr("compare.entered"), theme_style(self.app, "text-success"))
         if m.selected_a and not m.selected_b:
-            return Text("不再入选", theme_style(self.app, "text-error"))
+            return Text(tr("compare.left"), theme_style(self.app, "text-error"))
         if m.rank_a is None and m.rank_b is not None:
-            return Text("进入排名")
+            return Text(tr("compare.ranked"))
         if m.rank_a is not None and m.rank_b is None:
-            return Text("退出排名", theme_style(self.app, "text-warning"))
+            return Text(tr("compare.unranked"), theme_style(self.app, "text-warning"))
         if m.rank_a is None or m.rank_b is None:
-            return Text("总分变化")
+            return Text(tr("compare.total_changed"))
         if m.rank_b < m.rank_a:
-            return Text(f"上升 {m.rank_a - m.rank_b}", theme_style(self.app, "text-success"))
+            up = tr("compare.up", n=m.rank_a - m.rank_b)
+            return Text(up, theme_style(self.app, "text-success"))
         if m.rank_b > m.rank_a:
-            return Text(f"下降 {m.rank_b - m.rank_a}", theme_style(self.app, "text-warning"))
-        return Text("总分变化" if m.total_a != m.total_b else NONE)
+            down = tr("compare.down", n=m.rank_b - m.rank_a)
+            return Text(down, theme_style(self.app, "text-warning"))
+        return Text(tr("compare.total_changed") if m.total_a != m.total_b else NONE)
 
     @on(DataTable.RowSelected)
     def _open_subject(self, event: DataTable.RowSelected) -> None:

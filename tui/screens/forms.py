@@ -21,6 +21,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, SelectionL
 from textual.widgets.option_list import Option
 
 from scoring.review.records import Adjustment, Objection
+from tui.lang import tr
 
 T = TypeVar("T")
 
@@ -74,7 +75,7 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
     reason (mandatory unless `REASON_REQUIRED` is false), the error line and
     OK / cancel."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="form.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "key.cancel", id="form.cancel")]
     REASON_REQUIRED = True
 
     def __init__(self, title: str, note: str = "") -> None:
@@ -89,13 +90,14 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
                 yield Static(self.note, id="form-note")
             yield from self.fields()
             yield Label(
-                "理由 (必填)" if self.REASON_REQUIRED else "理由 (可不填)", classes="form-label"
+                tr("form.reason_required") if self.REASON_REQUIRED else tr("form.reason_optional"),
+                classes="form-label",
             )
-            yield Input(placeholder="理由", id="form-reason")
+            yield Input(placeholder=tr("form.reason"), id="form-reason")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Button("确定", variant="primary", id="form-ok")
-                yield Button("取消", id="form-cancel")
+                yield Button(tr("form.ok"), variant="primary", id="form-ok")
+                yield Button(tr("key.cancel"), id="form-cancel")
 
     def fields(self) -> ComposeResult:
         """The fields of the action (none: a reason only)."""
@@ -118,7 +120,7 @@ class ReasonForm(ModalScreen[T | None], Generic[T]):
     def submit(self) -> None:
         try:
             if self.REASON_REQUIRED and not self.reason:
-                raise FormError("请填写理由: 这项操作要说明理由")
+                raise FormError(tr("form.reason_missing"))
             value = self.result()
         except FormError as exc:
             self.show_error(str(exc))
@@ -157,11 +159,11 @@ def parse_delta(text: str) -> str:
     try:
         value = Decimal(raw)
     except InvalidOperation:
-        raise FormError(f"调整值 `{raw}` 不是数字 (例如 +2 或 -0.5)") from None
+        raise FormError(tr("form.delta_not_number", raw=raw)) from None
     if not value.is_finite():
-        raise FormError(f"调整值 `{raw}` 不是有限的数")
+        raise FormError(tr("form.delta_not_finite", raw=raw))
     if value == 0:
-        raise FormError("调整值不能为 0")
+        raise FormError(tr("refusal.zero"))
     return raw.lstrip("+")
 
 
@@ -169,24 +171,24 @@ class AdjustForm(ReasonForm[AdjustRequest]):
     """Adjust a node (dotted path) or the total by a signed change."""
 
     def __init__(self, title: str, targets: list[str]) -> None:
-        super().__init__(title, "调整在另一位评审员批准后生效")
+        super().__init__(title, tr("form.adjust_note"))
         self.targets = targets
 
     def fields(self) -> ComposeResult:
-        yield Label("调整项", classes="form-label")
+        yield Label(tr("form.target"), classes="form-label")
         yield Select(
             [(t, t) for t in self.targets],
             value="total" if "total" in self.targets else Select.NULL,
             allow_blank="total" not in self.targets,
             id="form-target",
         )
-        yield Label("调整值 (带符号, 如 +2 或 -0.5)", classes="form-label")
+        yield Label(tr("form.delta"), classes="form-label")
         yield Input(placeholder="+1", id="form-delta")
 
     def result(self) -> AdjustRequest:
         target = self.query_one("#form-target", Select).value
         if not isinstance(target, str):
-            raise FormError("请选择调整项")
+            raise FormError(tr("form.target_missing"))
         delta = parse_delta(self.query_one("#form-delta", Input).value)
         return AdjustRequest(target, delta, self.reason)
 
@@ -201,9 +203,7 @@ class TieForm(ReasonForm[TieRequest]):
         seats: int,
         chosen: list[str] | None = None,
     ) -> None:
-        super().__init__(
-            title, f"{len(tied)} 个并列, 名额 {seats} 个: 选出 {seats} 个 (空格选中/取消)"
-        )
+        super().__init__(title, tr("form.tie_note", tied=len(tied), seats=seats))
         self.tied = tied
         self.seats = seats
         self.chosen = chosen or []
@@ -218,9 +218,13 @@ class TieForm(ReasonForm[TieRequest]):
         """Who is in and who is out, in words (not only by colour)."""
         chosen = [k for k, _ in self.tied if k in selected]
         left = [k for k, _ in self.tied if k not in selected]
-        return (
-            f"入选 ({len(chosen)}/{self.seats}): {', '.join(chosen) or '无'}\n"
-            f"不入选: {', '.join(left) or '无'}"
+        none = tr("value.none")
+        return tr(
+            "form.tie_choice",
+            n=len(chosen),
+            seats=self.seats,
+            chosen=", ".join(chosen) or none,
+            left=", ".join(left) or none,
         )
 
     @on(SelectionList.SelectedChanged, "#form-tied")
@@ -232,15 +236,14 @@ class TieForm(ReasonForm[TieRequest]):
     def result(self) -> TieRequest:
         selected = list(self.query_one("#form-tied", SelectionList).selected)
         if not selected:
-            raise FormError(f"请选出 {self.seats} 个")
+            raise FormError(tr("form.tie_missing", seats=self.seats))
         return TieRequest([str(s) for s in selected], self.reason)
 
 
 def adjustment_line(adj: Adjustment) -> str:
     sign = "" if adj.delta.startswith("-") else "+"
-    return (
-        f"#{adj.id} {adj.award} {adj.subject} {adj.target} {sign}{adj.delta}"
-        f"  提出 {adj.author}: {adj.reason}"
+    return f"#{adj.id} {adj.award} {adj.subject} {adj.target} {sign}{adj.delta}" + tr(
+        "form.proposed_by", who=adj.author, reason=adj.reason
     )
 
 
@@ -248,7 +251,7 @@ class ApproveForm(ReasonForm[ApproveRequest]):
     """Pick one pending adjustment to approve."""
 
     def __init__(self, title: str, pending: list[Adjustment], current: int | None = None) -> None:
-        super().__init__(title, "批准或驳回另一位评审员提出的调整 (四眼原则)")
+        super().__init__(title, tr("form.approve_note"))
         self.pending = pending
         self.current = current
 
@@ -256,7 +259,7 @@ class ApproveForm(ReasonForm[ApproveRequest]):
         options = [Option(adjustment_line(a), id=str(a.id)) for a in self.pending]
         yield OptionList(*options, id="form-pending")
         yield Select(
-            [("批准", "approve"), ("驳回", "reject")],
+            [(tr("form.approve"), "approve"), (tr("form.reject"), "reject")],
             value="approve",
             allow_blank=False,
             id="form-decision",
@@ -273,7 +276,7 @@ class ApproveForm(ReasonForm[ApproveRequest]):
     def result(self) -> ApproveRequest:
         pending = self.query_one("#form-pending", OptionList)
         if pending.highlighted is None:
-            raise FormError("请选择一项待批准的调整")
+            raise FormError(tr("form.approve_missing"))
         option_id = pending.get_option_at_index(pending.highlighted).id
         approve = self.query_one("#form-decision", Select).value != "reject"
         return ApproveRequest(int(option_id or 0), self.reason, approve)
@@ -308,9 +311,7 @@ class PublishForm(ConfirmForm):
 
     def __init__(self, title: str, lines: list[str], blockers: list[str]) -> None:
         note = (
-            f"还有 {len(blockers)} 项未处理, 现在不能发布:"
-            if blockers
-            else "发布后以下内容将冻结, 不能再更改:"
+            tr("form.publish_blocked", n=len(blockers)) if blockers else tr("form.publish_frozen")
         )
         super().__init__(title, blockers or lines, note)
         self.blockers = blockers
@@ -322,7 +323,7 @@ class PublishForm(ConfirmForm):
 
     def result(self) -> str:
         if self.blockers:
-            raise FormError("先处理上面列出的事项, 再发布")
+            raise FormError(tr("form.publish_first"))
         return self.reason
 
 
@@ -331,14 +332,14 @@ def parse_day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise FormError(f"日期 `{text.strip()}` 应写成 年-月-日, 如 2022-09-29") from None
+        raise FormError(tr("form.bad_date", raw=text.strip())) from None
 
 
 def parse_days(text: str) -> int:
     """A number of working days (at least 1); FormError otherwise."""
     raw = text.strip()
     if not raw.isdigit() or int(raw) < 1:
-        raise FormError(f"公示天数 `{raw}` 应为至少 1 的整数 (工作日)")
+        raise FormError(tr("form.bad_days", raw=raw))
     return int(raw)
 
 
@@ -348,14 +349,14 @@ class NoticeForm(ReasonForm[NoticeRequest]):
     REASON_REQUIRED = False
 
     def __init__(self, title: str, today: dt.date, window: Callable[[dt.date, int], str]) -> None:
-        super().__init__(title, "公示期按工作日计算 (节假日与调休已计入)")
+        super().__init__(title, tr("form.notice_note"))
         self.today = today
         self.window = window
 
     def fields(self) -> ComposeResult:
-        yield Label("开始日期 (年-月-日)", classes="form-label")
+        yield Label(tr("form.start"), classes="form-label")
         yield Input(value=self.today.isoformat(), id="form-start")
-        yield Label("公示天数 (工作日)", classes="form-label")
+        yield Label(tr("form.days"), classes="form-label")
         yield Input(value="5", id="form-days")
         yield Static("", id="form-window")
 
@@ -389,18 +390,20 @@ class ObjectForm(ReasonForm[ObjectRequest]):
     """Record an objection: the objector's name (异议须实名) and the reason."""
 
     def fields(self) -> ComposeResult:
-        yield Label("异议人姓名 (必填, 异议须实名)", classes="form-label")
-        yield Input(placeholder="姓名", id="form-objector")
+        yield Label(tr("form.objector"), classes="form-label")
+        yield Input(placeholder=tr("form.objector_placeholder"), id="form-objector")
 
     def result(self) -> ObjectRequest:
         objector = self.query_one("#form-objector", Input).value.strip()
         if not objector:
-            raise FormError("请填写异议人姓名: 异议须实名")
+            raise FormError(tr("form.objector_missing"))
         return ObjectRequest(objector, self.reason)
 
 
 def objection_line(o: Objection) -> str:
-    return f"#{o.id} {o.award} {o.subject}  异议人 {o.objector} ({o.raised}): {o.reason}"
+    return f"#{o.id} {o.award} {o.subject}" + tr(
+        "form.objection_by", who=o.objector, day=o.raised, reason=o.reason
+    )
 
 
 class ResolveObjectionForm(ReasonForm[ResolveRequest]):
@@ -409,7 +412,7 @@ class ResolveObjectionForm(ReasonForm[ResolveRequest]):
     REASON_REQUIRED = False
 
     def __init__(self, title: str, objections: list[Objection]) -> None:
-        super().__init__(title, "成立: 该对象不再占名额, 按排名递补下一位; 不成立: 须说明理由")
+        super().__init__(title, tr("form.resolve_note"))
         self.objections = objections
 
     def fields(self) -> ComposeResult:
@@ -418,8 +421,8 @@ class ResolveObjectionForm(ReasonForm[ResolveRequest]):
             id="form-objections",
         )
         yield Select(
-            [("异议成立 (递补)", "upheld"), ("异议不成立", "dismissed")],
-            prompt="处理结果",
+            [(tr("form.upheld"), "upheld"), (tr("form.dismissed"), "dismissed")],
+            prompt=tr("form.finding"),
             id="form-finding",
         )
 
@@ -432,12 +435,12 @@ class ResolveObjectionForm(ReasonForm[ResolveRequest]):
     def result(self) -> ResolveRequest:
         listed = self.query_one("#form-objections", OptionList)
         if listed.highlighted is None:
-            raise FormError("请选择一项异议")
+            raise FormError(tr("form.objection_missing"))
         finding = self.query_one("#form-finding", Select).value
         if finding not in ("upheld", "dismissed"):
-            raise FormError("请选择处理结果: 成立或不成立")
+            raise FormError(tr("form.finding_missing"))
         if finding == "dismissed" and not self.reason:
-            raise FormError("异议不成立时须说明理由")
+            raise FormError(tr("form.dismiss_reason"))
         option_id = listed.get_option_at_index(listed.highlighted).id
         return ResolveRequest(int(option_id or 0), finding == "upheld", self.reason)
 
@@ -446,7 +449,7 @@ class GoToForm(ModalScreen[int | None]):
     """Ask for a rank (or row) number to jump to; refuses anything but a
     positive whole number."""
 
-    BINDINGS = [Binding("escape", "cancel", "取消", id="goto.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "key.cancel", id="goto.cancel")]
 
     def __init__(self, title: str) -> None:
         super().__init__()
@@ -455,7 +458,7 @@ class GoToForm(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="form", classes="form"):
             yield Static(self.form_title, id="form-title")
-            yield Input(placeholder="例如 1000", id="form-number")
+            yield Input(placeholder=tr("form.number_placeholder"), id="form-number")
             yield Static("", id="form-error")
 
     def on_mount(self) -> None:
@@ -466,7 +469,7 @@ class GoToForm(ModalScreen[int | None]):
         event.stop()
         raw = event.value.strip()
         if not raw.isdigit() or int(raw) < 1:
-            self.query_one("#form-error", Static).update(f"`{raw}` 不是正整数")
+            self.query_one("#form-error", Static).update(tr("form.bad_number", raw=raw))
             return
         self.dismiss(int(raw))
 

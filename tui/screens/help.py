@@ -12,6 +12,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from tui.lang import tr
+
 
 @dataclass(frozen=True)
 class KeyHelp:
@@ -30,6 +32,8 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
         binding = active.binding
         if not binding.description or binding.id is None:
             continue  # a widget's own keys (cursor moves) are not pioneer's
+        if binding.action == "command_palette":
+            continue  # the footer shows it on every screen
         shown = screen.app.get_key_display(binding)
         if (binding.description, shown) in seen:
             continue
@@ -37,7 +41,9 @@ def keys_of(screen: Screen[object]) -> list[KeyHelp]:
         reason = None
         if not active.enabled and callable(why):
             reason = why(binding.action)
-        out.append(KeyHelp(shown or key, longer.get(binding.action, binding.description), reason))
+        name = longer.get(binding.action)
+        description = tr(name) if name is not None else binding.description
+        out.append(KeyHelp(shown or key, description, reason))
     return out
 
 
@@ -45,9 +51,9 @@ class HelpScreen(ModalScreen[None]):
     """The keys of the screen below, one per line."""
 
     BINDINGS = [
-        Binding("escape", "close", "关闭", id="help.close"),
-        Binding("question_mark", "close", "关闭", id="help.close_q", show=False),
-        Binding("f1", "close", "关闭", id="help.close_f1", show=False),
+        Binding("escape", "close", "key.close", id="help.close"),
+        Binding("question_mark", "close", "key.close", id="help.close_q", show=False),
+        Binding("f1", "close", "key.close", id="help.close_f1", show=False),
     ]
 
     def __init__(self, title: str, keys: list[KeyHelp], note: str = "") -> None:
@@ -58,11 +64,11 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help", classes="form"):
-            yield Static(Text(f"帮助: {self.help_title}"), id="help-title")
+            yield Static(Text(tr("help.title", title=self.help_title)), id="help-title")
             yield Static(self._text(), id="help-keys")
             if self.note:
                 yield Static(Text(self.note), id="help-note")
-            yield Static(Text("Esc 关闭"), id="help-close")
+            yield Static(Text(tr("help.close")), id="help-close")
 
     def _text(self) -> Text:
         text = Text()
@@ -71,7 +77,7 @@ class HelpScreen(ModalScreen[None]):
             text.append(f"{k.key:<{width}}  ", "bold")
             text.append(k.description)
             if k.disabled_because:
-                text.append(f"  (不可用: {k.disabled_because})", "dim")
+                text.append(tr("help.disabled", why=k.disabled_because), "dim")
             text.append("\n")
         return text
 

@@ -19,6 +19,7 @@ from scoring.results import RunInfo, awards_of, resolve_run
 from scoring.service import Rules, run_rules
 from tui.acting import SaysWhyNot, acting_of
 from tui.format import run_status, short_hash
+from tui.lang import text_in, tr
 from tui.navigation import navigator
 from tui.screens.forms import (
     GoToForm,
@@ -44,42 +45,56 @@ def _awards(store: Store, run_id: int) -> tuple[RunInfo, list[AwardTab]]:
     try:
         rules = run_rules(run)
     except Exception:  # the rules of an old run may no longer load: show keys only
-        return run, [AwardTab(a, a, "名称") for a in present]
+        return run, [AwardTab(a, a, tr("column.title")) for a in present]
     tabs = [
         AwardTab(award.name, award.title, _name_label(rules, award.subjects))
         for award in rules.plan.awards
         if award.name in present
     ]
     named = {t.name for t in tabs}
-    return run, tabs + [AwardTab(a, a, "名称") for a in present if a not in named]
+    return run, tabs + [AwardTab(a, a, tr("column.title")) for a in present if a not in named]
 
 
 def _name_label(rules: Rules, table: str) -> str:
-    """姓名 for people (the name column's header says so), else 名称."""
+    """姓名 (name) for people (the name column's header, campaign content in
+    Chinese, says so), else 名称 (title)."""
     spec = rules.model.tables[table].columns.get("name")
-    return "姓名" if getattr(spec, "header", None) == "姓名" else "名称"
+    people = getattr(spec, "header", None) == text_in("zh", "column.name")
+    return tr("column.name") if people else tr("column.title")
 
 
 class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
     AUTO_FOCUS = None  # the ranking table takes focus once it exists
     BINDINGS = [
-        Binding("escape", "back", "返回", id="run.back"),
-        Binding("slash", "search", "搜索", id="run.search", show=False),
-        Binding("s", "sort", "排序", id="run.sort", show=False),
-        Binding("colon", "go_to", "跳到名次", id="run.go_to", show=False),
-        Binding("x", "clear_filters", "清除筛选", id="run.clear", show=False),
-        Binding("right_square_bracket", "award(1)", "下一奖项", id="run.next_award", show=False),
+        Binding("escape", "back", "key.back", id="run.back"),
+        Binding("slash", "search", "key.search", id="run.search", show=False),
+        Binding("s", "sort", "key.sort", id="run.sort", show=False),
+        Binding("colon", "go_to", "key.go_to", id="run.go_to", show=False),
+        Binding("x", "clear_filters", "key.clear", id="run.clear", show=False),
         Binding(
-            "left_square_bracket", "award(-1)", "上一奖项", id="run.previous_award", show=False
+            "right_square_bracket", "award(1)", "key.next_award", id="run.next_award", show=False
         ),
-        Binding("b", "review_start", "审核", id="run.review_start"),
-        Binding("p", "approve", "批准", id="run.approve"),
-        Binding("t", "resolve_tie", "并列", id="run.resolve_tie"),
-        Binding("n", "notice", "公示", id="run.notice"),
-        Binding("o", "object", "异议", id="run.object"),
-        Binding("e", "resolve_objection", "处理异议", id="run.resolve_objection", show=False),
-        Binding("P", "publish", "发布", id="run.publish"),
-        Binding("R", "revoke", "撤销入选", id="run.revoke", show=False),
+        Binding(
+            "left_square_bracket",
+            "award(-1)",
+            "key.previous_award",
+            id="run.previous_award",
+            show=False,
+        ),
+        Binding("b", "review_start", "key.review_start", id="run.review_start"),
+        Binding("p", "approve", "key.approve", id="run.approve"),
+        Binding("t", "resolve_tie", "key.resolve_tie", id="run.resolve_tie"),
+        Binding("n", "notice", "key.notice", id="run.notice"),
+        Binding("o", "object", "key.object", id="run.object"),
+        Binding(
+            "e",
+            "resolve_objection",
+            "key.resolve_objection",
+            id="run.resolve_objection",
+            show=False,
+        ),
+        Binding("P", "publish", "key.publish", id="run.publish"),
+        Binding("R", "revoke", "key.revoke", id="run.revoke", show=False),
     ]
     ROLE_OF_ACTION = {
         "review_start": "review-start",
@@ -93,24 +108,24 @@ class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
     }
     """Key action -> the library action whose role it needs."""
     PALETTE_NAMES = {
-        "review_start": "开始审核",
-        "approve": "批准或驳回调整",
-        "resolve_tie": "处理卡线并列",
-        "notice": "开始公示",
-        "object": "登记异议 (选中的对象)",
-        "resolve_objection": "处理异议 (成立则递补)",
-        "publish": "发布",
-        "revoke": "撤销入选 (选中的对象)",
+        "review_start": "palette.review_start",
+        "approve": "palette.approve",
+        "resolve_tie": "palette.resolve_tie",
+        "notice": "palette.notice",
+        "object": "palette.object",
+        "resolve_objection": "palette.resolve_objection",
+        "publish": "palette.publish",
+        "revoke": "palette.revoke",
     }
+    """Key action -> the catalogue key of its longer name (palette and help)."""
 
     @property
     def help_title(self) -> str:
-        return f"运行 {self.run_id} 的排名"
+        return tr("run.help_title", run=self.run_id)
 
-    help_note = (
-        "标记列: 标 标记中  调 已调整  并 卡线并列  异 有异议  除 异议成立 (不占名额)"
-        "  补 递补入选  撤 发布后撤销\n状态筛选里也能按这些标记筛选。"
-    )
+    @property
+    def help_note(self) -> str:
+        return tr("run.help_note")
 
     def palette_actions(self) -> list[tuple[str, str, Callable[[], object]]]:
         """The review actions the acting user may take, for the command palette."""
@@ -123,8 +138,9 @@ class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
             if needs is None or not acting.may(needs):
                 continue
             act = getattr(self, f"action_{binding.action}")
-            name = self.PALETTE_NAMES.get(binding.action, binding.description)
-            offered.append((name, f"运行 {self.run_id}, 按键 {binding.key}", act))
+            key = self.PALETTE_NAMES.get(binding.action)
+            name = tr(key) if key is not None else binding.description
+            offered.append((name, tr("run.palette_help", run=self.run_id, key=binding.key), act))
         return offered
 
     class RunReread(Message):
@@ -151,7 +167,7 @@ class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
         if self.run is None or self.awards is None:
             yield LoadingIndicator(id="run-loading")
         elif not self.awards:
-            yield Static("这个运行没有结果", id="run-empty")
+            yield Static(tr("run.empty"), id="run-empty")
         else:
             with TabbedContent(id="awards", initial=f"award-{self.awards[0].name}"):
                 for i, tab in enumerate(self.awards):
@@ -169,10 +185,16 @@ class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
     def _title(self) -> Text:
         run = self.run
         if run is None:
-            return Text(f"运行 {self.run_id}")
+            return Text(tr("run.title_loading", run=self.run_id))
         return Text(
-            f"运行 {run.id} {run.campaign} {run.period_label}  {run_status(run.status)}"
-            f"  结果 {short_hash(run.results_sha256, 8)}",
+            tr(
+                "run.title",
+                run=run.id,
+                campaign=run.campaign,
+                period=run.period_label,
+                status=run_status(run.status),
+                sha=short_hash(run.results_sha256, 8),
+            ),
             no_wrap=True,
             overflow="ellipsis",
         )
@@ -265,7 +287,8 @@ class RunScreen(SaysWhyNot, ForwardWorkerErrors, RunActions):
                 ranking.go_to_rank(number)
                 ranking.table.focus()
 
-        self.app.push_screen(GoToForm("跳到第几名" if by_rank else "跳到第几行"), chosen)
+        title = tr("run.go_to_rank") if by_rank else tr("run.go_to_row")
+        self.app.push_screen(GoToForm(title), chosen)
 
     def action_sort(self) -> None:
         if self._has_rankings():

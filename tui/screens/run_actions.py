@@ -21,11 +21,13 @@ from scoring.browse import Store
 from scoring.review.calendar import WorkCalendar
 from scoring.review.records import Adjustment, Objection
 from tui.acting import acting_of
+from tui.lang import tr
 from tui.navigation import navigator
 from tui.review import (
     ActionDone,
     PublishPreview,
     TieChoice,
+    adjustment_said,
     boundary_ties,
     notice_window_text,
     open_objections,
@@ -34,7 +36,6 @@ from tui.review import (
     report,
     selection,
     selection_change,
-    signed,
     start_action,
     work_calendar,
 )
@@ -112,7 +113,7 @@ class RunActions(Screen[None]):
 
     def on_run_actions_pending_loaded(self, message: PendingLoaded) -> None:
         if not message.pending:
-            self.notify("这个运行没有待批准的调整", title="批准调整")
+            self.notify(tr("actions.no_pending"), title=tr("actions.approve_title"))
             return
         path, run_id, kw = store_of(self).path, self.run_id, acting_of(self).kwargs()
         awards = {a.id: a.award for a in message.pending}
@@ -126,15 +127,16 @@ class RunActions(Screen[None]):
                     adj = service.reject_adjustment(
                         db, run_id, request.adjustment_id, reason=request.reason, **kw
                     )
-                    return f"已驳回调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
+                    return adjustment_said("actions.rejected", adj)
                 adj = service.approve(
                     db, run_id, request.adjustment_id, reason=request.reason or None, **kw
                 )
-                return f"已批准调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)}"
+                return adjustment_said("actions.approved", adj)
 
             start_action(self, path, act, awards.get(request.adjustment_id))
 
-        self.app.push_screen(ApproveForm("批准调整", message.pending, message.current), approve)
+        form = ApproveForm(tr("actions.approve_title"), message.pending, message.current)
+        self.app.push_screen(form, approve)
 
     def action_resolve_tie(self) -> None:
         if self._has_rankings():
@@ -147,7 +149,9 @@ class RunActions(Screen[None]):
     def on_run_actions_ties_loaded(self, message: TiesLoaded) -> None:
         award = message.award
         if not message.ties:
-            self.notify(f"{self._award_title(award)} 没有卡线并列", title="卡线并列")
+            self.notify(
+                tr("actions.no_tie", award=self._award_title(award)), title=tr("actions.tie_title")
+            )
             return
         tie = message.ties[0]
         path, run_id, kw = store_of(self).path, self.run_id, acting_of(self).kwargs()
@@ -160,11 +164,11 @@ class RunActions(Screen[None]):
                 done = service.resolve_tie(
                     db, run_id, award, request.selected, reason=request.reason, **kw
                 )
-                return f"已处理 {award} 卡线并列: 入选 {', '.join(done.selected)}"
+                return tr("actions.tie_done", award=award, selected=", ".join(done.selected))
 
             start_action(self, path, act, award)
 
-        title = f"处理卡线并列  {self._award_title(award)}  第 {tie.rank} 名"
+        title = tr("actions.tie_form", award=self._award_title(award), rank=tie.rank)
         self.app.push_screen(TieForm(title, tie.tied, tie.seats, tie.chosen), resolve)
 
     def _act(self, act: Callable[[Database], str]) -> None:
@@ -180,12 +184,13 @@ class RunActions(Screen[None]):
 
             def act(db: Database) -> str:
                 service.review_start(db, run_id, reason=reason or None, **kw)
-                return f"运行 {run_id} 已开始审核"
+                return tr("actions.review_started", run=run_id)
 
             self._act(act)
 
-        lines = ["运行将从「草稿」进入「审核中」: 可以调整、标记、裁定并列"]
-        self.app.push_screen(ConfirmForm(f"开始审核 运行 {run_id}", lines), confirmed)
+        lines = [tr("actions.review_start_line")]
+        form = ConfirmForm(tr("actions.review_start_form", run=run_id), lines)
+        self.app.push_screen(form, confirmed)
 
     class CalendarLoaded(Message):
         def __init__(self, calendar: WorkCalendar) -> None:
@@ -217,13 +222,13 @@ class RunActions(Screen[None]):
                     reason=request.reason or None,
                     **kw,
                 )
-                return f"公示已开始: {n.first_day} 至 {n.last_day}, 共 {n.days} 个工作日"
+                return tr("actions.notice_done", first=n.first_day, last=n.last_day, days=n.days)
 
             self._act(act)
 
         self.app.push_screen(
             NoticeForm(
-                f"开始公示 运行 {run_id}",
+                tr("actions.notice_form", run=run_id),
                 acting.day,
                 partial(notice_window_text, message.calendar),
             ),
@@ -233,7 +238,9 @@ class RunActions(Screen[None]):
     def _cursor_or_say(self) -> tuple[str, str] | None:
         subject = self.cursor_subject()
         if subject is None or not self._has_rankings():
-            self.notify("先在排名中选中一个对象", title="没有选中对象", severity="warning")
+            self.notify(
+                tr("actions.choose_subject"), title=tr("actions.no_subject"), severity="warning"
+            )
             return None
         return self.active_ranking().award, subject
 
@@ -258,11 +265,11 @@ class RunActions(Screen[None]):
                     award=award,
                     **kw,
                 )
-                return f"已登记异议 #{o.id}: {o.objector} 对 {o.subject}"
+                return tr("actions.objection_done", id=o.id, who=o.objector, subject=o.subject)
 
             self._act(act)
 
-        title = f"登记异议  {self._award_title(award)} {subject}"
+        title = tr("actions.object_form", award=self._award_title(award), subject=subject)
         self.app.push_screen(ObjectForm(title), recorded)
 
     def action_resolve_objection(self) -> None:
@@ -275,7 +282,7 @@ class RunActions(Screen[None]):
 
     def on_run_actions_objections_loaded(self, message: ObjectionsLoaded) -> None:
         if not message.objections:
-            self.notify("这个运行没有待处理的异议", title="处理异议")
+            self.notify(tr("actions.no_objection"), title=tr("actions.resolve_title"))
             return
         run_id, kw = self.run_id, acting_of(self).kwargs()
 
@@ -294,15 +301,16 @@ class RunActions(Screen[None]):
                     **kw,
                 )
                 if not request.upheld:
-                    return f"异议 #{o.id} 不成立: {o.subject} 保留入选"
+                    return tr("actions.dismissed", id=o.id, subject=o.subject)
                 moved = selection_change(before, selection(db, run_id))
-                return f"异议 #{o.id} 成立: {o.subject} 不再占名额" + (
+                return tr("actions.upheld", id=o.id, subject=o.subject) + (
                     f"; {moved}" if moved else ""
                 )
 
             self._act(act)
 
-        self.app.push_screen(ResolveObjectionForm("处理异议", message.objections), resolved)
+        form = ResolveObjectionForm(tr("actions.resolve_title"), message.objections)
+        self.app.push_screen(form, resolved)
 
     def action_publish(self) -> None:
         self._load_preview(store_of(self), self.run_id, acting_of(self).day)
@@ -321,12 +329,12 @@ class RunActions(Screen[None]):
 
             def act(db: Database) -> str:
                 digest = service.publish(db, run_id, reason=reason or None, **kw)
-                return f"运行 {run_id} 已发布 (有效排名哈希 {digest[:12]})"
+                return tr("actions.published", run=run_id, digest=digest[:12])
 
             self._act(act)
 
         preview = message.preview
-        form = PublishForm(f"发布 运行 {run_id}", preview.frozen, preview.blockers)
+        form = PublishForm(tr("actions.publish_form", run=run_id), preview.frozen, preview.blockers)
         self.app.push_screen(form, confirmed)
 
     def action_revoke(self) -> None:
@@ -342,11 +350,11 @@ class RunActions(Screen[None]):
 
             def act(db: Database) -> str:
                 v = service.revoke(db, run_id, subject, reason=reason, award=award, **kw)
-                return f"已撤销 {v.subject} 的入选: {v.reason}"
+                return tr("actions.revoked", subject=v.subject, reason=v.reason)
 
             self._act(act)
 
-        title = f"撤销入选  {self._award_title(award)} {subject} (发布后发现的问题)"
+        title = tr("actions.revoke_form", award=self._award_title(award), subject=subject)
         self.app.push_screen(FlagForm(title), revoked)
 
     def on_action_done(self, message: ActionDone) -> None:

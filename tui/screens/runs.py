@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from scoring.browse import RunRow, Store, runs
 from tui.format import number_cell, plain_cell, run_status, short_hash, theme_style
+from tui.lang import tr
 from tui.navigation import navigator
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -25,9 +26,9 @@ class RunsTable(DataTable[Text]):
 
 class RunsScreen(ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
-        Binding("space", "mark", "标记比较", id="runs.mark"),
-        Binding("c", "compare", "比较两个运行", id="runs.compare"),
-        Binding("g", "refresh", "刷新", id="runs.refresh"),
+        Binding("space", "mark", "key.mark", id="runs.mark"),
+        Binding("c", "compare", "key.compare", id="runs.compare"),
+        Binding("g", "refresh", "key.refresh", id="runs.refresh"),
     ]
 
     class Loaded(Message):
@@ -42,24 +43,22 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="title-bar"):
-            yield Static(Text("运行列表"), id="runs-title", classes="screen-title")
+            yield Static(Text(tr("runs.title")), id="runs-title", classes="screen-title")
             yield WhoBar(classes="who")
         yield RunsTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-        yield Static(
-            Text("Enter 打开运行, 空格 标记两个运行后按 c 比较, a 审计日志"), id="runs-hint"
-        )
+        yield Static(Text(tr("runs.hint")), id="runs-hint")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#runs-table", RunsTable)
-        table.add_column("比较", key="mark", width=4)
-        table.add_column("编号", key="id")
-        table.add_column("活动", key="campaign")
-        table.add_column("周期", key="period")
-        table.add_column("起止", key="dates")
-        table.add_column("状态", key="status")
-        table.add_column("创建时间", key="created")
-        table.add_column("结果哈希", key="sha")
+        table.add_column(tr("runs.col_mark"), key="mark", width=4)
+        table.add_column(tr("runs.col_id"), key="id")
+        table.add_column(tr("runs.col_campaign"), key="campaign")
+        table.add_column(tr("runs.col_period"), key="period")
+        table.add_column(tr("runs.col_dates"), key="dates")
+        table.add_column(tr("runs.col_status"), key="status")
+        table.add_column(tr("runs.col_created"), key="created")
+        table.add_column(tr("runs.col_sha"), key="sha")
         self.action_refresh()
 
     @work(thread=True, exclusive=True, group="runs", exit_on_error=False)
@@ -81,7 +80,7 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
                 number_cell(r.id),
                 plain_cell(r.campaign),
                 plain_cell(r.period),
-                plain_cell(f"{r.period_start} 至 {r.period_end}"),
+                plain_cell(tr("runs.dates", start=r.period_start, end=r.period_end)),
                 plain_cell(run_status(r.status)),
                 plain_cell(r.created.replace("T", " ")[:19]),
                 plain_cell(short_hash(r.results_sha256)),
@@ -90,9 +89,7 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         if message.rows:
             table.move_cursor(row=min(keep, len(message.rows) - 1))
         else:
-            self.query_one("#runs-hint", Static).update(
-                Text("这个库还没有运行: 先用 pioneer score 计分")
-            )
+            self.query_one("#runs-hint", Static).update(Text(tr("runs.none")))
 
     def _mark(self, run_id: int) -> Text:
         if run_id not in self.marked:
@@ -142,7 +139,7 @@ class RunsScreen(ForwardWorkerErrors, Screen[None]):
         if len(pair) == 1 and cursor is not None and cursor not in pair:
             pair.append(cursor)
         if len(pair) != 2:
-            self.notify("先用空格标记两个运行, 再按 c 比较", title="比较", severity="warning")
+            self.notify(tr("runs.mark_two"), title=tr("app.compare_title"), severity="warning")
             return
         a, b = sorted(pair)
         navigator(self).open_compare(a, b)

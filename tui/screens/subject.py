@@ -30,13 +30,15 @@ from scoring.review.records import Flag
 from scoring.service import explain
 from tui.acting import SaysWhyNot, acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
+from tui.lang import tr
 from tui.navigation import navigator
 from tui.review import (
-    ADJUSTMENT_STATUS,
-    OBJECTION_STATUS,
     ActionDone,
     Outcome,
     SubjectReview,
+    adjustment_said,
+    adjustment_status,
+    objection_status,
     perform,
     report,
     signed,
@@ -50,8 +52,8 @@ from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
 
 
-def _describe_flag(flag: Flag, verb: str) -> str:
-    return f"已{verb} {flag.award} {flag.subject} (标记 #{flag.id})"
+def _describe_flag(flag: Flag, done: str) -> str:
+    return tr(done, award=flag.award, subject=flag.subject, id=flag.id)
 
 
 class EvidenceTable(DataTable[Text]):
@@ -64,19 +66,19 @@ def _evidence_id(table: str) -> str:
 
 class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
     BINDINGS = [
-        Binding("escape", "back", "返回", id="subject.back"),
-        Binding("t", "focus_tree", "细则", id="subject.tree"),
-        Binding("v", "focus_evidence", "证据", id="subject.evidence"),
-        Binding("f", "flag", "标记/解除", id="subject.flag"),
-        Binding("j", "adjust", "调整", id="subject.adjust"),
-        Binding("u", "reveal", "显示隐私", id="subject.reveal", show=False),
+        Binding("escape", "back", "key.back", id="subject.back"),
+        Binding("t", "focus_tree", "key.tree", id="subject.tree"),
+        Binding("v", "focus_evidence", "key.evidence", id="subject.evidence"),
+        Binding("f", "flag", "key.flag", id="subject.flag"),
+        Binding("j", "adjust", "key.adjust", id="subject.adjust"),
+        Binding("u", "reveal", "key.reveal", id="subject.reveal", show=False),
     ]
 
     ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust", "reveal": "reveal"}
 
     @property
     def help_title(self) -> str:
-        return f"{self.award} {self.subject} 的得分明细"
+        return tr("subject.help_title", award=self.award, subject=self.subject)
 
     def action_refresh(self) -> None:
         """Reread this subject from the store."""
@@ -115,9 +117,10 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                 yield Static(self._standing(v), id="standing")
                 yield Static(self._history(), id="review-history")
         with TabbedContent(id="evidence"):
-            with TabPane("对象", id="evidence-subject"):
+            with TabPane(tr("subject.tab"), id="evidence-subject"):
                 yield self._table(
-                    ["字段", "值"], [(k, self.revealed.get(k, val)) for k, val in v.subject_row]
+                    [tr("subject.col_field"), tr("subject.col_value")],
+                    [(k, self.revealed.get(k, val)) for k, val in v.subject_row],
                 )
             for ev in v.evidence:
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
@@ -129,8 +132,8 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         v = self.view
         if v is None:
             return Text(f"{self.award} / {self.subject}")
-        title = f"{v.award_title} / {v.name or v.subject}  编号 {v.subject}"
-        return Text(title + (f"  单位 {v.unit}" if v.unit else ""))
+        title = tr("subject.title", award=v.award_title, name=v.name or v.subject, key=v.subject)
+        return Text(title + (tr("subject.unit", unit=v.unit) if v.unit else ""))
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_id, self.award, self.subject)
@@ -150,9 +153,12 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
 
     # ------------------------------------------------------------ parts
     def _summary(self, v: SubjectView) -> Text:
-        rank = f"{v.rank} / {v.ranked_count}" if v.rank is not None else "不参与排名"
-        before = f" (调整前 {v.computed_total})" if v.computed_total is not None else ""
-        text = Text(f"排名 {rank}    总分 {v.total}{before}    等次 {v.grade or NONE}    状态 ")
+        rank = f"{v.rank} / {v.ranked_count}" if v.rank is not None else tr("subject.unranked")
+        before = (
+            tr("formula.before", value=v.computed_total) if v.computed_total is not None else ""
+        )
+        summary = tr("subject.summary", rank=rank, total=v.total + before, grade=v.grade or NONE)
+        text = Text(summary)
         words = status_words(
             selected=v.selected,
             boundary_tie=v.boundary_tie,
@@ -160,41 +166,43 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
             eligible=v.eligible,
         )
         if v.excluded:
-            words.append(("异议成立, 不占名额", "text-error"))
+            words.append((tr("word.excluded"), "text-error"))
         if v.substituted:
-            words.append(("递补入选", "text-success"))
+            words.append((tr("word.substituted"), "text-success"))
         if v.revoked is not None:
-            words.append(("已撤销", "text-error"))
-        text.append_text(status_text(self.app, words) if words else Text("未入选"))
+            words.append((tr("word.revoked"), "text-error"))
+        text.append_text(status_text(self.app, words) if words else Text(tr("word.not_selected")))
         if v.revoked is not None:
-            text.append(f"  (撤销 {v.revoked})")
+            text.append(tr("subject.revocation", text=v.revoked))
         text.append(f"\n{v.formula}")
         return text
 
     def _standing(self, v: SubjectView) -> Text:
         text = Text()
         head = theme_style(self.app, "text-primary", bold=True)
-        text.append("参评资格\n", head)
+        text.append(tr("subject.eligibility") + "\n", head)
         if v.eligible:
-            text.append("符合", theme_style(self.app, "text-success"))
+            text.append(tr("subject.eligible"), theme_style(self.app, "text-success"))
         else:
-            text.append("不符合, 不参与排名", theme_style(self.app, "text-error"))
-        text.append(f"\n条件: {v.eligible_rule or '无'}\n\n")
-        text.append("一票否决\n", head)
+            text.append(tr("subject.ineligible"), theme_style(self.app, "text-error"))
+        text.append(tr("subject.condition", rule=v.eligible_rule or tr("value.none")) + "\n\n")
+        text.append(tr("subject.vetoes") + "\n", head)
         if v.vetoes:
             rules = {reason: rule for rule, reason in v.veto_rules}
             for reason in v.vetoes:
-                text.append(f"否决: {reason}\n", theme_style(self.app, "text-error"))
+                text.append(
+                    tr("subject.veto", reason=reason) + "\n", theme_style(self.app, "text-error")
+                )
                 if reason in rules:
-                    text.append(f"  规则: {rules[reason]}\n")
+                    text.append(tr("subject.veto_rule", rule=rules[reason]) + "\n")
         else:
-            text.append(f"未触发 (共 {len(v.veto_rules)} 条否决规则)\n")
-        text.append("\n警告\n", head)
+            text.append(tr("subject.no_veto", n=len(v.veto_rules)) + "\n")
+        text.append("\n" + tr("subject.warnings") + "\n", head)
         if v.warnings:
             for warning in v.warnings:
                 text.append(f"{warning}\n", theme_style(self.app, "text-warning"))
         else:
-            text.append("无\n")
+            text.append(tr("value.none") + "\n")
         return text
 
     def _history(self) -> Text:
@@ -202,25 +210,27 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         text = Text()
         head = theme_style(self.app, "text-primary", bold=True)
         review = self.review
-        text.append("\n调整记录\n", head)
+        text.append("\n" + tr("subject.adjustments") + "\n", head)
         if review is None or not review.adjustments:
-            text.append("无\n")
+            text.append(tr("value.none") + "\n")
         else:
             for a in review.adjustments:
-                status = ADJUSTMENT_STATUS.get(a.status, a.status)
+                status = adjustment_status(a.status)
                 style = theme_style(
                     self.app, "text-warning" if a.status == "pending" else "text-success"
                 )
                 text.append(f"#{a.id} {a.target} {signed(a.delta)}  ")
                 text.append(status, style)
-                text.append(f"\n  提出 {a.author} ({a.created}): {a.reason}\n")
+                text.append(tr("subject.proposed", who=a.author, day=a.created, reason=a.reason))
                 if a.approved_by:
-                    text.append(f"  批准 {a.approved_by}\n")
+                    text.append(tr("subject.approved_by", who=a.approved_by))
                 elif a.decided_by:
-                    text.append(f"  处理 {a.decided_by}: {a.decision_reason or NONE}\n")
-        text.append("\n异议\n", head)
+                    text.append(
+                        tr("subject.decided_by", who=a.decided_by, reason=a.decision_reason or NONE)
+                    )
+        text.append("\n" + tr("subject.objections") + "\n", head)
         if review is None or not review.objections:
-            text.append("无\n")
+            text.append(tr("value.none") + "\n")
         else:
             for o in review.objections:
                 style = theme_style(
@@ -232,22 +242,26 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                     else "text-success",
                 )
                 text.append(f"#{o.id} ")
-                text.append(OBJECTION_STATUS.get(o.status, o.status), style)
-                text.append(f"\n  异议人 {o.objector} ({o.raised}): {o.reason}\n")
+                text.append(objection_status(o.status), style)
+                text.append(tr("subject.objector", who=o.objector, day=o.raised, reason=o.reason))
                 if o.status != "open":
-                    text.append(f"  处理 {o.resolved_by} ({o.resolved}): {o.finding or NONE}\n")
-        text.append("\n标记\n", head)
+                    finding = o.finding or NONE
+                    text.append(
+                        tr("subject.resolved_by", who=o.resolved_by, day=o.resolved, text=finding)
+                    )
+        text.append("\n" + tr("subject.flags") + "\n", head)
         if review is None or not review.flags:
-            text.append("无\n")
+            text.append(tr("value.none") + "\n")
         else:
             for f in review.flags:
-                state = "标记中" if f.open else "已解除"
+                state = tr("filter.flagged") if f.open else tr("subject.unflagged")
                 style = theme_style(self.app, "text-error" if f.open else "text-success")
                 text.append(f"#{f.id} ")
                 text.append(state, style)
                 text.append(f"  {f.flagged_by} ({f.flagged}): {f.reason}\n")
                 if not f.open:
-                    text.append(f"  解除 {f.unflagged_by}: {f.unflag_reason or NONE}\n")
+                    reason = f.unflag_reason or NONE
+                    text.append(tr("subject.unflagged_by", who=f.unflagged_by, reason=reason))
         return text
 
     def _table(
@@ -260,9 +274,9 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         return table
 
     def _evidence_note(self, ev: EvidenceView) -> str:
-        note = f"{ev.count} 条记录, 用于 {', '.join(ev.used_by)}"
+        note = tr("subject.evidence_note", n=ev.count, used=", ".join(ev.used_by))
         if ev.count > len(ev.rows):
-            note += f"; 仅显示前 {len(ev.rows)} 条"
+            note += tr("subject.evidence_first", n=len(ev.rows))
         return note
 
     # ------------------------------------------------------------ events
@@ -280,16 +294,17 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         text.append(
             f"{node.title}  {node.path}\n", theme_style(self.app, "text-primary", bold=True)
         )
-        text.append(f"满分 {node.max}    得分 {node.points}")
+        text.append(tr("subject.node_points", max=node.max, points=node.points))
         if node.computed is not None:
-            text.append(f" (调整前 {node.computed})", theme_style(self.app, "text-warning"))
+            before = tr("formula.before", value=node.computed)
+            text.append(before, theme_style(self.app, "text-warning"))
         if node.metric is not None:
-            text.append(f"    指标 {node.metric}")
+            text.append(tr("subject.node_metric", metric=node.metric))
         if node.no_data:
-            text.append("    无数据", theme_style(self.app, "text-warning"))
+            text.append("    " + tr("value.no_data"), theme_style(self.app, "text-warning"))
         text.append(f"\n{node.rule}\n")
         if node.tables:
-            text.append(f"证据表: {', '.join(node.tables)}\n")
+            text.append(tr("subject.node_tables", tables=", ".join(node.tables)) + "\n")
         return text
 
     # ------------------------------------------------------------ actions
@@ -314,12 +329,12 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                         path,
                         lambda db: _describe_flag(
                             service.unflag(db, run_id, subject, reason=reason, award=award, **kw),
-                            "解除",
+                            "subject.unflag_done",
                         ),
                         award,
                     )
 
-            self.app.push_screen(FlagForm(f"解除标记 {self._who()}"), unflag)
+            self.app.push_screen(FlagForm(tr("subject.unflag_form", who=self._who())), unflag)
             return
 
         def flag(reason: str | None) -> None:
@@ -328,12 +343,13 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                     self,
                     path,
                     lambda db: _describe_flag(
-                        service.flag(db, run_id, subject, reason=reason, award=award, **kw), "标记"
+                        service.flag(db, run_id, subject, reason=reason, award=award, **kw),
+                        "subject.flag_done",
                     ),
                     award,
                 )
 
-        self.app.push_screen(FlagForm(f"标记 {self._who()} (暂缓发布)"), flag)
+        self.app.push_screen(FlagForm(tr("subject.flag_form", who=self._who())), flag)
 
     def action_adjust(self) -> None:
         if self.review is None:
@@ -356,14 +372,12 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                     award=award,
                     **kw,
                 )
-                return (
-                    f"调整 #{adj.id}: {adj.subject} {adj.target} {signed(adj.delta)},"
-                    " 待另一位评审员批准"
-                )
+                return adjustment_said("subject.adjusted", adj)
 
             start_action(self, path, act, award)
 
-        self.app.push_screen(AdjustForm(f"调整 {self._who()}", self.review.targets), adjust)
+        form = AdjustForm(tr("subject.adjust_form", who=self._who()), self.review.targets)
+        self.app.push_screen(form, adjust)
 
     class Revealed(Message):
         def __init__(self, values: dict[str, str] | None, outcome: Outcome) -> None:
@@ -380,7 +394,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
             if reason:
                 self._reveal(path, run_id, award, subject, reason, kw)
 
-        self.app.push_screen(FlagForm(f"显示隐私信息 {self._who()} (将记入审计日志)"), revealed)
+        self.app.push_screen(FlagForm(tr("subject.reveal_form", who=self._who())), revealed)
 
     @work(thread=True, group="reveal", exit_on_error=False)
     def _reveal(
@@ -391,7 +405,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         def act(db: Database) -> str:
             values = service.reveal_private(db, run_id, subject, reason=reason, award=award, **kw)
             found.update({k: cell(v) for k, v in values.items()})
-            return f"已显示 {subject} 的隐私信息 ({', '.join(values)}), 已记入审计日志"
+            return tr("subject.revealed", subject=subject, columns=", ".join(values))
 
         outcome = perform(path, act, award)
         self.post_message(self.Revealed(found if outcome.ok else None, outcome))

@@ -14,6 +14,7 @@ from textual.widgets import Label
 
 from scoring.browse import Facets
 from scoring.numbers import fixed
+from tui.lang import tr
 
 BINS = 32
 """Bars of the histogram: one cell each (the side panel is this wide)."""
@@ -45,7 +46,7 @@ class Histogram(Widget):
 
 class ScoreChart(Vertical):
     def compose(self) -> ComposeResult:
-        yield Label("总分分布", id="chart-title")
+        yield Label(tr("chart.title"), id="chart-title")
         yield Histogram(id="chart-bars")
         with Horizontal(id="chart-axis"):
             yield Label("", id="chart-low")
@@ -58,9 +59,9 @@ class ScoreChart(Vertical):
         self.query_one("#chart-high", Label).update(_figure(facets.high) if facets.ranked else "")
         peak = max(facets.histogram, default=0)
         self.query_one("#chart-note", Label).update(
-            f"每柱 {fixed(facets.step, 2)} 分, 最高柱 {peak} 个"
+            tr("chart.note", step=fixed(facets.step, 2), peak=peak)
             if facets.ranked
-            else "没有参与排名的对象"
+            else tr("chart.empty")
         )
 
 

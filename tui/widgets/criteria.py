@@ -10,6 +10,7 @@ from textual.widgets.tree import TreeNode
 
 from scoring.width import display_width, rjust
 from tui.format import theme_style
+from tui.lang import tr
 from tui.subject_view import NodeView, SubjectView
 
 GUIDE = 4
@@ -20,7 +21,7 @@ TOGGLE = 2
 
 class CriteriaTree(Tree[NodeView]):
     def __init__(self, view: SubjectView, *, id: str | None = None) -> None:
-        super().__init__(Text("评分细则"), id=id)
+        super().__init__(Text(tr("criteria.root")), id=id)
         self.view = view
         self.guide_depth = GUIDE
         self.show_root = False
@@ -48,17 +49,20 @@ class CriteriaTree(Tree[NodeView]):
         text = Text(no_wrap=True)
         text.append(name, theme_style(self.app, "text-primary", bold=bool(node.children)))
         text.append(" " * max(width - display_width(name), 1))
-        text.append(f"满分 {rjust(node.max, 3)}  ")
+        text.append(tr("criteria.max", max=rjust(node.max, 3)))
+        metric = tr("criteria.metric", metric="")
         if node.metric is not None:
-            text.append(f"指标 {rjust(node.metric, self._metric_width)}  ")
+            text.append(tr("criteria.metric", metric=rjust(node.metric, self._metric_width)))
         elif self._metric_width:
-            text.append(" " * (display_width("指标 ") + self._metric_width + 2))
-        text.append("得分 ")
+            text.append(" " * (display_width(metric) + self._metric_width))
+        text.append(tr("criteria.points"))
         text.append(rjust(node.points, 6), theme_style(self.app, "text-success", bold=True))
         if node.computed is not None:
-            text.append(f" (原 {node.computed})", theme_style(self.app, "text-warning"))
+            text.append(
+                tr("formula.computed", value=node.computed), theme_style(self.app, "text-warning")
+            )
         if node.no_data:
-            text.append(" 无数据", theme_style(self.app, "text-warning"))
+            text.append(" " + tr("value.no_data"), theme_style(self.app, "text-warning"))
         return text
 
 

@@ -8,27 +8,30 @@ from textual.message import Message
 from textual.widgets import Input, Select
 
 from scoring.browse import SORT_KEYS, STATUS_KEYS, RankFilter, Sort, Status
+from tui.lang import tr
 
 SORTS: tuple[tuple[Sort, str], ...] = (
-    ("rank", "按排名"),
-    ("total_desc", "按总分 (高到低)"),
-    ("total_asc", "按总分 (低到高)"),
-    ("name", "按姓名/名称"),
+    ("rank", "sort.rank"),
+    ("total_desc", "sort.total_desc"),
+    ("total_asc", "sort.total_asc"),
+    ("name", "sort.name"),
 )
+"""Each sort and the catalogue key of its label."""
 STATUSES: tuple[tuple[Status, str], ...] = (
-    ("selected", "入选"),
-    ("tie", "并列 (卡线同分)"),
-    ("vetoed", "否决"),
-    ("ineligible", "不合资格"),
-    ("ranked", "参与排名"),
-    ("not_selected", "参与排名未入选"),
-    ("flagged", "标记中"),
-    ("adjusted", "已调整"),
-    ("objected", "有异议"),
-    ("excluded", "异议成立"),
-    ("substituted", "递补"),
-    ("revoked", "已撤销"),
+    ("selected", "word.selected"),
+    ("tie", "filter.tie"),
+    ("vetoed", "word.vetoed"),
+    ("ineligible", "word.ineligible"),
+    ("ranked", "filter.ranked"),
+    ("not_selected", "filter.not_selected"),
+    ("flagged", "filter.flagged"),
+    ("adjusted", "filter.adjusted"),
+    ("objected", "filter.objected"),
+    ("excluded", "filter.excluded"),
+    ("substituted", "filter.substituted"),
+    ("revoked", "word.revoked"),
 )
+"""Each status filter and the catalogue key of its label."""
 _SORT_KEYS = frozenset(SORT_KEYS)
 _STATUS_KEYS = frozenset(STATUS_KEYS)
 
@@ -48,18 +51,20 @@ class RankingFilterBar(Horizontal):
         self._value = RankFilter()
 
     def compose(self) -> ComposeResult:
-        yield Select[str]([], prompt="单位: 全部", id="filter-unit")
-        yield Select[str]([], prompt="等次: 全部", id="filter-grade")
+        yield Select[str]([], prompt=tr("filter.unit_all"), id="filter-unit")
+        yield Select[str]([], prompt=tr("filter.grade_all"), id="filter-grade")
         yield Select[str](
-            [(label, key) for key, label in STATUSES], prompt="状态: 全部", id="filter-status"
+            [(tr(label), key) for key, label in STATUSES],
+            prompt=tr("filter.status_all"),
+            id="filter-status",
         )
         yield Select[str](
-            [(label, key) for key, label in SORTS],
+            [(tr(label), key) for key, label in SORTS],
             allow_blank=False,
             value="rank",
             id="filter-sort",
         )
-        yield Input(placeholder="搜索姓名或编号", id="filter-name")
+        yield Input(placeholder=tr("filter.search"), id="filter-name")
 
     @property
     def value(self) -> RankFilter:

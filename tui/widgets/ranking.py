@@ -33,6 +33,7 @@ from scoring.browse import (
 )
 from scoring.width import fit, steady
 from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
+from tui.lang import tr
 from tui.widgets.chart import BINS, ScoreChart
 from tui.widgets.filter_bar import RankingFilterBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -54,10 +55,10 @@ class RankingTable(DataTable[Text]):
     and for any row of the ranking on a jump."""
 
     BINDINGS = [
-        Binding("home", "scroll_top", "首行", id="ranking.top", show=False),
-        Binding("end", "scroll_bottom", "末行 (载入更多)", id="ranking.bottom", show=False),
-        Binding("ctrl+home", "jump(0)", "跳到第一行", id="ranking.first", show=False),
-        Binding("ctrl+end", "jump(-1)", "跳到最后一行", id="ranking.last", show=False),
+        Binding("home", "scroll_top", "key.top", id="ranking.top", show=False),
+        Binding("end", "scroll_bottom", "key.bottom", id="ranking.bottom", show=False),
+        Binding("ctrl+home", "jump(0)", "key.first", id="ranking.first", show=False),
+        Binding("ctrl+end", "jump(-1)", "key.last", id="ranking.last", show=False),
     ]
 
     class NearEnd(Message):
@@ -150,15 +151,15 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
 
     def on_mount(self) -> None:
         table = self.table
-        table.add_column("排名", key="rank", width=5)
-        table.add_column("编号", key="subject")
+        table.add_column(tr("column.rank"), key="rank", width=5)
+        table.add_column(tr("column.key"), key="subject")
         self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
         table.add_column(self.name_label, key="name", width=self.name_width)
-        table.add_column("单位", key="unit", width=UNIT_WIDTH)
-        table.add_column("总分", key="total", width=7)
-        table.add_column("等次", key="grade", width=6)
-        table.add_column("状态", key="status", width=10)
-        table.add_column("标记", key="markers", width=6)
+        table.add_column(tr("column.unit"), key="unit", width=UNIT_WIDTH)
+        table.add_column(tr("column.total"), key="total", width=7)
+        table.add_column(tr("column.grade"), key="grade", width=6)
+        table.add_column(tr("column.status"), key="status", width=10)
+        table.add_column(tr("column.markers"), key="markers", width=6)
         if self.eager:
             self.on_show()
 
@@ -305,7 +306,13 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         f = message.facets
         self.query_one("#ranking-stats", Static).update(
             Text(
-                f"{self.title}\n参评 {f.subjects} 个\n参与排名 {f.ranked} 个\n入选 {f.selected} 个"
+                tr(
+                    "ranking.stats",
+                    title=self.title,
+                    n=f.subjects,
+                    ranked=f.ranked,
+                    chosen=f.selected,
+                )
             )
         )
 
@@ -329,12 +336,13 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
 
     def _show_summary(self) -> None:
         if self.matching is None:
-            text = "读取中"
+            text = tr("ranking.loading")
         else:
-            shown = f"第 {self.base + self.table.cursor_row + 1} 行, " if self.loaded else ""
-            text = f"{shown}共 {self.matching} 条符合, 已载入 {self.loaded} 条"
+            row = self.base + self.table.cursor_row + 1
+            shown = tr("ranking.row", row=row) if self.loaded else ""
+            text = shown + tr("ranking.count", matching=self.matching, loaded=self.loaded)
             if self.base:
-                text += f" (第 {self.base + 1} 至 {self.base + self.loaded} 行)"
+                text += tr("ranking.window", first=self.base + 1, last=self.base + self.loaded)
         self.query_one("#ranking-summary", Static).update(Text(text))
 
     # ------------------------------------------------------------ events
