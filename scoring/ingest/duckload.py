@@ -1,0 +1,308 @@
+"""Reading a CSV table through DuckDB: the ingest's fast path where DuckDB is installed.
+
+DuckDB reads the file's physical lines (`lines.scan` says when it can) into a
+table whose row ids are the line numbers, and converts the rows in chunks in
+SQL. It decides nothing itself: every spelling of an int, number, bool or
+date cell, and of a key or link that is not plain ASCII, is converted once by
+the very converter the Python path uses (`convert.Converter`), and the result
+(or the refusal) is joined back by the cell's text; plain text is trimmed of
+the same white space. A chunk whose every row SQL can vouch for (the right
+number of fields, no quote, no control character, no refused cell, a date on
+every record, a key on every subject, no text that looks like a rewritten
+number) comes back as rows for SQLite and as the canonical JSON the dataset
+hash reads. Any other chunk is handed back as raw rows, parsed by the csv
+module from the same lines, for the Python path to check one by one: so a
+reject, a warning or a stored value is always the one the Python path gives.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from scoring.catalog import ColumnType
+from scoring.ingest.cells import WHITESPACE, CellError
+from scoring.ingest.convert import Converter
+from scoring.ingest.duckpath import Clean, Raw
+from scoring.ingest.encoding import GB18030
+from scoring.ingest.lines import SEPARATOR, LineFile, scan, utf8_copy
+from scoring.ingest.readers import RawRow, Source, csv_part
+from scoring.ingest.rows import Layout
+
+CHUNK = 65_536
+"""Lines converted and checked at a time."""
+
+_ID_FAST = "[!-~](?:[ -~]*[!-~])?"
+"""A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""
+
+_AWKWARD = '[\\x01-\\x07\\x0b\\x0e-\\x1f"]'
+"""Characters that send a line to the Python path: a quote (csv quoting), and the
+control characters whose JSON escape DuckDB writes in upper case."""
+
+_REWRITTEN = "[0-9]{16}|[0-9][eE][+-][0-9]"
+"""What every text cell that `suspect.rewritten_text` warns about contains."""
+
+_INTEGRAL = {"int", "bool"}
+"""Column types stored as SQLite INTEGER (a bool as 0 or 1)."""
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class DuckReader:
+    """One DuckDB session for one ingest: spelling maps shared by every table."""
+
+    def __init__(self) -> None:
+        self.workdir = tempfile.TemporaryDirectory(prefix="pioneer-ingest-")
+        self.con = duckdb.connect(
+            config={
+                "memory_limit": "512MB",
+                "temp_directory": str(Path(self.workdir.name) / "spill"),
+                "preserve_insertion_order": True,
+            }
+        )
+        self.maps: dict[tuple[ColumnType, bool], str] = {}
+
+    def close(self) -> None:
+        """Release the connection and the temporary files."""
+        self.con.close()
+        self.workdir.cleanup()
+
+    def open(self, source: Source, layout: Layout, converters: list[Converter]) -> DuckTable | str:
+        """The table of `source` ready to read, or why DuckDB cannot read it exactly."""
+        path = source.path
+        if source.encoding == GB18030:
+            copy = Path(self.workdir.name) / f"{path.stem}.utf8.csv"
+            utf8_copy(path, copy)
+            path = copy
+        found = scan(path)
+        if isinstance(found, str):
+            return found
+        self.con.execute("DROP TABLE IF EXISTS lines")
+        try:
+            self.con.execute(
+                "CREATE TEMP TABLE lines AS SELECT line FROM read_csv(?, columns = {'line': 'VARCHAR'},"
+                " delim = ?, quote = '', escape = '', header = false, auto_detect = false,"
+                " max_line_size = 2147483647, parallel = false)",
+                [str(path), SEPARATOR],
+            )
+        except duckdb.Error as error:
+            return f"DuckDB could not read it ({str(error).splitlines()[0]})"
+        count = self.con.execute("SELECT count(*) FROM lines").fetchone()
+        if count is None or count[0] != found.lines:
+            return "DuckDB's lines differ from the file's"
+        table = DuckTable(self, source, layout, converters, found)
+        table.learn_spellings()
+        return table
+
+    def spelling_map(self, converter: Converter) -> str:
+        """The DuckDB table of cell text -> stored value for `converter`'s kind of column."""
+        kind = (converter.ctype, converter.identifier)
+        name = self.maps.get(kind)
+        if name is None:
+            name = f"spell_{converter.ctype}_{int(converter.identifier)}"
+            stored = "BIGINT" if converter.ctype in _INTEGRAL else "VARCHAR"
+            self.con.execute(f"CREATE TEMP TABLE {name} (cell VARCHAR, val {stored}, bad BOOLEAN)")
+            self.maps[kind] = name
+        return name
+
+
+class DuckTable:
+    """One CSV table in DuckDB's `lines`: its conversion SQL and its chunks."""
+
+    def __init__(
+        self,
+        reader: DuckReader,
+        source: Source,
+        layout: Layout,
+        converters: list[Converter],
+        found: LineFile,
+    ) -> None:
+        self.reader = reader
+        self.con = reader.con
+        self.source = source
+        self.layout = layout
+        self.converters = converters
+        self.found = found
+        self.width = len(source.header)
+        self.first = source.header_end + 1  # the first line after the header
+
+    # -- spellings -------------------------------------------------------
+
+    def _cell(self, index: int) -> str:
+        return f"f[{self.layout.columns[index].places[0][0] + 1}]"
+
+    def learn_spellings(self) -> None:
+        """Convert every new spelling of the table's typed cells once, with the Python converters."""
+        kinds: dict[str, list[int]] = {}
+        for index, convert in enumerate(self.converters):
+            if not convert.plain:
+                kinds.setdefault(self.reader.spelling_map(convert), []).append(index)
+        for name, indexes in kinds.items():
+            convert = self.converters[indexes[0]]
+            cells = ", ".join(self._cell(index) for index in indexes)
+            fast = f" AND NOT regexp_full_match(c, '{_ID_FAST}')" if convert.ctype == "text" else ""
+            found = self.con.execute(
+                f"SELECT DISTINCT c FROM (SELECT unnest([{cells}]) AS c FROM "
+                f"(SELECT string_split(line, {_literal(',')}) AS f FROM lines "
+                f"WHERE rowid >= ? AND NOT contains(line, '\"'))) "
+                f"WHERE c IS NOT NULL{fast} AND c NOT IN (SELECT cell FROM {name})",
+                [self.first - 1],
+            ).fetchall()
+            spellings = [row[0] for row in found]
+            values: list[Any] = []
+            refused: list[bool] = []
+            for cell in spellings:
+                try:
+                    values.append(convert(cell))
+                    refused.append(False)
+                except CellError:
+                    values.append(None)
+                    refused.append(True)
+            stored = "BIGINT" if convert.ctype in _INTEGRAL else "VARCHAR"
+            self.con.execute(
+                f"INSERT INTO {name} SELECT unnest($1::VARCHAR[]), unnest($2::{stored}[]),"
+                " unnest($3::BOOLEAN[])",
+                [spellings, values, refused],
+            )
+
+    # -- the conversion SQL ----------------------------------------------
+
+    def _select(self) -> str:
+        """The chunk's rows: line, stored values, blank, slow, hash JSON."""
+        whitespace = _literal(WHITESPACE)
+        values, bad, joins, suspects = [], [], [], []
+        for index, convert in enumerate(self.converters):
+            cell = self._cell(index)
+            if convert.plain:
+                value = f"nullif(trim({cell}, {whitespace}), '')"
+            else:
+                alias = f"m{index}"
+                joins.append(
+                    f"LEFT JOIN {self.reader.spelling_map(convert)} AS {alias} "
+                    f"ON {alias}.cell = {cell}"
+                )
+                if convert.ctype == "text":
+                    fast = f"regexp_full_match({cell}, '{_ID_FAST}')"
+                    value = f"CASE WHEN {fast} THEN {cell} ELSE {alias}.val END"
+                    bad.append(f"(NOT {fast} AND coalesce({alias}.bad, true))")
+                else:
+                    value = f"{alias}.val"
+                    bad.append(f"coalesce({alias}.bad, true)")
+            values.append(value)
+            if convert.ctype == "text":
+                suspects.append(f"regexp_matches(coalesce(c{index}, ''), '{_REWRITTEN}')")
+        info = self.layout.info
+        required = []
+        if info.kind == "record" and info.date is not None:
+            required.append(self.layout.position(info.date))
+        if info.key is not None:
+            required.append(self.layout.position(info.key))
+        inner = ", ".join(f"{value} AS c{index}" for index, value in enumerate(values))
+        slow = [
+            f"len(f) <> {self.width}",
+            f"regexp_matches(line, '{_AWKWARD}')",
+            *bad,
+        ]
+        late = [*(f"c{index} IS NULL" for index in required), *suspects]
+        parts = []
+        for index in self.layout.name_order():
+            column = f"c{index}"
+            if self.converters[index].ctype in _INTEGRAL:
+                parts.append(f"coalesce(CAST({column} AS VARCHAR), 'null')")
+            else:
+                parts.append(f"coalesce(CAST(to_json({column}) AS VARCHAR), 'null')")
+        row_json = "'[' || " + " || ',' || ".join(parts) + " || ']'"
+        blank = f"(line IS NULL OR trim(line, {_literal(WHITESPACE + ',')}) = '')"
+        return (
+            f"SELECT line_no, {', '.join(f'c{i}' for i in range(len(values)))}, blank, "
+            f"NOT blank AND (early OR {' OR '.join(late) or 'false'}) AS slow, "
+            f"{row_json} AS h FROM ("
+            f"SELECT r.rowid + 1 AS line_no, line, {blank} AS blank, "
+            f"({' OR '.join(slow)}) AS early, {inner} "
+            f"FROM (SELECT rowid, line, string_split(line, ',') AS f FROM lines "
+            f"WHERE rowid BETWEEN $1 AND $2) AS r {' '.join(joins)})"
+        )
+
+    # -- chunks ------------------------------------------------------------
+
+    def chunks(self) -> Iterator[Clean | Raw]:
+        """The table's rows after the header, chunk by chunk, in file order.
+
+        After a `Clean` chunk the caller reads its rows with `clean_rows`
+        before asking for the next one.
+        """
+        select = self._select()
+        info = self.layout.info
+        key_at = None if info.key is None else self.layout.position(info.key)
+        links = [self.layout.position(column) for column in info.links.values()]
+        line = self.first
+        while line <= self.found.lines:
+            last = min(line + CHUNK - 1, self.found.lines)
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE chunk AS {select}", [line - 1, last - 1]
+            )
+            counts = self.con.execute(
+                "SELECT count(*) FILTER (WHERE NOT blank), count(*) FILTER (WHERE slow) FROM chunk"
+            ).fetchone()
+            assert counts is not None
+            if counts[1]:
+                rows, line = self._raw(line, last)
+                yield Raw(rows)
+                continue
+            yield self._clean(line, last, counts[0], key_at, links)
+            line = last + 1
+
+    def _clean(
+        self, first: int, last: int, rows_in: int, key_at: int | None, links: list[int]
+    ) -> Clean:
+        aggregates = ["string_agg(h, chr(10) ORDER BY line_no)"]
+        if key_at is not None:
+            aggregates += [
+                f"list(CAST(c{key_at} AS VARCHAR) ORDER BY line_no)",
+                "list(line_no ORDER BY line_no)",
+            ]
+        aggregates += [f"list(DISTINCT CAST(c{at} AS VARCHAR))" for at in links]
+        found = self.con.execute(
+            f"SELECT {', '.join(aggregates)} FROM chunk WHERE NOT blank"
+        ).fetchone()
+        assert found is not None
+        hash_text = "" if found[0] is None else found[0] + "\n"
+        key, lines = (found[1] or [], found[2] or []) if key_at is not None else (None, [])
+        tokens = found[len(found) - len(links) :]
+        linked = [{token for token in (listed or []) if token is not None} for listed in tokens]
+        return Clean(first, last, rows_in, hash_text, key, lines, linked)
+
+    def clean_rows(self) -> list[tuple[Any, ...]]:
+        """The last clean chunk's rows: (line, stored values in declared order)."""
+        columns = ", ".join(f"c{i}" for i in range(len(self.converters)))
+        return self.con.execute(
+            f"SELECT line_no, {columns} FROM chunk WHERE NOT blank ORDER BY line_no"
+        ).fetchall()
+
+    def raw(self, chunk: Clean) -> list[RawRow]:
+        """The rows of a clean chunk as the csv module reads them (for the Python path)."""
+        rows, _ = self._raw(chunk.first, chunk.last)
+        return rows
+
+    def _raw(self, line: int, last: int) -> tuple[list[RawRow], int]:
+        """Lines `line`.. parsed by the csv module up to the row holding `last`; and the next line."""
+        return csv_part(self.source.path, self._texts(line), line, last, self.width)
+
+    def _texts(self, line: int) -> Iterator[str]:
+        """The text of every line from `line` on, with its line ending, fetched a window at a time."""
+        total, ending = self.found.lines, self.found.ending
+        while line <= total:
+            window = self.con.execute(
+                "SELECT line FROM lines WHERE rowid BETWEEN $1 AND $2 ORDER BY rowid",
+                [line - 1, line + 4094],
+            ).fetchall()
+            for (text,) in window:
+                open_end = line == total and self.found.ends_open
+                yield (text or "") + ("" if open_end else ending)
+                line += 1
