@@ -17,6 +17,7 @@ reject, a warning or a stored value is always the one the Python path gives.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,12 +40,24 @@ CHUNK = 65_536
 _ID_FAST = "[!-~](?:[ -~]*[!-~])?"
 """A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""
 
-_AWKWARD = '[\\x01-\\x07\\x0b\\x0e-\\x1f"]'
-"""Characters that send a line to the Python path: a quote (csv quoting), and the
-control characters whose JSON escape DuckDB writes in upper case."""
+_AWKWARD = '[\\x01-\\x07\\x0b\\x0e-\\x1f"]|[0-9]{16}|[0-9][eE][+-][0-9]'
+"""What sends a line to the Python path: a quote (csv quoting), a control character
+whose JSON escape DuckDB writes in upper case, and what every text cell that
+`suspect.rewritten_text` warns about contains (a number a spreadsheet rewrote)."""
 
-_REWRITTEN = "[0-9]{16}|[0-9][eE][+-][0-9]"
-"""What every text cell that `suspect.rewritten_text` warns about contains."""
+
+def _class(characters: str) -> str:
+    return "".join(f"\\x{{{ord(char):x}}}" for char in characters)
+
+
+_WS = "'" + WHITESPACE + "'"
+_EDGES = f"[^{_class(WHITESPACE)}](?s:.*[^{_class(WHITESPACE)}])?"
+"""A cell with no white space at either end (so trimming leaves it as it is)."""
+_FILLED = f"[^{_class(WHITESPACE + ',')}]"
+"""A line with a character other than white space or a comma: not a blank line."""
+
+_SUSPECT = re.compile("[0-9]{16}|[0-9][eE][+-][0-9]")
+"""A key or link spelled otherwise than in plain ASCII that may be a rewritten number."""
 
 _INTEGRAL = {"int", "bool"}
 """Column types stored as SQLite INTEGER (a bool as 0 or 1)."""
@@ -84,11 +97,14 @@ class DuckReader:
         if isinstance(found, str):
             return found
         self.con.execute("DROP TABLE IF EXISTS lines")
+        places = sorted({column.places[0][0] for column in layout.columns})
+        fields = ", ".join(f"f[{place + 1}] AS f{place + 1}" for place in places)
         try:
             self.con.execute(
-                "CREATE TEMP TABLE lines AS SELECT line FROM read_csv(?, columns = {'line': 'VARCHAR'},"
-                " delim = ?, quote = '', escape = '', header = false, auto_detect = false,"
-                " max_line_size = 2147483647, parallel = false)",
+                f"CREATE TEMP TABLE lines AS SELECT line, len(f) AS fields, {fields} FROM "
+                "(SELECT line, string_split(line, ',') AS f FROM read_csv(?, columns = "
+                "{'line': 'VARCHAR'}, delim = ?, quote = '', escape = '', header = false, "
+                "auto_detect = false, max_line_size = 2147483647, parallel = false))",
                 [str(path), SEPARATOR],
             )
         except duckdb.Error as error:
@@ -107,7 +123,7 @@ class DuckReader:
         if name is None:
             name = f"spell_{converter.ctype}_{int(converter.identifier)}"
             stored = "BIGINT" if converter.ctype in _INTEGRAL else "VARCHAR"
-            self.con.execute(f"CREATE TEMP TABLE {name} (cell VARCHAR, val {stored}, bad BOOLEAN)")
+            self.con.execute(f"CREATE TEMP TABLE {name} (cell VARCHAR, val {stored}, bad BOOLEAN, suspect BOOLEAN)")
             self.maps[kind] = name
         return name
 
@@ -135,7 +151,7 @@ class DuckTable:
     # -- spellings -------------------------------------------------------
 
     def _cell(self, index: int) -> str:
-        return f"f[{self.layout.columns[index].places[0][0] + 1}]"
+        return f"f{self.layout.columns[index].places[0][0] + 1}"
 
     def learn_spellings(self) -> None:
         """Convert every new spelling of the table's typed cells once, with the Python converters."""
@@ -149,8 +165,7 @@ class DuckTable:
             fast = f" AND NOT regexp_full_match(c, '{_ID_FAST}')" if convert.ctype == "text" else ""
             found = self.con.execute(
                 f"SELECT DISTINCT c FROM (SELECT unnest([{cells}]) AS c FROM "
-                f"(SELECT string_split(line, {_literal(',')}) AS f FROM lines "
-                f"WHERE rowid >= ? AND NOT contains(line, '\"'))) "
+                f"(SELECT * FROM lines WHERE rowid >= ? AND NOT contains(line, '\"'))) "
                 f"WHERE c IS NOT NULL{fast} AND c NOT IN (SELECT cell FROM {name})",
                 [self.first - 1],
             ).fetchall()
@@ -164,52 +179,49 @@ class DuckTable:
                 except CellError:
                     values.append(None)
                     refused.append(True)
+            suspect = [isinstance(v, str) and bool(_SUSPECT.search(v)) for v in values]
             stored = "BIGINT" if convert.ctype in _INTEGRAL else "VARCHAR"
             self.con.execute(
                 f"INSERT INTO {name} SELECT unnest($1::VARCHAR[]), unnest($2::{stored}[]),"
-                " unnest($3::BOOLEAN[])",
-                [spellings, values, refused],
+                " unnest($3::BOOLEAN[]), unnest($4::BOOLEAN[])",
+                [spellings, values, refused, suspect],
             )
 
     # -- the conversion SQL ----------------------------------------------
 
     def _select(self) -> str:
         """The chunk's rows: line, stored values, blank, slow, hash JSON."""
-        whitespace = _literal(WHITESPACE)
-        values, bad, joins, suspects = [], [], [], []
+        values, bad, joins, checks = [], [], [], []
         for index, convert in enumerate(self.converters):
             cell = self._cell(index)
-            if convert.plain:
-                value = f"nullif(trim({cell}, {whitespace}), '')"
+            if convert.plain:  # trimmed in SQL, the white space found by one regex
+                edges = f"regexp_full_match({cell}, '{_EDGES}')"
+                value = f"CASE WHEN {edges} THEN {cell} ELSE nullif(trim({cell}, {_WS}), '') END"
             else:
                 alias = f"m{index}"
                 joins.append(
                     f"LEFT JOIN {self.reader.spelling_map(convert)} AS {alias} "
                     f"ON {alias}.cell = {cell}"
                 )
-                if convert.ctype == "text":
-                    fast = f"regexp_full_match({cell}, '{_ID_FAST}')"
-                    value = f"CASE WHEN {fast} THEN {cell} ELSE {alias}.val END"
-                    bad.append(f"(NOT {fast} AND coalesce({alias}.bad, true))")
-                else:
-                    value = f"{alias}.val"
-                    bad.append(f"coalesce({alias}.bad, true)")
+                value, refused = f"{alias}.val", f"coalesce({alias}.bad, true)"
+                if convert.ctype == "text":  # a plain ASCII key or link stays as it is
+                    checks.append(f"regexp_full_match({cell}, '{_ID_FAST}') AS fast{index}")
+                    value = f"CASE WHEN fast{index} THEN {cell} ELSE {value} END"
+                    refused = f"(NOT fast{index} AND ({refused} OR {alias}.suspect))"
+                bad.append(refused)
             values.append(value)
-            if convert.ctype == "text":
-                suspects.append(f"regexp_matches(coalesce(c{index}, ''), '{_REWRITTEN}')")
         info = self.layout.info
         required = []
         if info.kind == "record" and info.date is not None:
             required.append(self.layout.position(info.date))
         if info.key is not None:
             required.append(self.layout.position(info.key))
-        inner = ", ".join(f"{value} AS c{index}" for index, value in enumerate(values))
         slow = [
-            f"len(f) <> {self.width}",
+            f"fields <> {self.width}",
             f"regexp_matches(line, '{_AWKWARD}')",
             *bad,
+            *(f"{values[index]} IS NULL" for index in required),
         ]
-        late = [*(f"c{index} IS NULL" for index in required), *suspects]
         parts = []
         for index in self.layout.name_order():
             column = f"c{index}"
@@ -218,15 +230,15 @@ class DuckTable:
             else:
                 parts.append(f"coalesce(CAST(to_json({column}) AS VARCHAR), 'null')")
         row_json = "'[' || " + " || ',' || ".join(parts) + " || ']'"
-        blank = f"(line IS NULL OR trim(line, {_literal(WHITESPACE + ',')}) = '')"
+        columns = ", ".join(f"{value} AS c{index}" for index, value in enumerate(values))
+        split = ", ".join(["rowid", "*", *checks])
         return (
             f"SELECT line_no, {', '.join(f'c{i}' for i in range(len(values)))}, blank, "
-            f"NOT blank AND (early OR {' OR '.join(late) or 'false'}) AS slow, "
-            f"{row_json} AS h FROM ("
-            f"SELECT r.rowid + 1 AS line_no, line, {blank} AS blank, "
-            f"({' OR '.join(slow)}) AS early, {inner} "
-            f"FROM (SELECT rowid, line, string_split(line, ',') AS f FROM lines "
-            f"WHERE rowid BETWEEN $1 AND $2) AS r {' '.join(joins)})"
+            f"NOT blank AND slow AS slow, {row_json} AS h FROM ("
+            f"SELECT r.rowid + 1 AS line_no, NOT regexp_matches(line, '{_FILLED}') AS blank, "
+            f"({' OR '.join(slow)}) AS slow, {columns} "
+            f"FROM (SELECT {split} FROM lines WHERE rowid BETWEEN $1 AND $2) AS r "
+            f"{' '.join(joins)})"
         )
 
     # -- chunks ------------------------------------------------------------
