@@ -32,6 +32,8 @@ from scoring.ingest import (
 from scoring.ingest.tables import reading_order
 from scoring.store import StoreError, open_store
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 

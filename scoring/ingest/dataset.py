@@ -307,14 +307,17 @@ class _Ingest:
             for (target, _), tokens in zip(links, chunk.links, strict=True)
         )
 
-    def _accept_clean(self, name: str, chunk: Clean, rows: list[tuple[Any, ...]]) -> None:
+    def _accept_clean(
+        self, name: str, chunk: Clean, batches: Iterator[tuple[list[tuple[Any, ...]], str]]
+    ) -> None:
         self.counts[name].accepted += chunk.rows_in
         if chunk.key is not None:
             self.keys[name].first.update(zip(chunk.key, chunk.lines, strict=True))
             self.keys[name].accepted.update(chunk.key)
-        if rows:
-            self.db.conn.executemany(insert_sql(self.dataset_id, self.catalog.tables[name]), rows)
-        self.digests[name].update(chunk.hash_text.encode())
+        insert = insert_sql(self.dataset_id, self.catalog.tables[name])
+        for rows, canonical in batches:
+            self.db.conn.executemany(insert, rows)
+            self.digests[name].update(canonical.encode())
 
     def _read_batch(self, name: str, rows: list[RawRow], batch: list[tuple[Any, ...]]) -> None:
         """A batch of CSV rows: column-wise when all is well, else row by row in file order."""

@@ -37,6 +37,9 @@ from scoring.ingest.rows import Layout
 CHUNK = 65_536
 """Lines converted and checked at a time."""
 
+BATCH = 1_000
+"""Rows of a clean chunk brought into Python at a time."""
+
 _ID_FAST = "[!-~](?:[ -~]*[!-~])?"
 """A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""
 
@@ -273,7 +276,7 @@ class DuckTable:
     def _clean(
         self, first: int, last: int, rows_in: int, key_at: int | None, links: list[int]
     ) -> Clean:
-        aggregates = ["string_agg(h, chr(10) ORDER BY line_no)"]
+        aggregates = ["count(*)"]
         if key_at is not None:
             aggregates += [
                 f"list(CAST(c{key_at} AS VARCHAR) ORDER BY line_no)",
@@ -284,18 +287,20 @@ class DuckTable:
             f"SELECT {', '.join(aggregates)} FROM chunk WHERE NOT blank"
         ).fetchone()
         assert found is not None
-        hash_text = "" if found[0] is None else found[0] + "\n"
         key, lines = (found[1] or [], found[2] or []) if key_at is not None else (None, [])
         tokens = found[len(found) - len(links) :]
         linked = [{token for token in (listed or []) if token is not None} for listed in tokens]
-        return Clean(first, last, rows_in, hash_text, key, lines, linked)
+        return Clean(first, last, rows_in, key, lines, linked)
 
-    def clean_rows(self) -> list[tuple[Any, ...]]:
-        """The last clean chunk's rows: (line, stored values in declared order)."""
+    def clean_rows(self) -> Iterator[tuple[list[tuple[Any, ...]], str]]:
+        """The last clean chunk's rows, a batch at a time: (line, stored values in declared
+        order) for SQLite, and their canonical JSON lines for the dataset hash."""
         columns = ", ".join(f"c{i}" for i in range(len(self.converters)))
-        return self.con.execute(
-            f"SELECT line_no, {columns} FROM chunk WHERE NOT blank ORDER BY line_no"
-        ).fetchall()
+        cursor = self.con.execute(
+            f"SELECT line_no, {columns}, h FROM chunk WHERE NOT blank ORDER BY line_no"
+        )
+        while piece := cursor.fetchmany(BATCH):
+            yield [row[:-1] for row in piece], "\n".join(row[-1] for row in piece) + "\n"
 
     def raw(self, chunk: Clean) -> list[RawRow]:
         """The rows of a clean chunk as the csv module reads them (for the Python path)."""

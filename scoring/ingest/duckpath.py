@@ -39,7 +39,6 @@ class Clean:
     first: int
     last: int
     rows_in: int
-    hash_text: str  # the canonical JSON lines of the rows, for the dataset hash
     key: list[str] | None  # key tokens in line order (subject tables)
     lines: list[int]  # with `key`: the rows' lines
     links: list[set[str]]  # per link of the table: the tokens the chunk links to
