@@ -17,10 +17,12 @@ reject, a warning or a stored value is always the one the Python path gives.
 
 from __future__ import annotations
 
+import atexit
 import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from threading import Lock
 from typing import Any
 
 import duckdb
@@ -70,18 +72,34 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_DATABASE: list[duckdb.DuckDBPyConnection] = []
+_DATABASE_LOCK = Lock()
+
+
+def _database() -> duckdb.DuckDBPyConnection:
+    """The process's in-memory DuckDB, started once (each ingest takes its own connection)."""
+    with _DATABASE_LOCK:
+        if not _DATABASE:
+            spill = tempfile.TemporaryDirectory(prefix="pioneer-duckdb-")
+            atexit.register(spill.cleanup)
+            config = {
+                "memory_limit": "512MB",  # beyond it DuckDB spills to the folder below
+                "temp_directory": spill.name,
+                "preserve_insertion_order": True,
+            }
+            _DATABASE.append(duckdb.connect(config=config))
+        return _DATABASE[0]
+
+
 class DuckReader:
-    """One DuckDB session for one ingest: spelling maps shared by every table."""
+    """One DuckDB connection for one ingest: spelling maps shared by every table.
+
+    Its tables are temporary, so they go with the connection.
+    """
 
     def __init__(self) -> None:
         self.workdir = tempfile.TemporaryDirectory(prefix="pioneer-ingest-")
-        self.con = duckdb.connect(
-            config={
-                "memory_limit": "512MB",
-                "temp_directory": str(Path(self.workdir.name) / "spill"),
-                "preserve_insertion_order": True,
-            }
-        )
+        self.con = _database().cursor()
         self.maps: dict[tuple[ColumnType, bool], str] = {}
 
     def close(self) -> None:
