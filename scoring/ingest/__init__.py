@@ -32,6 +32,7 @@ from scoring.ingest.report import (
     Reject,
     TableCounts,
     format_summary,
+    reader_notes,
     summary_lines,
 )
 from scoring.ingest.tables import data_table
@@ -59,6 +60,7 @@ __all__ = [
     "list_rejects",
     "list_warnings",
     "load_rows",
+    "reader_notes",
     "stored_report",
     "summary_lines",
 ]

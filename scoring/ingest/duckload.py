@@ -82,7 +82,7 @@ def _database() -> duckdb.DuckDBPyConnection:
         if not _DATABASE:
             spill = tempfile.TemporaryDirectory(prefix="pioneer-duckdb-")
             atexit.register(spill.cleanup)
-            config = {
+            config: dict[str, str | bool | int | float | list[str]] = {
                 "memory_limit": "512MB",  # beyond it DuckDB spills to the folder below
                 "temp_directory": spill.name,
                 "preserve_insertion_order": True,
@@ -144,7 +144,9 @@ class DuckReader:
         if name is None:
             name = f"spell_{converter.ctype}_{int(converter.identifier)}"
             stored = "BIGINT" if converter.ctype in _INTEGRAL else "VARCHAR"
-            self.con.execute(f"CREATE TEMP TABLE {name} (cell VARCHAR, val {stored}, bad BOOLEAN, suspect BOOLEAN)")
+            self.con.execute(
+                f"CREATE TEMP TABLE {name} (cell VARCHAR, val {stored}, bad BOOLEAN, suspect BOOLEAN)"
+            )
             self.maps[kind] = name
         return name
 

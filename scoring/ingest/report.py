@@ -140,6 +140,15 @@ def summary_lines(report: IngestReport) -> list[str]:
     return lines
 
 
+def reader_notes(report: IngestReport) -> list[str]:
+    """Which tables were read through DuckDB, and why any other CSV was not (empty when
+    every file was read by the csv module as asked): the ingest log's word on its path."""
+    duck = [table for table, how in report.readers if how == "duckdb"]
+    notes = [f"read through DuckDB: {', '.join(duck)}"] if duck else []
+    notes += [f"{table}: {how}" for table, how in report.readers if how.startswith("python (")]
+    return notes
+
+
 def format_summary(report: IngestReport) -> str:
     """The summary lines of `summary_lines`, joined by newlines (no trailing newline)."""
     return "\n".join(summary_lines(report))
