@@ -45,10 +45,11 @@ BATCH = 1_000
 _ID_FAST = "[!-~](?:[ -~]*[!-~])?"
 """A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""
 
-_AWKWARD = '[\\x01-\\x07\\x0b\\x0e-\\x1f"]|[0-9]{16}|[0-9][eE][+-][0-9]'
-"""What sends a line to the Python path: a quote (csv quoting), a control character
-whose JSON escape DuckDB writes in upper case, and what every text cell that
-`suspect.rewritten_text` warns about contains (a number a spreadsheet rewrote)."""
+_AWKWARD = '[\\x01-\\x1f"\\\\]|[0-9]{16}|[0-9][eE][+-][0-9]'
+"""What sends a line to the Python path: a quote (csv quoting), a backslash or a
+control character (which JSON escapes: without them a text value's JSON is the
+text in quotes), and what every text cell that `suspect.rewritten_text` warns
+about contains (a number a spreadsheet rewrote)."""
 
 
 def _class(characters: str) -> str:
@@ -61,8 +62,9 @@ _EDGES = f"[^{_class(WHITESPACE)}](?s:.*[^{_class(WHITESPACE)}])?"
 _FILLED = f"[^{_class(WHITESPACE + ',')}]"
 """A line with a character other than white space or a comma: not a blank line."""
 
-_SUSPECT = re.compile("[0-9]{16}|[0-9][eE][+-][0-9]")
-"""A key or link spelled otherwise than in plain ASCII that may be a rewritten number."""
+_SUSPECT = re.compile('[0-9]{16}|[0-9][eE][+-][0-9]|["\\\\\x00-\x1f]')
+"""A key or link, spelled otherwise than in plain ASCII, that may be a rewritten
+number or that JSON escapes (NFKC makes `"` of `＂`): it goes to the Python path."""
 
 _INTEGRAL = {"int", "bool"}
 """Column types stored as SQLite INTEGER (a bool as 0 or 1)."""
@@ -251,7 +253,7 @@ class DuckTable:
             if self.converters[index].ctype in _INTEGRAL:
                 parts.append(f"coalesce(CAST({column} AS VARCHAR), 'null')")
             else:
-                parts.append(f"coalesce(CAST(to_json({column}) AS VARCHAR), 'null')")
+                parts.append(f"""coalesce('"' || {column} || '"', 'null')""")
         row_json = "'[' || " + " || ',' || ".join(parts) + " || ']'"
         columns = ", ".join(f"{value} AS c{index}" for index, value in enumerate(values))
         split = ", ".join(["rowid", "*", *checks])
