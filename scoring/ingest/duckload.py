@@ -21,6 +21,7 @@ import atexit
 import re
 import tempfile
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -321,8 +322,9 @@ class DuckTable:
         cursor = self.con.execute(
             f"SELECT line_no, {columns}, h FROM chunk WHERE NOT blank ORDER BY line_no"
         )
+        values = itemgetter(*range(len(self.converters) + 1))
         while piece := cursor.fetchmany(BATCH):
-            yield [row[:-1] for row in piece], "\n".join(row[-1] for row in piece) + "\n"
+            yield list(map(values, piece)), "\n".join(map(itemgetter(-1), piece)) + "\n"
 
     def raw(self, chunk: Clean) -> list[RawRow]:
         """The rows of a clean chunk as the csv module reads them (for the Python path)."""
