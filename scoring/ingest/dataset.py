@@ -37,8 +37,9 @@ from sqlite_utils import Database
 from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
+from scoring.ingest.chunks import Clean, Raw
 from scoring.ingest.convert import Pool
-from scoring.ingest.duckpath import Clean, DuckPath, Raw, Reader
+from scoring.ingest.duckpath import DuckPath, Reader
 from scoring.ingest.failures import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
 from scoring.ingest.record import dataset_sha256, insert_pending, record

@@ -30,8 +30,8 @@ import duckdb
 
 from scoring.catalog import ColumnType
 from scoring.ingest.cells import WHITESPACE, CellError
+from scoring.ingest.chunks import Clean, Raw
 from scoring.ingest.convert import Converter
-from scoring.ingest.duckpath import Clean, Raw
 from scoring.ingest.encoding import GB18030
 from scoring.ingest.lines import SEPARATOR, LineFile, scan, utf8_copy
 from scoring.ingest.readers import RawRow, Source, csv_part
@@ -40,8 +40,8 @@ from scoring.ingest.rows import Layout
 CHUNK = 65_536
 """Lines converted and checked at a time."""
 
-BATCH = 1_000
-"""Rows of a clean chunk brought into Python at a time."""
+BATCH = 2_048  # a DuckDB vector
+"""Rows of a clean chunk brought into Python at a time (bounded memory, few calls)."""
 
 _ID_FAST = "[!-~](?:[ -~]*[!-~])?"
 """A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""

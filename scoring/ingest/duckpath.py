@@ -12,12 +12,11 @@ says how); `verdict` tells the ingest report which path ran and why.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
 from scoring.ingest.convert import Converter
-from scoring.ingest.readers import RawRow, Source
+from scoring.ingest.readers import Source
 from scoring.ingest.rows import Layout
 
 if TYPE_CHECKING:
@@ -30,25 +29,6 @@ ENVIRONMENT = "PIONEER_INGEST"
 
 LARGE = 4 << 20
 """`auto` reads CSV files of this many bytes or more through DuckDB."""
-
-
-@dataclass(frozen=True)
-class Clean:
-    """A chunk of lines `first`..`last` whose rows DuckDB's SQL vouched for."""
-
-    first: int
-    last: int
-    rows_in: int
-    key: list[str] | None  # key tokens in line order (subject tables)
-    lines: list[int]  # with `key`: the rows' lines
-    links: list[set[str]]  # per link of the table: the tokens the chunk links to
-
-
-@dataclass(frozen=True)
-class Raw:
-    """A chunk for the Python path: its rows as the csv module reads them."""
-
-    rows: list[RawRow]
 
 
 def chosen(reader: Reader | None) -> Reader:
