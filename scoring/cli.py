@@ -36,7 +36,7 @@ from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
 from scoring.explain import SECTIONS, Explanation, render
-from scoring.ingest import summary_lines
+from scoring.ingest import reader_notes, summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
 from scoring.ruletest_model import ruletest_schema
@@ -157,6 +157,8 @@ def _ingest(db: Any, rules: service.Rules, folder: str, strict: bool, actor: str
         )
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for note in reader_notes(report):
+        click.echo(f"note: {note}", err=True)
     if report.reused:
         click.echo(f"dataset {report.dataset_id} (identical to one already stored, reused)")
     else:

@@ -192,6 +192,7 @@ def ingest_folder(
                 "rows_in": report.rows_in,
                 "accepted": report.accepted,
                 "rejected": report.rejected,
+                "readers": dict(report.readers),
             },
         )
     return report

@@ -32,6 +32,8 @@ from scoring.ingest import (
 from scoring.ingest.tables import reading_order
 from scoring.store import StoreError, open_store
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 
 
@@ -785,3 +787,23 @@ def test_two_tables_linking_each_other_are_read_together(tmp_path: Path, db: Dat
         ),
     ]
     assert [r["id"] for r in load_rows(db, report.dataset_id, "riders")] == ["R1"]
+
+
+def test_the_report_names_the_path_that_read_each_table(db: Database, ingest_reader: str) -> None:
+    report = ingest(FIXTURES / "good", catalog(), db)
+    readers = dict(report.readers)
+    assert readers["ratings"] == "python"  # JSON Lines: always the Python path
+    if ingest_reader == "python":
+        assert set(readers.values()) == {"python"}
+    else:  # every CSV of the fixture is one DuckDB reads exactly, quoted fields and all
+        assert [readers[table] for table in ("teams", "riders", "deliveries")] == ["duckdb"] * 3
+
+
+def test_duckdb_declines_a_file_it_would_read_differently(tmp_path: Path, db: Database) -> None:
+    copy = folder(tmp_path, "good")
+    path = copy / "deliveries.csv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r", 1))  # a lone CR ends line 1
+    report = ingest(copy, catalog(), db, reader="duckdb")
+    how = dict(report.readers)["deliveries"]
+    assert how.startswith("python (DuckDB cannot read it exactly: a carriage return")
+    assert report.sha256 == ingest(copy, catalog(), open_store(":memory:"), reader="python").sha256

@@ -24,6 +24,8 @@ from scoring.ingest.encoding import GB18030, UTF8, csv_encoding
 from scoring.ingest.failures import FileError
 from scoring.ingest.readers import RawRow, open_source
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

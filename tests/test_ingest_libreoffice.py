@@ -23,7 +23,10 @@ from scoring.ingest.encoding import GB18030, csv_encoding
 from scoring.ingest.readers import RawRow, open_source
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
+pytestmark = [
+    pytest.mark.usefixtures("ingest_reader"),
+    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
+]
 
 GB18030_CSV = "csv:Text - txt - csv (StarCalc):44,34,85"
 

@@ -27,6 +27,8 @@ from scoring import service
 from scoring.ingest import ingest
 from scoring.store import open_store
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 EXAMPLE = ROOT / "examples" / "qianyang"

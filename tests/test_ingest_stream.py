@@ -27,6 +27,8 @@ from scoring.ingest.cells import WHITESPACE
 from scoring.ingest.readers import open_source
 from scoring.store import open_store
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 HEADERS = {
     "teams": ["id", "名称", "unit"],
     "riders": ["id", "姓名", "team", "党员", "入党日期"],

@@ -25,6 +25,8 @@ from scoring.ingest import format_summary, ingest, list_rejects, list_warnings, 
 from scoring.ingest.suspect import NATIVE, SCIENTIFIC, ZEROS, rewritten_native, rewritten_text
 from scoring.store import open_store
 
+pytestmark = pytest.mark.usefixtures("ingest_reader")  # every test runs through both ingest paths
+
 RULES = GOLDEN / "three_pioneers.yaml"
 
 

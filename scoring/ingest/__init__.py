@@ -3,7 +3,8 @@
 The pipeline is `scoring.ingest.dataset.ingest`; `scoring.ingest.query`
 reads datasets back. Modules by phase: `cells` (one cell's spelling),
 `encoding` (a CSV's encoding, decided on the whole file), `readers` (CSV,
-xlsx, JSON Lines, streamed), `convert` (typed converters with a cache),
+xlsx, JSON Lines, streamed), `lines`, `duckpath`, `duckload` and
+`chunks` (the DuckDB reader of CSV files and when it is used), `convert` (typed converters with a cache),
 `suspect` (numbers a spreadsheet rewrote), `rows` (header matching and cell
 checks), `batch` (CSV rows converted column-wise), `tables` (reading order and
 storage layout), `dataset` (the transaction), `record` (the dataset's identity
@@ -32,6 +33,7 @@ from scoring.ingest.report import (
     Reject,
     TableCounts,
     format_summary,
+    reader_notes,
     summary_lines,
 )
 from scoring.ingest.tables import data_table
@@ -59,6 +61,7 @@ __all__ = [
     "list_rejects",
     "list_warnings",
     "load_rows",
+    "reader_notes",
     "stored_report",
     "summary_lines",
 ]

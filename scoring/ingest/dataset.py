@@ -30,14 +30,16 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlite_utils import Database
 
 from scoring.catalog import Catalog, TableInfo
 from scoring.ingest.batch import ROW_JSON, BatchConverter, Converted
 from scoring.ingest.cells import DbValue, quoted
+from scoring.ingest.chunks import Clean, Raw
 from scoring.ingest.convert import Pool
+from scoring.ingest.duckpath import DuckPath, Reader
 from scoring.ingest.failures import FileError, RejectError, combine
 from scoring.ingest.readers import RawRow, Source, locate, open_source
 from scoring.ingest.record import dataset_sha256, insert_pending, record
@@ -53,6 +55,9 @@ from scoring.ingest.tables import (
 )
 from scoring.store import StoreError, store_path, transaction
 
+if TYPE_CHECKING:
+    from scoring.ingest.duckload import DuckTable
+
 Progress = Callable[[str, int], None]
 """Called with a table name and the number of its rows read so far."""
 
@@ -67,6 +72,7 @@ def ingest(
     *,
     strict: bool = False,
     progress: Progress | None = None,
+    reader: Reader | None = None,
 ) -> IngestReport:
     """Read one file per declared table from `folder` into a new dataset of `db`.
 
@@ -77,6 +83,13 @@ def ingest(
     written then either, nor when the store cannot be written (`StoreError`).
     When the accepted content equals a dataset already in the store, that
     dataset is reused and the report says so.
+
+    `reader` chooses how CSV files are read: `python` (the csv module),
+    `duckdb` (through DuckDB wherever it can read a file exactly) or `auto`
+    (DuckDB for large files when it is installed); default: the
+    `PIONEER_INGEST` environment variable, else `auto`. Every reader gives
+    the same dataset, rejects and warnings; the report names the one used
+    for each table (`IngestReport.readers`).
     """
     folder = Path(folder)
     check_catalog(catalog)
@@ -85,7 +98,8 @@ def ingest(
         raise FileError(str(folder), None, None, "no such folder")
     with ExitStack() as stack:
         files = _open_files(folder, catalog, stack, {})
-        run = _Ingest(db, catalog, files, strict, progress)
+        duck = stack.enter_context(DuckPath(reader))
+        run = _Ingest(db, catalog, files, strict, progress, duck)
         try:
             return run.execute(folder, groups)
         except sqlite3.OperationalError as error:  # locked, full, read-only…
@@ -182,8 +196,11 @@ class _Ingest:
         files: dict[str, _File],
         strict: bool,
         progress: Progress | None,
+        duck: DuckPath,
     ) -> None:
         self.db = db
+        self.duck = duck
+        self.readers: dict[str, str] = {}
         self.catalog = catalog
         self.files = files
         self.strict = strict
@@ -242,7 +259,14 @@ class _Ingest:
         info = self.catalog.tables[name]
         self.db.execute(create_sql(self.dataset_id, info))
         batch: list[tuple[Any, ...]] = []
-        if self.files[name].batcher is not None:
+        file = self.files[name]
+        table = None
+        if file.batcher is not None:
+            table = self.duck.table(file.source, file.layout, file.checker.converters)
+            self.readers[name] = self.duck.verdict(file.source)
+        if table is not None:
+            self._read_duck(name, table, batch)
+        elif file.batcher is not None:
             for rows in self._batches(name):
                 self._read_batch(name, rows, batch)
                 self._flush(info, batch)
@@ -255,6 +279,46 @@ class _Ingest:
                     self._flush(info, batch)
         self._flush(info, batch)
         self._finish(info)
+
+    def _read_duck(self, name: str, table: DuckTable, batch: list[tuple[Any, ...]]) -> None:
+        """A CSV file through DuckDB: clean chunks straight into SQLite, the rest row by row."""
+        info, counts = self.catalog.tables[name], self.counts[name]
+        for chunk in table.chunks():
+            if isinstance(chunk, Clean) and self._clean_fits(name, chunk):
+                counts.rows_in += chunk.rows_in
+                self._accept_clean(name, chunk, table.clean_rows())
+            else:
+                rows = chunk.rows if isinstance(chunk, Raw) else table.raw(chunk)
+                counts.rows_in += len(rows)
+                for start in range(0, len(rows), BATCH):
+                    self._read_batch(name, rows[start : start + BATCH], batch)
+                    self._flush(info, batch)
+            if self.progress is not None:
+                self.progress(name, counts.rows_in)
+
+    def _clean_fits(self, name: str, chunk: Clean) -> bool:
+        """`_batch_fits` for a chunk DuckDB vouched for: no key taken, no link dangling."""
+        if chunk.key is not None:
+            keys = chunk.key
+            if len(set(keys)) != len(keys) or not self.keys[name].first.keys().isdisjoint(keys):
+                return False
+        links = self.files[name].links
+        return all(
+            tokens <= self.keys[target].accepted
+            for (target, _), tokens in zip(links, chunk.links, strict=True)
+        )
+
+    def _accept_clean(
+        self, name: str, chunk: Clean, batches: Iterator[tuple[list[tuple[Any, ...]], str]]
+    ) -> None:
+        self.counts[name].accepted += chunk.rows_in
+        if chunk.key is not None:
+            self.keys[name].first.update(zip(chunk.key, chunk.lines, strict=True))
+            self.keys[name].accepted.update(chunk.key)
+        insert = insert_sql(self.dataset_id, self.catalog.tables[name])
+        for rows, canonical in batches:
+            self.db.conn.executemany(insert, rows)
+            self.digests[name].update(canonical.encode())
 
     def _read_batch(self, name: str, rows: list[RawRow], batch: list[tuple[Any, ...]]) -> None:
         """A batch of CSV rows: column-wise when all is well, else row by row in file order."""
@@ -485,6 +549,7 @@ class _Ingest:
             tuple(self._sorted_rejects()),
             reused,
             tuple(self._sorted_warnings()),
+            tuple((name, self.readers.get(name, "python")) for name in self.catalog.tables),
         )
 
 

@@ -72,6 +72,8 @@ class Source:
     rows: Iterator[RawRow]
     warnings: list[str] = field(default_factory=list)
     keyed: bool = False
+    encoding: str | None = None  # a CSV's codec
+    header_end: int = 0  # a CSV's physical line that ends its header; rows start after it
     _close: Callable[[], None] | None = None
     _batches: Callable[[int], Iterator[list[RawRow]]] | None = None
 
@@ -182,7 +184,15 @@ def _open_csv(path: Path) -> Source:
     start, width = reader.line_num, len(header)
     rows = _csv_rows(path, reader, start, width)
     batches = partial(_csv_batches, path, reader, start, width)
-    return Source(path, header, rows, _close=handle.close, _batches=batches)
+    return Source(
+        path,
+        header,
+        rows,
+        encoding=encoding,
+        header_end=start,
+        _close=handle.close,
+        _batches=batches,
+    )
 
 
 def _starts_with(path: Path, prefix: bytes) -> bool:
@@ -227,15 +237,19 @@ def _csv_error(path: Path, line: int, error: Exception) -> FileError:
 
 
 def _csv_batches(
-    path: Path, reader: Any, previous: int, width: int, size: int
+    path: Path, reader: Any, previous: int, width: int, size: int, offset: int = 0
 ) -> Iterator[list[RawRow]]:
-    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them."""
+    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them.
+
+    `offset` is the physical line before the first line `reader` reads (when
+    it reads a part of the file).
+    """
     make = tuple.__new__
     batch: list[RawRow] = []
     append = batch.append
     try:
         for cells in reader:
-            start, previous = previous + 1, reader.line_num
+            start, previous = previous + 1, offset + reader.line_num
             if len(cells) == width and cells and cells[0].strip(WHITESPACE):
                 append(make(RawRow, (start, tuple(cells), None)))
             elif not is_blank(cells):
@@ -250,6 +264,36 @@ def _csv_batches(
         raise _csv_error(path, previous + 1, error) from None
     if batch:
         yield batch
+
+
+def csv_part(
+    path: Path, lines: Iterator[str], first: int, last: int, width: int
+) -> tuple[list[RawRow], int]:
+    """The rows of part of a CSV file, as the file's own reader reads them, and the line after.
+
+    `lines` gives the text of each physical line from line `first`, where a
+    row starts, with its line ending; rows are read until the one holding
+    line `last` is complete (a quoted field may carry it past `last`).
+    """
+    csv.field_size_limit(FIELD_SIZE_LIMIT)
+    ended = first - 1  # the last physical line of the last row read
+
+    def feed() -> Iterator[str]:
+        for number, text in enumerate(lines, start=first):
+            if number > last and ended == number - 1:
+                return  # the row holding `last` is complete
+            yield text
+
+    reader = csv.reader(feed())
+    rows: list[RawRow] = []
+    try:
+        for cells in reader:
+            start, ended = ended + 1, first - 1 + reader.line_num
+            if not is_blank(tuple(cells)):
+                rows.append(RawRow(start, tuple(cells), _width_problem(cells, width)))
+    except (csv.Error, UnicodeDecodeError, OSError) as error:
+        raise _csv_error(path, ended + 1, error) from None
+    return rows, ended + 1
 
 
 def _width_problem(cells: list[str], width: int) -> str | None:

@@ -75,7 +75,9 @@ class IngestReport:
     the store: nothing new was written and `dataset_id` names that dataset;
     the counts, warnings and rejects describe the folder just read.
     `cell_warnings` lists the accepted cells that look like a number a
-    spreadsheet rewrote (`scoring.ingest.suspect`).
+    spreadsheet rewrote (`scoring.ingest.suspect`). `readers` says, per
+    table, which path read its file: `duckdb`, or `python` (with the reason
+    when DuckDB was asked for and could not read it exactly).
     """
 
     dataset_id: int
@@ -84,6 +86,7 @@ class IngestReport:
     rejects: tuple[Reject, ...]
     reused: bool = False
     cell_warnings: tuple[CellWarning, ...] = ()
+    readers: tuple[tuple[str, str], ...] = ()  # (table, how its file was read)
 
     @property
     def rows_in(self) -> int:
@@ -135,6 +138,15 @@ def summary_lines(report: IngestReport) -> list[str]:
             f"rewrote ({counts}); accepted, listed by `pioneer rejects`"
         )
     return lines
+
+
+def reader_notes(report: IngestReport) -> list[str]:
+    """Which tables were read through DuckDB, and why any other CSV was not (empty when
+    every file was read by the csv module as asked): the ingest log's word on its path."""
+    duck = [table for table, how in report.readers if how == "duckdb"]
+    notes = [f"read through DuckDB: {', '.join(duck)}"] if duck else []
+    notes += [f"{table}: {how}" for table, how in report.readers if how.startswith("python (")]
+    return notes
 
 
 def format_summary(report: IngestReport) -> str:

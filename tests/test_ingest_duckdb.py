@@ -1,0 +1,89 @@
+"""The DuckDB reader converts the clean common spellings in SQL, and they come out as
+the Python path reads them: same stored rows, same dataset SHA-256."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_ingest_dataset import catalog
+
+from scoring.ingest import duckload, ingest
+from scoring.ingest.readers import RawRow
+from scoring.store import open_store
+
+TEAMS = "id,名称,unit\r\nT1,一队,城关镇\r\nＴ２,二队, 草碧镇\u3000\r\n"
+RIDERS = (
+    "id,姓名,team,党员,入党日期\n"
+    "R001,张三,T1,是,2015年7月1日\n"
+    "Ｒ００２,\u3000李四\u3000,Ｔ２,否,2018/3/5\n"
+    "R003,王五,T1,TRUE,2019-03-01 08:30\n"
+    "R004,赵六,,y,\n"
+    " R005 ,钱七,T1,对,2020-1-2\n"
+)
+DELIVERIES = (
+    "骑手,team,day,parcels,准时率\n"
+    "R001,T1,2022-03-01,1,95%\n"
+    "R002,T2,2022-03-02T09:15:00,１２３,0.975\n"
+    "\n"
+    "R003,T1,2022年3月3日,-0,12.5%\n"
+    ",,,,\n"
+    "R004,,2022/3/4,3.0,100%\n"
+    "R005,T1,2022-3-5,+7,-1.50\n"
+)
+
+
+def _folder(tmp_path: Path, encoding: str) -> Path:
+    folder = tmp_path / encoding
+    folder.mkdir()
+    for name, text in (("teams", TEAMS), ("riders", RIDERS), ("deliveries", DELIVERIES)):
+        (folder / f"{name}.csv").write_bytes(text.encode(encoding))
+    (folder / "ratings.csv").write_text("骑手,day,stars,verified\nR001,2022-3-1,4.5,是\n", "utf-8")
+    return folder
+
+
+def _rows(db: Any, dataset_id: int) -> list[Any]:
+    tables = ("teams", "riders", "deliveries", "ratings")
+    return [
+        db.execute(f"SELECT * FROM ds{dataset_id}_{t} ORDER BY _line").fetchall() for t in tables
+    ]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_every_spelling_converted_in_sql_matches_the_python_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    folder = _folder(tmp_path, encoding)
+    python_db = open_store(":memory:")
+    expected = ingest(folder, catalog(), python_db, reader="python")
+
+    def no_fallback(*args: object) -> tuple[list[RawRow], int]:
+        raise AssertionError("a chunk left SQL for the Python path")
+
+    monkeypatch.setattr(duckload, "csv_part", no_fallback)
+    duck_db = open_store(":memory:")
+    report = ingest(folder, catalog(), duck_db, reader="duckdb")
+    assert dict(report.readers) == dict.fromkeys(
+        ("teams", "riders", "deliveries", "ratings"), "duckdb"
+    )
+    assert report.rejected == expected.rejected == 0
+    assert report.sha256 == expected.sha256
+    assert _rows(duck_db, report.dataset_id) == _rows(python_db, expected.dataset_id)
+
+
+def test_a_bad_row_sends_its_chunk_to_the_python_path(tmp_path: Path) -> None:
+    folder = _folder(tmp_path, "utf-8")
+    with (folder / "deliveries.csv").open("a", encoding="utf-8") as handle:
+        handle.write("R001,T1,2022-02-30,5,1%\nR009,T1,2022-3-1,5,1%\n")
+    with (folder / "riders.csv").open("a", encoding="utf-8") as handle:
+        handle.write('R006,孙\\八\t,T1,是,2020-1-1\nR007,"李,九",T1,是,\n')  # JSON escapes, quotes
+    python_db, duck_db = open_store(":memory:"), open_store(":memory:")
+    expected = ingest(folder, catalog(), python_db, reader="python")
+    report = ingest(folder, catalog(), duck_db, reader="duckdb")
+    assert _rows(duck_db, report.dataset_id) == _rows(python_db, expected.dataset_id)
+    assert [(r.line, r.column, r.value, r.reason) for r in report.rejects] == [
+        (r.line, r.column, r.value, r.reason) for r in expected.rejects
+    ]
+    assert [r.line for r in report.rejects] == [9, 10]
+    assert report.sha256 == expected.sha256
