@@ -91,15 +91,17 @@ class EffectiveResult:
     @property
     def changed_points(self) -> dict[str, str]:
         """Path -> computed figure, for every node an adjustment moved."""
+        if self.points == self.computed_points:  # the same text is the same figure
+            return {}
         return {
             p: self.computed_points[p]
             for p, v in self.points.items()
-            if p in self.computed_points and Fraction(v) != Fraction(self.computed_points[p])
+            if p in self.computed_points and _differ(v, self.computed_points[p])
         }
 
     @property
     def total_changed(self) -> bool:
-        return Fraction(self.total) != Fraction(self.computed_total)
+        return _differ(self.total, self.computed_total)
 
     @property
     def flagged(self) -> bool:
@@ -110,6 +112,12 @@ class EffectiveResult:
     def objected(self) -> bool:
         """An objection was raised against this subject (any finding)."""
         return bool(self.objections)
+
+
+def _differ(a: str, b: str) -> bool:
+    """Whether two stored figures differ in value (equal text never does;
+    the exact comparison only for texts that differ)."""
+    return a != b and Fraction(a) != Fraction(b)
 
 
 _COLUMNS = (
