@@ -180,6 +180,7 @@ def measure(
     baseline: str | None = None,
     targets: Sequence[Target] = (),
     rows: Callable[[Any], int] | None = None,
+    memory: bool = True,
 ) -> Any:
     """Time `fn` over `rounds` rounds with pytest-benchmark, watch the peak
     memory over them, and record the figure (`rows`: how many rows the
@@ -194,7 +195,7 @@ def measure(
             engine,
             float(benchmark.stats.stats.median),
             rounds,
-            peak_rss(),
+            peak_rss() if memory else None,
             baseline,
             targets,
             rows(result) if rows is not None else None,

@@ -120,6 +120,7 @@ def test_rank_limit_whole_command(benchmark: Any, big: tuple[Path, int]) -> None
         rounds=3,
         baseline="hand-sqlite",
         targets=(Target("seconds", 0.2),),
+        memory=False,
     )
     assert n == PAGE + 1
 

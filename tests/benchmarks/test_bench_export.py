@@ -42,7 +42,7 @@ def test_export(benchmark: Any, size: Size, store: Path, run: int, fmt: str) -> 
         lambda: service.export(db, run, fmt, today=TODAY),
         step=f"export {fmt}",
         engine="pioneer",
-        rounds=size.rounds,
+        rounds=size.slow_rounds,
         baseline="hand-sqlite",
     )
     db.close()
@@ -57,6 +57,6 @@ def test_export_by_hand(benchmark: Any, size: Size, store: Path, run: int, fmt: 
         lambda: write(store, run),
         step=f"export {fmt}",
         engine="hand-sqlite",
-        rounds=size.rounds,
+        rounds=size.slow_rounds,
     )
     assert out.count(b"\n") > (size.riders if fmt == "json" else size.riders // 20)
