@@ -51,6 +51,12 @@ def test_the_table_lines_up_and_stars_targets_of_another_size() -> None:
     assert header.index("median") == first.index("500.0 ms")  # columns line up
 
 
+def test_peak_memory_says_how_far_it_rose_above_the_start() -> None:
+    r = Report(size="S")
+    r.add(Figure("export", "pioneer", 1.0, 1, 2_200 * 2**20, start=200 * 2**20))
+    assert "2,200 MB (+2,000)" in r.table()[2]
+
+
 def test_a_figure_measured_again_replaces_the_first() -> None:
     r = _report("S")
     r.add(Figure("score", "hand-sqlite", 1.5, 5, None))

@@ -10,8 +10,10 @@ issue 7 it answers to. `table()` lays them out:
 
 Peak memory is the process's resident set high-water mark (Linux `VmHWM`),
 reset before the step (`/proc/self/clear_refs`), so it covers Python, SQLite
-and DuckDB alike and includes the test process itself (about 100 MB); where
-the reset is not available it says `n/a`.
+and DuckDB alike; it includes what the process held when the step began
+(the test process itself, about 100 MB, and what earlier steps left), so the
+table also says how far above that the step went (`+N`). Where the reset is
+not available it says `n/a`.
 """
 
 from __future__ import annotations
@@ -38,13 +40,22 @@ def reset_peak() -> bool:
     return True
 
 
-def peak_rss() -> int | None:
-    """The resident set's high-water mark since the last reset, in bytes."""
+def _status(field: str) -> int | None:
     try:
-        found = re.search(r"VmHWM:\s+(\d+) kB", _STATUS.read_text())
+        found = re.search(rf"{field}:\s+(\d+) kB", _STATUS.read_text())
     except OSError:
         return None
     return int(found.group(1)) * 1024 if found else None
+
+
+def peak_rss() -> int | None:
+    """The resident set's high-water mark since the last reset, in bytes."""
+    return _status("VmHWM")
+
+
+def rss() -> int | None:
+    """The resident set now, in bytes."""
+    return _status("VmRSS")
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,8 @@ class Figure:
     rows: int | None = None
     """Rows processed (ingest), for a rate."""
     note: str = ""
+    start: int | None = None
+    """The resident set when the step began (the peak's floor)."""
 
 
 @dataclass
@@ -146,7 +159,7 @@ class Report:
                     median,
                     f"{base.engine} {_seconds(base.median)}" if base else "",
                     f"{ratio:.2f}x" if ratio is not None else "",
-                    f"{f.peak / MB:,.0f} MB" if f.peak is not None else "n/a",
+                    _memory(f),
                     "; ".join(t.text() for t in f.targets),
                     "; ".join(self.verdict(f, t) for t in f.targets),
                 )
@@ -160,6 +173,14 @@ class Report:
             lines.append(f"* the issue sets this target at another size than {self.size}")
         notes = {f.step: f"{f.step}: {f.note}" for f in self.figures if f.note}
         return lines + list(notes.values())
+
+
+def _memory(f: Figure) -> str:
+    """The peak, and how far above the resident set at the start it went."""
+    if f.peak is None:
+        return "n/a"
+    grew = f" (+{(f.peak - f.start) / MB:,.0f})" if f.start is not None else ""
+    return f"{f.peak / MB:,.0f} MB{grew}"
 
 
 def _seconds(value: float) -> str:
@@ -188,6 +209,7 @@ def measure(
     benchmark.group = step
     benchmark.extra_info["engine"] = engine
     reset_peak()
+    start = rss()
     result = benchmark.pedantic(fn, setup=setup, rounds=rounds, iterations=1)
     REPORT.add(
         Figure(
@@ -199,6 +221,7 @@ def measure(
             baseline,
             targets,
             rows(result) if rows is not None else None,
+            start=start if memory else None,
         )
     )
     return result
@@ -207,7 +230,9 @@ def measure(
 def once(step: str, engine: str, fn: Callable[[], Any], note: str = "") -> Any:
     """Time one call of `fn` (a cold start, not repeatable) and record it."""
     reset_peak()
+    start = rss()
     started = time.perf_counter()
     result = fn()
-    REPORT.add(Figure(step, engine, time.perf_counter() - started, 1, peak_rss(), note=note))
+    seconds = time.perf_counter() - started
+    REPORT.add(Figure(step, engine, seconds, 1, peak_rss(), note=note, start=start))
     return result
