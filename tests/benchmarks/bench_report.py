@@ -179,7 +179,7 @@ def _memory(f: Figure) -> str:
     """The peak, and how far above the resident set at the start it went."""
     if f.peak is None:
         return "n/a"
-    grew = f" (+{(f.peak - f.start) / MB:,.0f})" if f.start is not None else ""
+    grew = f" (+{max(f.peak - f.start, 0) / MB:,.0f})" if f.start is not None else ""
     return f"{f.peak / MB:,.0f} MB{grew}"
 
 
