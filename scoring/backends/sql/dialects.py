@@ -97,9 +97,10 @@ class Dialect:
             return column
         return exp.DPipe(this=column, expression=exp.Literal.string(""))
 
-    def render(self, tree: exp.Expression, pretty: bool = False) -> str:
-        """The tree as SQL text of this dialect."""
-        return tree.sql(dialect=self.name, pretty=pretty)
+    def render(self, tree: exp.Expression, pretty: bool = False, copy: bool = True) -> str:
+        """The tree as SQL text of this dialect (`copy=False`: a tree used once, rendered
+        without sqlglot's defensive copy, which costs more than the rendering)."""
+        return tree.sql(dialect=self.name, pretty=pretty, copy=copy)
 
 
 def sqlite_parser_refuses(sql: str) -> str | None:
