@@ -23,7 +23,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable
+	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable --benchmark-columns=median,min,max,rounds
 
 # optional: Spark SQL in local mode (installs pyspark; needs Java 17+; skipped without)
 test-spark: $(STAMP)

@@ -4,9 +4,13 @@ histogram) and subject search. The reviewer TUI reads the store only through
 this module, `scoring.effective` and `scoring.service`.
 
 Every figure comes from the `effective_results` view, as in
-`scoring.effective`, so a page shows what `explain` and the exports show.
-A ranking is never read whole: `ranking_page` reads one page with
-LIMIT/OFFSET and `ranking_count` says how many rows match.
+`scoring.effective`, so a page shows what `explain` and the exports show;
+while no review has stored standings for an award, the view's figures are
+the computed ones, and rankings, counts and facets read them from `results`
+and its indexes (a 1,000,000-row ranking opens without sorting or joining
+every row). A ranking is never read whole: `ranking_page` finds one page's
+keys with LIMIT/OFFSET, then reads those rows from the view, and
+`ranking_count` says how many rows match.
 
 Totals are sorted and binned exactly: every total of a run is stored with the
 run's precision, so the total without its decimal point is an exact scaled
@@ -25,6 +29,8 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
+
+from scoring import effective
 
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
 Status = Literal[
@@ -203,12 +209,29 @@ def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+_MARKER_STATUSES = frozenset(
+    {"flagged", "adjusted", "objected", "excluded", "substituted", "revoked"}
+)
+
+
+def _source(db: Database, run_id: int, award: str, f: RankFilter | None = None) -> str:
+    """What to read the figures of a ranking from: `results` itself while no
+    review has stored standings for the award (the view's figures are then
+    the computed ones, and `results` has the indexes a 1,000,000-row ranking
+    needs), else the `effective_results` view; always the view for a filter
+    on the review's markers."""
+    if f is not None and f.status in _MARKER_STATUSES:
+        return "effective_results"
+    return "effective_results" if effective.has_standings(db, run_id, award) else "results"
+
+
 def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
     """How many rows of the award's ranking match `f`."""
+    if f == RankFilter(sort=f.sort):
+        return effective.subject_count(db, run_id, award)
     where, params = _where(run_id, award, f)
-    return int(
-        db.execute(f"SELECT COUNT(*) FROM effective_results WHERE {where}", params).fetchone()[0]
-    )
+    source = _source(db, run_id, award, f)
+    return int(db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0])
 
 
 def ranking_page(
@@ -219,15 +242,18 @@ def ranking_page(
     The page's keys are found first without the markers (so the rows skipped
     by OFFSET cost no marker lookups), then the page's rows are read whole.
     """
-    where, params = _where(run_id, award, f)
-    keys = [
-        r[0]
-        for r in db.execute(
-            f"SELECT subject FROM effective_results WHERE {where}"
-            f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
-            [*params, limit, offset],
-        ).fetchall()
-    ]
+    if f == RankFilter():
+        keys = effective.order_keys(db, run_id, award, limit, offset)
+    else:
+        where, params = _where(run_id, award, f)
+        keys = [
+            r[0]
+            for r in db.execute(
+                f"SELECT subject FROM {_source(db, run_id, award, f)} WHERE {where}"
+                f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
+                [*params, limit, offset],
+            ).fetchall()
+        ]
     if not keys:
         return []
     rows = db.execute(
@@ -301,10 +327,11 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
     """Units and grades present in an award (grades highest first), its
     counts, and a histogram of its ranked totals in `bins` exact bins."""
     key = [run_id, award]
+    source = _source(db, run_id, award)
     units = [
         r[0]
         for r in db.execute(
-            "SELECT DISTINCT unit FROM effective_results WHERE run_id = ? AND award = ?"
+            f"SELECT DISTINCT unit FROM {source} WHERE run_id = ? AND award = ?"
             " AND unit IS NOT NULL ORDER BY unit",
             key,
         ).fetchall()
@@ -312,7 +339,7 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
     grades = [
         r[0]
         for r in db.execute(
-            f"SELECT grade, MAX({_SCALED}) FROM effective_results WHERE run_id = ? AND award = ?"
+            f"SELECT grade, MAX({_SCALED}) FROM {source} WHERE run_id = ? AND award = ?"
             " AND grade IS NOT NULL GROUP BY grade ORDER BY 2 DESC",
             key,
         ).fetchall()
@@ -321,7 +348,7 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
         "SELECT COUNT(*), COUNT(rank), COALESCE(SUM(selected), 0),"
         f" MIN(CASE WHEN rank IS NOT NULL THEN {_SCALED} END),"
         f" MAX(CASE WHEN rank IS NOT NULL THEN {_SCALED} END)"
-        " FROM effective_results WHERE run_id = ? AND award = ?",
+        f" FROM {source} WHERE run_id = ? AND award = ?",
         key,
     ).fetchone()
     subjects, ranked, selected = int(counts[0]), int(counts[1]), int(counts[2])
@@ -330,7 +357,7 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
     if ranked:
         span = max(high - low, 1)
         for b, n in db.execute(
-            f"SELECT MIN((({_SCALED}) - ?) * ? / ?, ?), COUNT(*) FROM effective_results"
+            f"SELECT MIN((({_SCALED}) - ?) * ? / ?, ?), COUNT(*) FROM {source}"
             " WHERE run_id = ? AND award = ? AND rank IS NOT NULL GROUP BY 1",
             [low, bins, span, bins - 1, *key],
         ).fetchall():

@@ -91,15 +91,17 @@ class EffectiveResult:
     @property
     def changed_points(self) -> dict[str, str]:
         """Path -> computed figure, for every node an adjustment moved."""
+        if self.points == self.computed_points:  # the same text is the same figure
+            return {}
         return {
             p: self.computed_points[p]
             for p, v in self.points.items()
-            if p in self.computed_points and Fraction(v) != Fraction(self.computed_points[p])
+            if p in self.computed_points and _differ(v, self.computed_points[p])
         }
 
     @property
     def total_changed(self) -> bool:
-        return Fraction(self.total) != Fraction(self.computed_total)
+        return _differ(self.total, self.computed_total)
 
     @property
     def flagged(self) -> bool:
@@ -110,6 +112,12 @@ class EffectiveResult:
     def objected(self) -> bool:
         """An objection was raised against this subject (any finding)."""
         return bool(self.objections)
+
+
+def _differ(a: str, b: str) -> bool:
+    """Whether two stored figures differ in value (equal text never does;
+    the exact comparison only for texts that differ)."""
+    return a != b and Fraction(a) != Fraction(b)
 
 
 _COLUMNS = (
@@ -155,6 +163,8 @@ def read(
 ) -> list[EffectiveResult]:
     """An award's effective results in export order (by effective rank then
     key, unranked last), each with the review records beside it."""
+    if subjects is None and limit is not None:  # a page: its keys from an index first
+        return read(db, run_id, award, subjects=order_keys(db, run_id, award, limit, offset))
     sql = f"SELECT {_COLUMNS} FROM effective_results WHERE run_id = ? AND award = ?"
     params: list[Any] = [run_id, award]
     if subjects is not None:
@@ -168,6 +178,39 @@ def read(
         params += [limit, offset]
     found = [_row(r) for r in db.execute(sql, params).fetchall()]
     return _with_review(db, run_id, award, found)
+
+
+def has_standings(db: Database, run_id: int, award: str) -> bool:
+    """Whether a review has stored standings for the award (then for every
+    one of its subjects, `review/standings.py`); without them the view's
+    figures are the computed ones of `results`, row for row."""
+    if "standings" not in db.table_names():
+        return False
+    row = db.execute(
+        "SELECT 1 FROM standings WHERE run_id = ? AND award = ? LIMIT 1", [run_id, award]
+    ).fetchone()
+    return row is not None
+
+
+def order_keys(db: Database, run_id: int, award: str, limit: int, offset: int = 0) -> list[str]:
+    """The subjects at positions `offset` to `offset + limit` of the award's
+    effective order, read along an index on `ord`: the standings' order once
+    a review has stored one, else the computed order (the view's `ord` is
+    exactly that, but ordering the view itself sorts every row of the award)."""
+    table = "standings" if has_standings(db, run_id, award) else "results"
+    rows = db.execute(
+        f"SELECT subject FROM {table} WHERE run_id = ? AND award = ? ORDER BY ord LIMIT ? OFFSET ?",
+        [run_id, award, limit, offset],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def subject_count(db: Database, run_id: int, award: str) -> int:
+    """How many subjects the award has (the view has one row per stored result)."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ?", [run_id, award]
+    ).fetchone()
+    return int(row[0])
 
 
 def one(db: Database, run_id: int, award: str, subject: str) -> EffectiveResult | None:

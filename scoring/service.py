@@ -378,8 +378,10 @@ def ranking(
 ) -> tuple[RunInfo, list[effective.EffectiveResult]]:
     """An award's effective results in rank order (unranked last)."""
     run = resolve_run(db, run_ref)
-    _award_of(run, run_rules(run), award)
-    return run, effective.read(db, run.id, award, limit=limit)
+    rows = effective.read(db, run.id, award, limit=limit)
+    if not rows:  # only then is the rule file needed: to tell an unknown award from an empty one
+        _award_of(run, run_rules(run), award)
+    return run, rows
 
 
 def verify_audit(db: Database) -> str | None:
