@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scoring import service
-from scoring.backends.sql.engines import ENGINES, EngineChoice, backend_for
-from scoring.backends.sql.sqlbackend import stored_dataset
+from scoring.backends.sql.names import ENGINES, EngineChoice
 from scoring.cli_common import (
     actor_option,
     db_option,
@@ -31,17 +30,18 @@ from scoring.cli_common import (
 )
 from scoring.cli_review import register as register_review
 from scoring.cli_sql import register as register_sql
-from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diagnostics import has_errors, render_all, summary
-from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
-from scoring.explain import SECTIONS, Explanation, render
-from scoring.ingest import reader_notes, summary_lines
-from scoring.model import rule_schema
-from scoring.ruletest import find_test_files, load_test_file, run_test_file
-from scoring.ruletest_model import ruletest_schema
 from scoring.width import display_width
 from scoring.width import ljust as pad
+
+# The heavier modules (the rule model, the SQL compiler, DuckDB, openpyxl, the
+# diff and the rule unit tests) are imported inside the commands that use
+# them, so that a command like `pioneer rank` starts in a fraction of a second.
+if TYPE_CHECKING:
+    from scoring.coverage import Coverage
+    from scoring.diff import RunDiff
+    from scoring.explain import Explanation
 
 EXIT_REJECTED = 3
 
@@ -122,6 +122,8 @@ def _rule_paths(paths: tuple[str, ...]) -> list[str]:
 
 def _check_test_file(path: str) -> bool:
     """A rule unit test file given to `check`: validate its shape, don't run it."""
+    from scoring.ruletest import load_test_file
+
     try:
         test = load_test_file(Path(path))
     except PioneerError as exc:
@@ -139,6 +141,9 @@ def _check_test_file(path: str) -> bool:
 )
 def schema(for_tests: bool) -> None:
     """Print the JSON Schema of rule files (or of rule unit test files)."""
+    from scoring.model import rule_schema
+    from scoring.ruletest_model import ruletest_schema
+
     document = ruletest_schema() if for_tests else rule_schema()
     click.echo(json.dumps(document, ensure_ascii=False, indent=2))
 
@@ -151,6 +156,8 @@ def _load(path: str) -> service.Rules:
 
 
 def _ingest(db: Any, rules: service.Rules, folder: str, strict: bool, actor: str | None) -> int:
+    from scoring.ingest import reader_notes, summary_lines
+
     with progress_bar("ingest") as progress:
         report = service.ingest_folder(
             db, rules, folder, strict=strict, actor=actor, progress=progress
@@ -225,6 +232,9 @@ def score(
         dataset_id = service.latest_dataset(db, rules)
     backend = None
     if engine is not None:
+        from scoring.backends.sql.engines import backend_for
+        from scoring.backends.sql.sqlbackend import stored_dataset
+
         chosen = dataset_id if dataset_id is not None else service.latest_dataset(db, rules)
         backend = backend_for(engine, stored_dataset(db, chosen), rules.plan.catalog)
     with progress_bar("score") as progress:
@@ -293,6 +303,8 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
 @user_errors
 def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
     """One subject's breakdown down to the evidence records."""
+    from scoring.explain import SECTIONS, render
+
     db = service.open_existing(db_path)
     found = service.explain(db, run_ref, award, subject)
     head, *rest = SECTIONS  # the head ends with the notes; the remedies follow them
@@ -417,6 +429,8 @@ _diff_format = click.option(
 
 
 def _echo_diff(found: RunDiff, fmt: str) -> None:
+    from scoring.diff import render_diff, render_diff_json
+
     click.echo(render_diff_json(found) if fmt == "json" else render_diff(found), nl=False)
 
 
@@ -473,6 +487,9 @@ def warnings_cmd(db_path: str, run_ref: str, award: str | None) -> None:
 @user_errors
 def test_rules(paths: tuple[str, ...], show_coverage: bool, min_coverage: float | None) -> None:
     """Run rule unit tests (*.test.yaml); exit 1 if any expectation fails."""
+    from scoring.coverage import merge_coverage, render_coverage
+    from scoring.ruletest import find_test_files, run_test_file
+
     passed = failed = 0
     coverage: dict[str, Coverage] = {}
     for path in find_test_files(list(paths)):

@@ -9,10 +9,7 @@ from pathlib import Path
 import click
 
 from scoring import service
-from scoring.backends.sql.dialects import DIALECTS
-from scoring.backends.sql.imported import import_results, write_batch
-from scoring.backends.sql.listing import render_plan
-from scoring.backends.sql.sqlbackend import stored_dataset
+from scoring.backends.sql.names import DIALECTS
 from scoring.cli_common import actor_option, db_option, today_option, user_errors
 from scoring.errors import PioneerError
 
@@ -44,6 +41,12 @@ def sql(
     rules_path: str, dialect: str, period: str | None, db_path: str | None, out: str | None
 ) -> None:
     """Print the SQL the plan of RULES compiles to, per award (fallbacks as comments)."""
+    # Imported here, not at the top: the compiler loads sqlglot and DuckDB,
+    # which no other command needs (`pioneer rank` must start fast).
+    from scoring.backends.sql.imported import write_batch
+    from scoring.backends.sql.listing import render_plan
+    from scoring.backends.sql.sqlbackend import stored_dataset
+
     rules = service.load(rules_path)
     chosen = service.parse_period_text(period or str(dt.date.today().year))
     if out is not None and db_path is None:
@@ -80,6 +83,8 @@ def import_results_command(
 ) -> None:
     """Store a run from a batch written by `pioneer sql --out` and run elsewhere
     (DIR/AWARD.jsonl per award); awards without results are scored here. Prints the run id."""
+    from scoring.backends.sql.imported import import_results
+
     rules = service.load(rules_path)
     db = service.open_existing(db_path)
     run, imported = import_results(db, rules, Path(folder), actor=actor, today=today)

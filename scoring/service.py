@@ -14,7 +14,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -22,10 +22,8 @@ from scoring import audit, effective, roles
 from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
-from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
 from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
-from scoring.export import render_json, render_notice
 from scoring.ingest import (
     CellWarning,
     DatasetNotFound,
@@ -37,11 +35,9 @@ from scoring.ingest import (
     list_warnings,
 )
 from scoring.ingest.tables import data_table, declarations
-from scoring.notice_doc import add_notice_facts
 from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
-from scoring.preview import whatif_diff
 from scoring.results import RunInfo, resolve_run, subject_hint
 from scoring.results import export_document as build_export
 
@@ -77,6 +73,12 @@ from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema
 from scoring.store import StoreError, open_store, transaction
 from scoring.why import why_notes
+
+# The diff, the what-if preview and the exports (openpyxl) are imported inside
+# the functions that use them: a read command such as `pioneer rank` never
+# needs them, and loading them would cost it most of its start-up time.
+if TYPE_CHECKING:
+    from scoring.diff import RunDiff
 
 __all__ = [
     "DEMO_DATA",
@@ -295,6 +297,9 @@ def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None 
     (`today`: the date a list not yet on notice counts as made)."""
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
+    from scoring.export import render_json, render_notice
+    from scoring.notice_doc import add_notice_facts
+
     if fmt == "json":
         return render_json(_document(db, run, rules, with_title=False)).encode("utf-8")
     masked: dict[str, frozenset[str]] = {}
@@ -462,6 +467,8 @@ def run_warnings(db: Database, run_ref: str | int) -> tuple[RunInfo, list[tuple[
 
 def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
     """Rank movers and selection changes between two stored runs."""
+    from scoring.diff import diff_runs
+
     a, b = resolve_run(db, run_a), resolve_run(db, run_b)
     return diff_runs(db, a.id, b.id)
 
@@ -471,6 +478,8 @@ def whatif(
 ) -> RunDiff:
     """Score `rules` on a run's dataset and period in memory and compare with
     that run; writes nothing to the store."""
+    from scoring.preview import whatif_diff
+
     base = resolve_run(db, run_ref)
     _check_dataset_fits(db, rules, base.dataset_id)
     period = Period(
@@ -506,3 +515,12 @@ def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
                 file=rules.path,
                 remedy=Remedy.REINGEST_AND_DIFF,
             )
+
+
+def __getattr__(name: str) -> Any:
+    """`RunDiff`, re-exported here, loaded on first use (see the imports)."""
+    if name == "RunDiff":
+        from scoring.diff import RunDiff
+
+        return RunDiff
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

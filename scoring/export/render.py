@@ -9,11 +9,19 @@ from scoring.export.notice import Notice, build_notice
 from scoring.export.notice_csv import notice_csv
 from scoring.export.notice_html import notice_html
 from scoring.export.notice_md import notice_md
-from scoring.export.notice_xlsx import notice_xlsx
+
+
+def _xlsx(notice: Notice) -> bytes:
+    # openpyxl is loaded only when an xlsx is asked for: importing it costs a
+    # command that never writes one (`pioneer rank`) a tenth of a second.
+    from scoring.export.notice_xlsx import notice_xlsx
+
+    return notice_xlsx(notice)
+
 
 _RENDERERS: Final[Mapping[str, Callable[[Notice], bytes]]] = {
     "csv": notice_csv,
-    "xlsx": notice_xlsx,
+    "xlsx": _xlsx,
     "md": notice_md,
     "html": notice_html,
 }

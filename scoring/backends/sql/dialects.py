@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from typing import Literal
 
 from sqlglot import exp
 
-DialectName = Literal["sqlite", "duckdb", "spark"]
-DIALECTS: tuple[DialectName, ...] = ("sqlite", "duckdb", "spark")
+from .names import DIALECTS as DIALECTS  # re-exported: dialects.DIALECTS
+from .names import DialectName
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,15 @@ interpreter, and results are byte-identical whichever engine ran.
 from __future__ import annotations
 
 import importlib.util
-from typing import Literal
 
 from scoring.backend import DatasetRef
 from scoring.catalog import Catalog
 
+from .names import ENGINES as ENGINES  # re-exported: engines.ENGINES
+from .names import EngineChoice
 from .sqlbackend import SqlBackend
 from .stats import dataset_stats
 
-EngineChoice = Literal["auto", "sqlite", "duckdb"]
-ENGINES: tuple[EngineChoice, ...] = ("auto", "sqlite", "duckdb")
 AUTO_DUCKDB_ROWS = 2_000_000
 """From about here DuckDB's columnar execution outweighs building its copy once."""
 
