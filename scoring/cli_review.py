@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 from sqlite_utils import Database
@@ -35,7 +35,9 @@ from scoring.cli_common import (
 )
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
-from scoring.review.publication import RunStatus
+
+if TYPE_CHECKING:  # annotations only: the review workflow loads the rule model
+    from scoring.review.publication import RunStatus
 
 T = TypeVar("T")
 
@@ -144,10 +146,15 @@ def approve(
 
 
 def _subject_command(
-    name: str, act: Callable[..., T], reason_help: str, doc: str, said: Callable[[T], str]
+    name: str,
+    act: Callable[[], Callable[..., T]],
+    reason_help: str,
+    doc: str,
+    said: Callable[[T], str],
 ) -> click.Command:
     """A command that takes one action on one subject with a reason (flag,
-    unflag, revoke) and prints `said` of what it did."""
+    unflag, revoke) and prints `said` of what it did. `act` names the action
+    when called: the review workflow is loaded only when such a command runs."""
 
     @click.command(name, help=doc)
     @_common
@@ -162,7 +169,7 @@ def _subject_command(
         subject: str,
         reason: str | None,
     ) -> None:
-        done = act(
+        done = act()(
             _open(db_path), run_ref, subject, reason=reason, award=award, actor=actor, today=today
         )
         click.echo(said(done))
@@ -172,21 +179,21 @@ def _subject_command(
 
 flag = _subject_command(
     "flag",
-    service.flag,
+    lambda: service.flag,
     "Why the subject is held (mandatory).",
     "Flag a subject: the run cannot be published while it is flagged.",
     lambda f: f"flag {f.id}: {f.award} {f.subject} is held",
 )
 unflag = _subject_command(
     "unflag",
-    service.unflag,
+    lambda: service.unflag,
     "Why the hold is lifted (mandatory).",
     "Lift the flag on a subject.",
     lambda f: f"flag {f.id} lifted: {f.award} {f.subject}",
 )
 revoke = _subject_command(
     "revoke",
-    service.revoke,
+    lambda: service.revoke,
     "Why (mandatory), e.g. a veto that surfaced later.",
     "Revoke a published selection; recorded beside the published result.",
     lambda r: f"revocation {r.id}: {r.award} {r.subject} revoked",

@@ -26,14 +26,16 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from scoring.numbers import fixed
-from scoring.plan import AwardPlan
 from scoring.review import records
 from scoring.review.records import Adjustment, Flag, Objection, Revocation
+
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+    from scoring.plan import AwardPlan
 
 TOTAL = "total"
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from tempfile import SpooledTemporaryFile
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
@@ -30,8 +30,10 @@ from scoring.audit import canonical
 from scoring.backend import Outcome
 from scoring.numbers import fixed, metric_text
 from scoring.periods import Period
-from scoring.plan import AwardPlan, Plan
 from scoring.ranking import Placement
+
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+    from scoring.plan import AwardPlan, Plan
 
 Progress = Callable[[str, int, int], None]
 

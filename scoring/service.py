@@ -11,6 +11,7 @@ these; none of them prints.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,10 +21,8 @@ from sqlite_utils import Database
 
 from scoring import audit, effective, roles
 from scoring.backend import Backend
-from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader, dataset_ref
 from scoring.errors import PioneerError, Remedy
-from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
 from scoring.ingest import (
     CellWarning,
     DatasetNotFound,
@@ -36,49 +35,81 @@ from scoring.ingest import (
 )
 from scoring.ingest.tables import data_table, declarations
 from scoring.periods import Period, parse_period
-from scoring.pipeline import score_run
-from scoring.plan import AwardPlan
 from scoring.results import RunInfo, resolve_run, subject_hint
 from scoring.results import export_document as build_export
-
-# The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
-from scoring.review.api import (
-    RunStatus,
-    adjust,
-    approve,
-    calendar_year,
-    flag,
-    grant_role,
-    import_calendar,
-    list_roles,
-    open_notice,
-    publish,
-    raise_objection,
-    reject_adjustment,
-    resolve_objection,
-    resolve_tie,
-    reveal_private,
-    review_of,
-    review_start,
-    revoke,
-    revoke_role,
-    run_status,
-    unflag,
-    verify_review,
-)
 from scoring.review.ddl import ensure_review_schema
-from scoring.review.standings import Computer
 from scoring.roles import current_user
-from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema
 from scoring.store import StoreError, open_store, transaction
-from scoring.why import why_notes
 
-# The diff, the what-if preview and the exports (openpyxl) are imported inside
-# the functions that use them: a read command such as `pioneer rank` never
-# needs them, and loading them would cost it most of its start-up time.
+# The scoring engine, the diff, the what-if preview and the exports (openpyxl)
+# are imported inside the functions that use them: a read command such as
+# `pioneer rank` never needs them, and loading them would cost it most of its
+# start-up time.
+# The review workflow (SPEC §5, scoring.review.api) and the rule loader are
+# re-exported here the same way: loaded on first use (`__getattr__` below).
 if TYPE_CHECKING:
     from scoring.diff import RunDiff
+    from scoring.explain import Explanation
+    from scoring.plan import AwardPlan
+    from scoring.review.api import (
+        RunStatus,
+        adjust,
+        approve,
+        calendar_year,
+        flag,
+        grant_role,
+        import_calendar,
+        list_roles,
+        open_notice,
+        publish,
+        raise_objection,
+        reject_adjustment,
+        resolve_objection,
+        resolve_tie,
+        reveal_private,
+        review_of,
+        review_start,
+        revoke,
+        revoke_role,
+        run_status,
+        unflag,
+        verify_review,
+    )
+    from scoring.rules import Rules, check_file, load, run_rules
+
+_LAZY = {
+    **dict.fromkeys(
+        [
+            "RunStatus",
+            "adjust",
+            "approve",
+            "calendar_year",
+            "flag",
+            "grant_role",
+            "import_calendar",
+            "list_roles",
+            "open_notice",
+            "publish",
+            "raise_objection",
+            "reject_adjustment",
+            "resolve_objection",
+            "resolve_tie",
+            "reveal_private",
+            "review_of",
+            "review_start",
+            "revoke",
+            "revoke_role",
+            "run_status",
+            "unflag",
+            "verify_review",
+        ],
+        "scoring.review.api",
+    ),
+    **dict.fromkeys(["Rules", "check_file", "load", "run_rules"], "scoring.rules"),
+    "RunDiff": "scoring.diff",
+    "Explanation": "scoring.explain",
+}
 
 __all__ = [
     "DEMO_DATA",
@@ -262,6 +293,9 @@ def score(
     """Score every award of `rules` over a stored dataset; returns the new run.
 
     `backend` computes the figures (default: the reference interpreter)."""
+    from scoring.backends.interpreter import InterpreterBackend
+    from scoring.pipeline import score_run
+
     who = actor or current_user()
     roles.require(db, who, "score")
     p = _parse_period(period)
@@ -288,6 +322,8 @@ def export_document(
 ) -> dict[str, Any]:
     """The §4.1 export document of a run (`with_title` adds the campaign title
     for the 公示 renderers)."""
+    from scoring.rules import run_rules
+
     run = resolve_run(db, run_ref)
     return _document(db, run, run_rules(run), with_title=with_title)
 
@@ -295,10 +331,12 @@ def export_document(
 def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None = None) -> bytes:
     """A run's results as json, or the 公示 list as csv, xlsx, md or html
     (`today`: the date a list not yet on notice counts as made)."""
-    run = resolve_run(db, run_ref)
-    rules = run_rules(run)
     from scoring.export import render_json, render_notice
     from scoring.notice_doc import add_notice_facts
+    from scoring.rules import run_rules
+
+    run = resolve_run(db, run_ref)
+    rules = run_rules(run)
 
     if fmt == "json":
         return render_json(_document(db, run, rules, with_title=False)).encode("utf-8")
@@ -314,6 +352,10 @@ def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
     """One subject's effective result and breakdown with the evidence records
     behind it."""
+    from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
+    from scoring.review.standings import Computer
+    from scoring.rules import run_rules
+
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
     plan_award = _award_of(run, rules, award)
@@ -352,6 +394,8 @@ def _why_notes(
     db: Database, run: RunInfo, rules: Rules, award: AwardPlan, reader: DatasetReader, found: Any
 ) -> list[str]:
     """Why a ranked subject is not selected, and what lifts it a grade (scoring.why)."""
+    from scoring.why import why_notes
+
     per = award.quota_per
     groups: dict[str, str | None] = {}
     if per is not None and per != "unit":  # one pass over the subjects, not a query each
@@ -385,6 +429,8 @@ def ranking(
     run = resolve_run(db, run_ref)
     rows = effective.read(db, run.id, award, limit=limit)
     if not rows:  # only then is the rule file needed: to tell an unknown award from an empty one
+        from scoring.rules import run_rules
+
         _award_of(run, run_rules(run), award)
     return run, rows
 
@@ -422,6 +468,8 @@ def demo_lines(head: int = 5) -> list[str]:
     """Score the shipped campaigns over the example data in a temporary store
     and describe the head of every award's ranking."""
     import tempfile
+
+    from scoring.rules import load
 
     data = PROJECT / DEMO_DATA
     if not data.is_dir():
@@ -478,6 +526,7 @@ def whatif(
 ) -> RunDiff:
     """Score `rules` on a run's dataset and period in memory and compare with
     that run; writes nothing to the store."""
+    from scoring.backends.interpreter import InterpreterBackend
     from scoring.preview import whatif_diff
 
     base = resolve_run(db, run_ref)
@@ -518,9 +567,7 @@ def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    """`RunDiff`, re-exported here, loaded on first use (see the imports)."""
-    if name == "RunDiff":
-        from scoring.diff import RunDiff
-
-        return RunDiff
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    """The re-exported names of `_LAZY`, each loaded on first use."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
 from scoring.errors import PioneerError, with_hint
 from scoring.ranking import BoundaryTie
 from scoring.review import records
-from scoring.review.standings import AwardStandings
+
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+    from scoring.review.standings import AwardStandings
 
 
 @dataclass(frozen=True)
