@@ -437,6 +437,7 @@ def ranking(
 
 def verify_audit(db: Database) -> str | None:
     """None when the audit chain and every run's results hash hold."""
+    from scoring.review.api import verify_review
     from scoring.runs import results_hash
 
     broken = audit.verify_chain(db)
