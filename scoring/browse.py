@@ -26,6 +26,9 @@ from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
 
+from scoring import search_index
+from scoring.search_index import like_pattern
+
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
 Status = Literal[
     "",
@@ -180,12 +183,13 @@ class RankRow:
     markers: frozenset[Marker] = frozenset()
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+_NAME_LIKE = "(name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')"
+"""The name search: a fragment of the name or of the key. With the run's
+search index (`scoring.search_index`) it only checks the index's candidates,
+so both answer the same rows."""
 
 
-def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
+def _where(db: Database, run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
     clauses = ["run_id = ?", "award = ?"]
     params: list[Any] = [run_id, award]
     if f.unit:
@@ -198,14 +202,18 @@ def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
         clauses.append(_STATUS_SQL[f.status])
     name = f.name.strip()
     if name:
-        clauses.append("(name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')")
-        params += [_like(name), _like(name)]
+        clauses.append(_NAME_LIKE)
+        params += [like_pattern(name), like_pattern(name)]
+        indexed = search_index.candidates(db, run_id, award, name)
+        if indexed is not None:
+            clauses.append(f"(award, subject) IN ({indexed[0]})")
+            params += indexed[1]
     return " AND ".join(clauses), params
 
 
 def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
     """How many rows of the award's ranking match `f`."""
-    where, params = _where(run_id, award, f)
+    where, params = _where(db, run_id, award, f)
     return int(
         db.execute(f"SELECT COUNT(*) FROM effective_results WHERE {where}", params).fetchone()[0]
     )
@@ -219,7 +227,7 @@ def ranking_page(
     The page's keys are found first without the markers (so the rows skipped
     by OFFSET cost no marker lookups), then the page's rows are read whole.
     """
-    where, params = _where(run_id, award, f)
+    where, params = _where(db, run_id, award, f)
     keys = [
         r[0]
         for r in db.execute(
@@ -261,7 +269,7 @@ def ranking_page(
 def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:
     """The position (0-based) of the first row of `rank` in the ranking by
     rank under filter `f` (the rows before it have a smaller rank)."""
-    where, params = _where(run_id, award, f)
+    where, params = _where(db, run_id, award, f)
     row = db.execute(
         f"SELECT COUNT(*) FROM effective_results WHERE {where} AND rank IS NOT NULL AND rank < ?",
         [*params, rank],
@@ -349,6 +357,18 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
 
 
 # ------------------------------------------------------------ search
+def build_search_index(store: Store, run_id: int) -> bool:
+    """Index run `run_id` for name and key search (once; see
+    `scoring.search_index`). False when the store cannot be written now:
+    searches then scan, with the same answers."""
+    return search_index.build(store.path, run_id, timeout=BUSY_TIMEOUT)
+
+
+def has_search_index(db: Database, run_id: int) -> bool:
+    """Whether run `run_id`'s searches are answered from its index."""
+    return search_index.key_chars(db, run_id) is not None
+
+
 @dataclass(frozen=True)
 class SubjectHit:
     """A subject found by name or key."""
@@ -361,14 +381,20 @@ class SubjectHit:
 
 
 def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list[SubjectHit]:
-    """Subjects of a run whose name or key contains `text` (exact matches first)."""
+    """Subjects of a run whose name or key contains `text` (exact matches first),
+    from the run's search index when it has one."""
     text = text.strip()
     if not text:
         return []
+    where = f"run_id = ? AND {_NAME_LIKE}"
+    params: list[Any] = [run_id, like_pattern(text), like_pattern(text)]
+    indexed = search_index.candidates(db, run_id, None, text)
+    if indexed is not None:
+        where += f" AND (award, subject) IN ({indexed[0]})"
+        params += indexed[1]
     rows = db.execute(
-        "SELECT award, subject, name, unit, rank FROM effective_results WHERE run_id = ?"
-        " AND (name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')"
+        f"SELECT award, subject, name, unit, rank FROM effective_results WHERE {where}"
         " ORDER BY subject = ? DESC, name = ? DESC, ord LIMIT ?",
-        [run_id, _like(text), _like(text), text, text, limit],
+        [*params, text, text, limit],
     ).fetchall()
     return [SubjectHit(*r) for r in rows]

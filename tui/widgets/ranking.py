@@ -10,6 +10,7 @@ with a new generation, and pages of an older generation are dropped.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +27,7 @@ from scoring.browse import (
     RankRow,
     Sort,
     Store,
+    build_search_index,
     facets,
     position_of_rank,
     ranking_count,
@@ -117,6 +119,9 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             super().__init__()
             self.award = award
             self.subject = subject
+
+    indexing: ClassVar[set[tuple[str, int]]] = set()
+    """(store, run) whose search index is being built or is there (built once per run)."""
 
     def __init__(
         self, run_id: int, award: str, title: str, name_label: str, *, id: str, eager: bool = False
@@ -344,6 +349,21 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         typed = event.value.name != self.filter.name
         self.filter = event.value
         self.reload(delay=SEARCH_DELAY if typed else 0.0)
+        if typed and self.filter.name.strip():
+            self._index_for_search(store_of(self))
+
+    def _index_for_search(self, store: Store) -> None:
+        """On the run's first search, build its search index in the background
+        (the searches before it is complete scan, with the same answers)."""
+        key = (store.path, self.run_id)
+        if key not in self.indexing:
+            self.indexing.add(key)
+            self._build_index(store, key)
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _build_index(self, store: Store, key: tuple[str, int]) -> None:
+        if not build_search_index(store, key[1]):
+            self.indexing.discard(key)  # the store was busy or read-only: try on the next search
 
     @on(DataTable.RowHighlighted, "#ranking-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
