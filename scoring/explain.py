@@ -46,6 +46,9 @@ class Explanation:
     private: dict[str, frozenset[str]] = field(default_factory=dict)
     """Table -> its `private` columns (masked wherever a reviewer reads them)."""
     notes: list[str] = field(default_factory=list)  # why not selected, next grade (scoring.why)
+    counted: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    """Table -> reader (node path, `eligible`, `veto N`) -> positions in that
+    table's evidence rows of the records it counted (`scoring.counted`)."""
 
     @property
     def adjustments(self) -> list[Adjustment]:

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from scoring import audit, effective, roles
 from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
+from scoring.counted import counted_rows
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
@@ -327,6 +328,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
         {name: info.private for name, info in rules.plan.catalog.tables.items() if info.private},
     )
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
+    explained.counted = counted_rows(db, explained, rules.plan.catalog)
     return explained
 
 
