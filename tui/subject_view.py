@@ -15,7 +15,7 @@ from scoring.plan import AwardPlan, NodePlan
 from tui.format import NONE, metric_text
 
 EVIDENCE_CAP = 500
-"""Evidence rows shown per table; the count says how many there are."""
+"""Evidence rows shown per table; the note says how many there are."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,22 @@ class EvidenceView:
     used_by: list[str]
     columns: list[str]
     rows: list[list[str]]
+    """Every record of the table linked to the subject in the period, as text."""
     count: int
+    counted: dict[str, frozenset[int]] = field(default_factory=dict)
+    """Reader (node path, `eligible`, `veto N`) -> positions in `rows` of the
+    records it counted (`scoring.counted`)."""
+
+    def shown(self, reader: str | None, everything: bool) -> tuple[list[int], str | None]:
+        """The positions of the rows to show, and whose records they are: the
+        records `reader` counted (`reader` returned), or when it reads nothing
+        of this table (or is None) those any rule counted (""); every record
+        when `everything` (None)."""
+        if everything:
+            return list(range(len(self.rows))), None
+        if reader is not None and reader in self.counted:
+            return sorted(self.counted[reader]), reader
+        return sorted(frozenset[int]().union(*self.counted.values())), ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,16 @@ class SubjectView:
     revoked: str | None
     subject_row: list[tuple[str, str]]
     evidence: list[EvidenceView]
+
+    def node(self, path: str) -> NodeView | None:
+        """The node at `path` (None for a reader that is no node: `eligible`, `veto N`)."""
+        stack = list(self.nodes)
+        while stack:
+            node = stack.pop()
+            if node.path == path:
+                return node
+            stack.extend(node.children)
+        return None
 
 
 def cell(value: Any) -> str:
@@ -182,11 +207,9 @@ def build(ex: Explanation) -> SubjectView:
             table=e.table,
             used_by=e.used_by,
             columns=e.columns,
-            rows=[
-                [_shown(ex, e.table, c, row.get(c)) for c in e.columns]
-                for row in e.rows[:EVIDENCE_CAP]
-            ],
+            rows=[[_shown(ex, e.table, c, row.get(c)) for c in e.columns] for row in e.rows],
             count=len(e.rows),
+            counted=ex.counted.get(e.table, {}),
         )
         for e in ex.evidence
     ]

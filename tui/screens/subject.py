@@ -44,7 +44,7 @@ from tui.review import (
     subject_review,
 )
 from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
-from tui.subject_view import EvidenceView, NodeView, SubjectView, build, cell
+from tui.subject_view import EVIDENCE_CAP, EvidenceView, NodeView, SubjectView, build, cell
 from tui.widgets.criteria import CriteriaTree
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
@@ -70,6 +70,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         Binding("f", "flag", "标记/解除", id="subject.flag"),
         Binding("j", "adjust", "调整", id="subject.adjust"),
         Binding("u", "reveal", "显示隐私", id="subject.reveal", show=False),
+        Binding("w", "all_records", "全部/计入", id="subject.records"),
     ]
 
     ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust", "reveal": "reveal"}
@@ -97,6 +98,12 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         self.review: SubjectReview | None = None
         self.revealed: dict[str, str] = {}
         """Private columns an admin revealed (logged), shown instead of the mask."""
+        self.reader: str | None = None
+        """The highlighted node: the evidence shows the records it counted."""
+        self.all_records = False
+        """Show every record of the subject in each table, counted or not (`w`)."""
+        self._filled: dict[str, tuple[list[int], str | None]] = {}
+        """What each evidence table shows now (table -> rows, whose records)."""
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -121,8 +128,8 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                 )
             for ev in v.evidence:
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
-                    yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
-                    yield self._table(ev.columns, ev.rows)
+                    yield Static(Text(""), classes="evidence-note")
+                    yield self._table(ev.columns, [])
         yield Footer(compact=True)
 
     def _title(self) -> Text:
@@ -145,8 +152,14 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
 
     async def on_subject_screen_loaded(self, message: Loaded) -> None:
         self.view, self.review = message.view, message.review
-        await self.recompose()
+        await self._rebuild()
         self.query_one("#criteria", CriteriaTree).focus()
+
+    async def _rebuild(self) -> None:
+        """Compose the screen again from `view`, the evidence tabs filled."""
+        await self.recompose()
+        self._filled = {}
+        self._fill_evidence()
 
     # ------------------------------------------------------------ parts
     def _summary(self, v: SubjectView) -> Text:
@@ -259,11 +272,44 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
             table.add_row(*(plain_cell(c) for c in row))
         return table
 
-    def _evidence_note(self, ev: EvidenceView) -> str:
-        note = f"{ev.count} 条记录, 用于 {', '.join(ev.used_by)}"
-        if ev.count > len(ev.rows):
-            note += f"; 仅显示前 {len(ev.rows)} 条"
+    def _fill_evidence(self) -> None:
+        """Fill every evidence tab with the records the highlighted node counted."""
+        if self.view is None:
+            return
+        for ev in self.view.evidence:
+            panes = self.query(f"#{_evidence_id(ev.table)}")
+            if not panes:
+                continue
+            pane = panes.first()
+            shown, reader = ev.shown(self.reader, self.all_records)
+            if self._filled.get(ev.table) == (shown, reader):
+                continue  # the same records as before: leave the table (and its cursor)
+            self._filled[ev.table] = (shown, reader)
+            pane.query_one(".evidence-note", Static).update(
+                Text(self._evidence_note(ev, shown, reader))
+            )
+            table = pane.query_one(EvidenceTable)
+            table.clear()
+            for i in shown[:EVIDENCE_CAP]:
+                table.add_row(*(plain_cell(c) for c in ev.rows[i]))
+
+    def _evidence_note(self, ev: EvidenceView, shown: list[int], reader: str | None) -> str:
+        counted = len(frozenset[int]().union(*ev.counted.values()))
+        if reader is None:
+            note = f"全部 {ev.count} 条记录, 其中 {counted} 条被规则计入; w 只看计入的"
+        elif reader:
+            note = f"{ev.count} 条记录中 {len(shown)} 条计入 {self._node_title(reader)}; w 看全部"
+        else:
+            note = f"{ev.count} 条记录中 {len(shown)} 条被规则计入; w 看全部"
+        note += f" (用于 {', '.join(ev.used_by)})"
+        if len(shown) > EVIDENCE_CAP:
+            note += f"; 仅显示前 {EVIDENCE_CAP} 条"
         return note
+
+    def _node_title(self, path: str) -> str:
+        v = self.view
+        node = v.node(path) if v is not None else None
+        return f"{node.title} ({path})" if node is not None and node.title != path else path
 
     # ------------------------------------------------------------ events
     @on(Tree.NodeHighlighted, "#criteria")
@@ -272,6 +318,8 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         if node is None:
             return
         self.query_one("#node-detail", Static).update(self._detail(node))
+        self.reader = node.path
+        self._fill_evidence()
         if node.tables and self.query("#evidence"):
             self.query_one("#evidence", TabbedContent).active = _evidence_id(node.tables[0])
 
@@ -400,7 +448,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         report(self, message.outcome)
         if message.values is not None:
             self.revealed = message.values
-            await self.recompose()
+            await self._rebuild()
 
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()
@@ -412,6 +460,11 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         """Reread this subject after a review action on its run."""
         if run_id == self.run_id and award in (None, self.award):
             self._load(store_of(self), self.run_id, self.award, self.subject)
+
+    def action_all_records(self) -> None:
+        """Toggle between the records the rules counted and all of the subject's."""
+        self.all_records = not self.all_records
+        self._fill_evidence()
 
     def action_focus_tree(self) -> None:
         self.query_one("#criteria", CriteriaTree).focus()
