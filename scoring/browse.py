@@ -18,15 +18,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
 
 from scoring import search_index
+from scoring.export.notice import MASKABLE_FIELDS, mask_value
+from scoring.rules import load
 from scoring.search_index import like_pattern
 
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
@@ -189,6 +192,34 @@ search index (`scoring.search_index`) it only checks the index's candidates,
 so both answer the same rows."""
 
 
+@lru_cache(maxsize=16)
+def _private_of(rules_path: str, rules_text: str) -> dict[str, frozenset[str]]:
+    plan = load(rules_path, rules_text).plan
+    return {
+        a.name: frozenset(
+            f for f in MASKABLE_FIELDS if f in plan.catalog.tables[a.subjects].private
+        )
+        for a in plan.awards
+    }
+
+
+def private_fields(db: Database, run_id: int) -> dict[str, frozenset[str]]:
+    """Per award, which of its subjects' `name` and `unit` the run's rule file
+    declares `private`: a ranking shows them masked, as the 公示 list does."""
+    row = db.execute("SELECT rules_path, rules_text FROM runs WHERE id = ?", [run_id]).fetchone()
+    return {} if row is None else _private_of(str(row[0]), str(row[1]))
+
+
+def _masked(row: Any, private: frozenset[str]) -> Any:
+    """A ranking row or search hit with its private name and unit masked."""
+    if not private:
+        return row
+    return replace(
+        row,
+        **{f: mask_value(f, v) for f in private if (v := getattr(row, f)) is not None},
+    )
+
+
 def _where(db: Database, run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
     clauses = ["run_id = ?", "award = ?"]
     params: list[Any] = [run_id, award]
@@ -245,20 +276,24 @@ def ranking_page(
         [run_id, award, *keys],
     ).fetchall()
     place = {key: i for i, key in enumerate(keys)}
+    private = private_fields(db, run_id).get(award, frozenset())
     return sorted(
         (
-            RankRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                bool(r[6]),
-                bool(r[7]),
-                bool(r[8]),
-                bool(r[9]),
-                frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+            _masked(
+                RankRow(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    bool(r[6]),
+                    bool(r[7]),
+                    bool(r[8]),
+                    bool(r[9]),
+                    frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+                ),
+                private,
             )
             for r in rows
         ),
@@ -397,4 +432,5 @@ def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list
         " ORDER BY subject = ? DESC, name = ? DESC, ord LIMIT ?",
         [*params, text, text, limit],
     ).fetchall()
-    return [SubjectHit(*r) for r in rows]
+    private = private_fields(db, run_id)
+    return [_masked(SubjectHit(*r), private.get(r[0], frozenset())) for r in rows]

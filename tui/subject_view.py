@@ -10,6 +10,7 @@ from typing import Any
 
 from scoring.effective import Breakdown
 from scoring.explain import Explanation
+from scoring.export.notice import mask_value
 from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, NodePlan
 from tui.format import NONE, metric_text
@@ -122,6 +123,14 @@ def _shown(ex: Explanation, table: str, column: str, value: Any) -> str:
     return cell(value)
 
 
+def _heading(ex: Explanation, field: str, value: str | None) -> str | None:
+    """The subject's name or unit for the title: masked as the ranking and
+    the 公示 list mask it when its column is private."""
+    if value is None or field not in ex.private.get(ex.award.subjects, frozenset()):
+        return value
+    return mask_value(field, value)
+
+
 def _metric(stored: Any) -> str:
     """A stored metric; a missing one shows as `-` (the node says 无数据)."""
     return NONE if stored is None else metric_text(stored)
@@ -219,8 +228,8 @@ def build(ex: Explanation) -> SubjectView:
         award=a.name,
         award_title=a.title,
         subject=r.subject,
-        name=r.name,
-        unit=r.unit,
+        name=_heading(ex, "name", r.name),
+        unit=_heading(ex, "unit", r.unit),
         rank=r.rank,
         ranked_count=ex.ranked_count,
         total=r.total,

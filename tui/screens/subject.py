@@ -136,8 +136,9 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         v = self.view
         if v is None:
             return Text(f"{self.award} / {self.subject}")
-        title = f"{v.award_title} / {v.name or v.subject}  编号 {v.subject}"
-        return Text(title + (f"  单位 {v.unit}" if v.unit else ""))
+        name, unit = self.revealed.get("name", v.name), self.revealed.get("unit", v.unit)
+        title = f"{v.award_title} / {name or v.subject}  编号 {v.subject}"
+        return Text(title + (f"  单位 {unit}" if unit else ""))
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_id, self.award, self.subject)
