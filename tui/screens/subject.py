@@ -28,6 +28,7 @@ from scoring import service
 from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
+from scoring.width import fit, steady
 from tui.acting import SaysWhyNot, acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.navigation import navigator
@@ -48,6 +49,10 @@ from tui.subject_view import EVIDENCE_CAP, EvidenceView, NodeView, SubjectView, 
 from tui.widgets.criteria import CriteriaTree
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
+
+TITLE_NAME_WIDTH = 10
+"""Cells of the subject's name in the title below 100 columns (twice that from
+100), so the key after it stays on screen at 80 columns."""
 
 
 def _describe_flag(flag: Flag, verb: str) -> str:
@@ -137,8 +142,13 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         if v is None:
             return Text(f"{self.award} / {self.subject}")
         name, unit = self.revealed.get("name", v.name), self.revealed.get("unit", v.unit)
-        title = f"{v.award_title} / {name or v.subject}  编号 {v.subject}"
-        return Text(title + (f"  单位 {unit}" if unit else ""))
+        width = TITLE_NAME_WIDTH if self.app.size.width < 100 else 2 * TITLE_NAME_WIDTH
+        shown = fit(
+            steady(name or v.subject), width
+        )  # a long route name must not push the rest off
+        title = f"{v.award_title} / {shown}  编号 {v.subject}"
+        title += f"  单位 {fit(steady(unit), width)}" if unit else ""
+        return Text(title, no_wrap=True, overflow="crop")  # what does not fit is cut, not hidden
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_id, self.award, self.subject)
