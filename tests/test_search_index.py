@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import threading
 from pathlib import Path
 
 from test_tui_actions import reviewed  # noqa: F401  (the scored example, in review)
 from test_tui_paging import synthetic_store
 from tui_helpers import until
 
-from scoring import browse, search_index
+from scoring import browse, search_index, service
 from scoring.browse import RankFilter, Store
 from tui.app import ReviewApp
 from tui.screens.run import RunScreen
 from tui.widgets.ranking import AwardRanking
 
+ROOT = Path(__file__).resolve().parent.parent
 AWARDS = ("pioneer_rider", "pioneer_team", "pioneer_route")
 
 
@@ -126,3 +128,39 @@ def test_the_first_search_in_the_ui_builds_the_index(
                 assert browse.has_search_index(db, 1)
 
     asyncio.run(main())
+
+
+def test_the_index_builds_while_a_batch_scores_a_new_run(
+    reviewed: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Two writers at once (the UI's index build and a batch's `score`): each
+    waits for the other's short transactions, neither fails."""
+    path = tmp_path / "store.db"
+    shutil.copy(reviewed, path)
+    rules = service.load(ROOT / "rules" / "three_pioneers.yaml")
+    start = threading.Barrier(2)
+    done: dict[str, object] = {}
+
+    def batch() -> None:
+        db = service.open_db(path)
+        try:
+            start.wait()
+            done["run"] = service.score(db, rules, "2022").run_id
+        finally:
+            db.close()
+
+    def index() -> None:
+        start.wait()
+        done["index"] = browse.build_search_index(Store(path), 1)
+
+    threads = [threading.Thread(target=batch), threading.Thread(target=index)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert done == {"run": 2, "index": True}
+    assert browse.build_search_index(Store(path), 2)
+    with Store(path).connect() as db:
+        assert browse.has_search_index(db, 1) and browse.has_search_index(db, 2)
+        assert [h.subject for h in browse.find_subjects(db, 2, "丁鹏飞")] == ["R0168"]
