@@ -16,7 +16,7 @@ integer (`87.25` → 8725), which SQLite orders and bins with integer arithmetic
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -392,11 +392,14 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
 
 
 # ------------------------------------------------------------ search
-def build_search_index(store: Store, run_id: int) -> bool:
+def build_search_index(
+    store: Store, run_id: int, cancelled: Callable[[], bool] = lambda: False
+) -> bool:
     """Index run `run_id` for name and key search (once; see
-    `scoring.search_index`). False when the store cannot be written now:
-    searches then scan, with the same answers."""
-    return search_index.build(store.path, run_id, timeout=BUSY_TIMEOUT)
+    `scoring.search_index`). False when the store cannot be written now or
+    `cancelled()` turned true between chunks: searches then scan, with the
+    same answers."""
+    return search_index.build(store.path, run_id, timeout=BUSY_TIMEOUT, cancelled=cancelled)
 
 
 def has_search_index(db: Database, run_id: int) -> bool:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -100,26 +101,35 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def build(path: str | Path, run_id: int, *, timeout: float = 10.0) -> bool:
+def build(
+    path: str | Path,
+    run_id: int,
+    *,
+    timeout: float = 10.0,
+    cancelled: Callable[[], bool] = lambda: False,
+) -> bool:
     """Build run `run_id`'s search index in the store at `path` unless it is
     there already; True when the index is complete. A store that cannot be
     written (read-only, or held by a writer past `timeout`) gets none: the
-    search then keeps scanning, and False is returned."""
+    search then keeps scanning, and False is returned. `cancelled` is asked
+    between chunks (the UI quitting): the build then stops, returns False, and
+    the next one starts over."""
     conn = sqlite3.connect(str(path), timeout=timeout, isolation_level=None)
     try:
         db = Database(conn)
         if key_chars(db, run_id) is not None:
             return True
-        _build(conn, run_id)
-        return True
+        return _build(conn, run_id, cancelled)
     except sqlite3.OperationalError:
         return False
     finally:
         conn.close()
 
 
-def _build(conn: sqlite3.Connection, run_id: int) -> None:
+def _build(conn: sqlite3.Connection, run_id: int, cancelled: Callable[[], bool]) -> bool:
     base, fts, names = _tables(run_id)
+    found = conn.execute("SELECT MAX(rowid) FROM results WHERE run_id = ?", [run_id]).fetchone()
+    high = -1 if found is None or found[0] is None else int(found[0])
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute(
@@ -142,12 +152,15 @@ def _build(conn: sqlite3.Connection, run_id: int) -> None:
     chars: set[str] = set()
     last, rows = -1, 0
     while True:
+        if cancelled():
+            return False
         conn.execute("BEGIN IMMEDIATE")
         try:
             conn.execute(
                 f"INSERT INTO {base} (rowid, award, subject, name) SELECT rowid, award, subject,"
-                " name FROM results WHERE rowid > ? AND +run_id = ? ORDER BY rowid LIMIT ?",
-                [last, run_id, CHUNK],
+                " name FROM results WHERE rowid > ? AND rowid <= ? AND +run_id = ?"
+                " ORDER BY rowid LIMIT ?",
+                [last, high, run_id, CHUNK],
             )
             copied = conn.execute(
                 f"SELECT COUNT(*), MAX(rowid) FROM {base} WHERE rowid > ?", [last]
@@ -183,4 +196,4 @@ def _build(conn: sqlite3.Connection, run_id: int) -> None:
             conn.execute("ROLLBACK")
             raise
         if not copied[0]:
-            return
+            return True

@@ -91,7 +91,10 @@ def test_which_searches_the_index_answers(tmp_path: Path) -> None:
     store = Store(path)
     with store.connect() as db:
         assert search_index.candidates(db, run, None, "王伟芳") is None  # no index yet
-    assert browse.build_search_index(store, run)
+    assert not browse.build_search_index(store, run, lambda: True)  # the UI quit meanwhile
+    with store.connect() as db:
+        assert not browse.has_search_index(db, run)
+    assert browse.build_search_index(store, run)  # starts over
     assert browse.build_search_index(store, run)  # once: the second call finds it
     with store.connect() as db:
         for text in ("王伟芳", "S00012", "王", "伟芳"):  # 3+ characters, or none a key holds

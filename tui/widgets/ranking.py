@@ -362,7 +362,8 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def _build_index(self, store: Store, key: tuple[str, int]) -> None:
-        if not build_search_index(store, key[1]):
+        worker = get_current_worker()
+        if not build_search_index(store, key[1], lambda: worker.is_cancelled):
             self.indexing.discard(key)  # the store was busy or read-only: try on the next search
 
     @on(DataTable.RowHighlighted, "#ranking-table")
