@@ -20,7 +20,6 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -28,7 +27,7 @@ from scoring.award_fields import field_values
 from scoring.backend import AwardFields
 from scoring.catalog import Catalog
 from scoring.explain import Explanation
-from scoring.expr import DictEnv, compile_row_filter
+from scoring.expr import AGGREGATES, DictEnv, Expr, compile_row_filter
 from scoring.expr.nodes import Call, Name, TableColumn, TableRows, walk
 from scoring.expr.typecheck import CheckedExpr
 from scoring.numbers import Value
@@ -43,7 +42,7 @@ class Source:
 
     table: str
     column: str | None
-    where: Any
+    where: Expr | None
     checked: CheckedExpr
     every_row: bool
 
@@ -51,7 +50,7 @@ class Source:
 def sources(checked: CheckedExpr) -> Iterator[Source]:
     """The aggregates of an expression, each as the rows it reads."""
     for node in walk(checked.expr):
-        if not isinstance(node, Call) or not node.args:
+        if not isinstance(node, Call) or node.func not in AGGREGATES:
             continue
         every = node.func == "share"
         match node.args[0]:
@@ -116,8 +115,9 @@ def counted_rows(db: Database, ex: Explanation, catalog: Catalog) -> Counted:
             hits = _hits(source, rows[source.table], env)
             found = out[source.table]
             found[user] = found.get(user, frozenset()) | hits
+    deepest_first = sorted(award.nodes.items(), key=lambda item: -item[0].count("."))
     for table, found in out.items():
-        for path, node in award.nodes.items():
+        for path, node in deepest_first:  # an inner node after the inner nodes below it
             if not node.is_leaf:
                 _gather(found, path, node.children)
         for block in (award.bonus, award.deductions):

@@ -108,3 +108,25 @@ def test_the_evidence_tab_shows_the_counted_records_and_w_shows_all(
             assert shown() == kinds
 
     asyncio.run(main())
+
+
+def test_an_inner_node_counts_what_its_leaves_count(reviewed: Path) -> None:  # noqa: F811
+    """At every depth: YL008's 质量 holds 其他有效申诉, whose leaf 有效申诉
+    counts one of its complaints."""
+    db = service.open_existing(reviewed)
+    try:
+        ex = service.explain(db, 1, "pioneer_route", "YL008")
+    finally:
+        db.close()
+    assert len(ex.counted["complaints"]["quality.complaints.valid"]) == 1
+    nested = [p for p, n in ex.award.nodes.items() if not n.is_leaf and p.count(".")]
+    assert nested  # the rule has an inner node below the top level
+    for table, counted in ex.counted.items():
+        for path, node in ex.award.nodes.items():
+            if node.is_leaf or path not in counted:
+                continue
+            leaves = [
+                p for p, n in ex.award.nodes.items() if n.is_leaf and p.startswith(path + ".")
+            ]
+            expected = frozenset().union(*(counted.get(p, frozenset()) for p in leaves))
+            assert counted[path] == expected, (table, path)
