@@ -143,9 +143,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
             return Text(f"{self.award} / {self.subject}")
         name, unit = self.revealed.get("name", v.name), self.revealed.get("unit", v.unit)
         width = TITLE_NAME_WIDTH if self.app.size.width < 100 else 2 * TITLE_NAME_WIDTH
-        shown = fit(
-            steady(name or v.subject), width
-        )  # a long route name must not push the rest off
+        shown = fit(steady(name or v.subject), width)  # a long route name keeps the key on screen
         title = f"{v.award_title} / {shown}  编号 {v.subject}"
         title += f"  单位 {fit(steady(unit), width)}" if unit else ""
         return Text(title, no_wrap=True, overflow="crop")  # what does not fit is cut, not hidden
