@@ -5,7 +5,7 @@ points, and the evidence records behind each metric."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -90,6 +90,27 @@ def gather_evidence(
             Evidence(table, sorted(set(used[table]), key=used[table].index), columns, rows)
         )
     return subject, evidence
+
+
+def fill_award_columns(
+    plan: Plan,
+    evidence: list[Evidence],
+    totals: Callable[[str, list[str]], Mapping[str, str]],
+) -> None:
+    """Show the award totals a team award reads as columns of its members'
+    rows (a station's couriers' `courier`) from the run's computed results;
+    `totals(award, keys)` gives each key's computed total."""
+    for ev in evidence:
+        info = plan.catalog.tables[ev.table]
+        if not info.virtual or info.key is None or not ev.rows:
+            continue
+        keys = [str(row.get(info.key)) for row in ev.rows]
+        for award in info.virtual:
+            found = totals(award, keys)
+            ev.rows = [
+                {**row, award: Fraction(found[k]) if k in found else None}
+                for row, k in zip(ev.rows, keys, strict=True)
+            ]
 
 
 def _exprs_of(node: NodePlan) -> list[frozenset[str]]:

@@ -15,27 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from scoring.diagnostics import Diagnostic, did_you_mean
 from scoring.model import (
     SCORE_KINDS,
-    Award,
-    Band,
-    Block,
-    Campaign,
-    ColumnSpec,
-    Node,
-    PercentileOptions,
-    Quota,
-    Ranking,
     RuleFile,
-    Table,
-    Veto,
 )
+from scoring.model_paths import allowed_keys
 from scoring.partial import Partial, partial_model
-from scoring.slips import number_hint, yaml_slips
+from scoring.slips import half_width_text, number_hint, with_yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 _NOISE_TYPES = {"model_type", "dict_type", "model_attributes_type"}
@@ -72,8 +62,30 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     """Parse and validate the shape of one rule file; never raises on bad input."""
     src = load_source(path, text)
     diags = list(src.diagnostics)
-    if src.data is None and any(d.is_error for d in diags):
-        return LoadedRules(src, None, _with_slips(src, diags))  # the YAML was unreadable
+    if src.data is None and any(d.is_error for d in diags):  # the YAML was unreadable
+        found = with_yaml_slips(src, diags)
+        return _read_past_slips(path, src, found) or LoadedRules(src, None, found)
+    return _validate(src, diags)
+
+
+def _read_past_slips(
+    path: str | Path, src: SourceFile, slips: list[Diagnostic]
+) -> LoadedRules | None:
+    """YAML unreadable only because of full-width colons or commas: read it
+    again with them typed half-width (same length, so every position holds)
+    and check the rest, so a slip hides no other error; the file still fails."""
+    if not slips or any(d.code != "E-YAML-FULLWIDTH" for d in slips):
+        return None
+    text = half_width_text(src, slips)
+    again = load_source(path, text) if text is not None else None
+    if again is None or again.data is None:
+        return None
+    again.show_lines_of(src)
+    return _validate(again, [*slips, *again.diagnostics])
+
+
+def _validate(src: SourceFile, diags: list[Diagnostic]) -> LoadedRules:
+    """Validate the shape of readable YAML data."""
     if not isinstance(src.data, dict):
         diags.append(
             src.diag(
@@ -98,17 +110,6 @@ def load_rules(path: str | Path, text: str | None = None) -> LoadedRules:
     return LoadedRules(src, model, diags)
 
 
-def _with_slips(src: SourceFile, diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Unreadable YAML: a slip such as a full-width colon or a tab, reported on
-    its own line, replaces the parser's later and vaguer complaint about it."""
-    slips = yaml_slips(src)
-    if not slips:
-        return diags
-    first = min(d.line for d in slips)
-    kept = [d for d in diags if not (d.code == "E-YAML" and d.line >= first)]
-    return kept + slips
-
-
 def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
     """Keep the parts of a pydantic `loc` that walk through the YAML data."""
     out: list[str | int] = []
@@ -123,57 +124,6 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> PathKey:
             node = node[part]
         # anything else is a union tag or a model name: skip it
     return tuple(out)
-
-
-def _model_at(path: PathKey) -> type[BaseModel] | None:
-    """The model a mapping at `path` is read as (for "expected one of" hints)."""
-    p = list(path)
-    if not p:
-        return RuleFile
-    head, rest = p[0], p[1:]
-    if head == "campaign" and not rest:
-        return Campaign
-    if head == "tables":
-        if len(rest) == 1:
-            return Table
-        if len(rest) == 3 and rest[1] == "columns":
-            return ColumnSpec
-        return None
-    if head != "awards" or not rest:
-        return None
-    rest = rest[1:]
-    if not rest:
-        return Award
-    simple: dict[str, type[BaseModel]] = {"ranking": Ranking, "quota": Quota}
-    if len(rest) == 1 and rest[0] in simple:
-        return simple[rest[0]]
-    if rest[0] == "veto":
-        return Veto if len(rest) == 2 else None
-    if rest[0] in ("bonus", "deductions"):
-        if len(rest) == 1:
-            return Block
-        if len(rest) < 3 or rest[1] != "items":
-            return None
-        rest = rest[3:]
-    elif rest[0] == "criteria":
-        while len(rest) >= 2 and rest[0] == "criteria":
-            rest = rest[2:]
-    else:
-        return None
-    if not rest:
-        return Node
-    if rest[0] == "score" and len(rest) == 3 and rest[1] == "percentile":
-        return PercentileOptions
-    if rest[0] == "score" and len(rest) == 4 and rest[1] == "bands":
-        return Band
-    return None
-
-
-def _allowed_keys(path: PathKey) -> list[str]:
-    model = _model_at(path)
-    if model is None:
-        return []
-    return list(model.model_fields)
 
 
 def _describe(value: Any) -> str:
@@ -227,7 +177,8 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
             if key in seen:
                 continue
             seen.add(key)
-            out.append(_missing(src, path, loc))
+            if not _typed_otherwise(src.data, path, name):
+                out.append(_missing(src, path, loc))
             continue
         if path in seen:
             continue
@@ -248,6 +199,23 @@ def _shape_diagnostics(src: SourceFile, exc: ValidationError) -> list[Diagnostic
         else:
             out.append(_wrong_value(src, path, by_path[path]))
     return out
+
+
+def _typed_otherwise(data: Any, path: PathKey, name: str) -> bool:
+    """Whether the mapping at `path` holds `name` typed with a full-width
+    colon (`name：`) or misspelt (`colums`): that key is reported, with the
+    fix, so the missing one is not reported too."""
+    node = data
+    for part in path:
+        node = node[part]
+    if not isinstance(node, dict) or name in node:
+        return False
+    typed = [k for k in node if isinstance(k, str)]
+    if any("：" in k and k.replace("：", "").strip() == name for k in typed):
+        return True
+    allowed = set(allowed_keys(path))
+    misspelt = [k for k in typed if k not in allowed]
+    return any(did_you_mean(k, allowed) == f"did you mean `{name}`?" for k in misspelt)
 
 
 def _missing(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
@@ -281,7 +249,7 @@ _MISSING_HINTS = {
 
 def _unknown_key(src: SourceFile, path: PathKey, loc: tuple[Any, ...]) -> Diagnostic:
     name = str(path[-1]) if path else str(loc[-1])
-    allowed = _allowed_keys(path[:-1])
+    allowed = allowed_keys(path[:-1])
     if "：" in name:
         hint = "use the half-width colon `:` (switch the input method to English punctuation)"
     elif len(path) >= 2 and path[-2] in ("bonus", "deductions") and path[0] == "awards":

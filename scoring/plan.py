@@ -73,6 +73,20 @@ class ScorePlan:
     within: str | None = None
     expr: CompiledExpr | None = None
 
+    def raw_points(self, x: Fraction, top: Fraction) -> Fraction:
+        """The points of `linear`, `bands` or `per` for a metric value `x`
+        on a leaf whose `max` is `top`, before clipping to `[0, top]`."""
+        if self.kind == "linear":
+            assert self.lo is not None and self.hi is not None
+            ratio = (x - self.lo) / (self.hi - self.lo)
+            return top * max(Fraction(0), min(Fraction(1), ratio))
+        if self.kind == "bands":
+            return next((b.points for b in self.bands if b.holds(x)), Fraction(0))
+        if self.kind == "per":
+            assert self.per is not None
+            return self.per * x if self.per > 0 else top + self.per * x
+        raise ValueError(f"`{self.kind}` does not score from the metric alone")
+
     def describe(self) -> str:
         if self.kind == "linear":
             assert self.lo is not None and self.hi is not None

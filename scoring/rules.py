@@ -13,6 +13,7 @@ from scoring.load import load_rules
 from scoring.model import RuleFile
 from scoring.plan import Plan, compile_plan
 from scoring.results import RunInfo
+from scoring.slips import slip_diagnostics
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def check_file(
     """Every diagnostic of one rule file (errors and warnings)."""
     loaded = load_rules(path, text)
     ctx = check_rules(loaded)
-    return loaded.diagnostics, ctx
+    return slip_diagnostics(loaded.source, loaded.diagnostics), ctx
 
 
 def load(path: str | Path, text: str | None = None) -> Rules:

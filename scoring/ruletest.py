@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from scoring.coverage import Coverage, targets_of
 from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, RulesError
+from scoring.slips import with_yaml_slips
 from scoring.source import PathKey, SourceFile, load_source
 
 if TYPE_CHECKING:
@@ -167,7 +168,8 @@ def load_test_file(path: Path) -> TestFile:
 
     src = load_source(path)
     if src.diagnostics:
-        raise PioneerError("\n".join(d.render() for d in src.diagnostics))
+        found = with_yaml_slips(src, src.diagnostics)
+        raise PioneerError("\n".join(d.render() for d in found))
     doc = src.data
     if not isinstance(doc, dict) or not isinstance(doc.get("cases"), list):
         raise PioneerError(f"{path}:1: a test file is a mapping with `cases:` (a list)")
@@ -255,6 +257,17 @@ def _validate_expectations(test: TestFile, spath: PathKey, wants: Any) -> None:
             test.problem(
                 (*spath, key), f"`{key}` maps a node path to a value, e.g. {{business: 18}}"
             )
+        elif key in ("points", "metrics"):
+            award = next(a for a in test.rules.plan.awards if a.name == spath[-2])
+            paths = (
+                award.point_paths()
+                if key == "points"
+                else [p for p, n in award.nodes.items() if n.metric is not None]
+            )
+            for path in want:
+                if path not in paths:
+                    message = f"`{key}`: award `{award.name}` has no node `{path}`"
+                    test.problem((*spath, key, path), _hinted(message, path, paths))
 
 
 def run_test_file(path: Path) -> TestReport:

@@ -25,7 +25,7 @@ from scoring.counted import counted_rows
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
-from scoring.explain import Explanation, gather_evidence
+from scoring.explain import Explanation, fill_award_columns, gather_evidence
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     CellWarning,
@@ -317,6 +317,12 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
     period = (dt.date.fromisoformat(run.period_start), dt.date.fromisoformat(run.period_end))
     row, evidence = gather_evidence(rules.plan, plan_award, reader, found.subject, period)
+
+    def computed_totals(upstream: str, keys: list[str]) -> dict[str, str]:
+        rows = effective.read(db, run.id, upstream, subjects=keys)
+        return {r.subject: r.computed_total for r in rows}
+
+    fill_award_columns(rules.plan, evidence, computed_totals)
     explained = Explanation(
         run,
         plan_award,

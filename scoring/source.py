@@ -76,6 +76,11 @@ class SourceFile:
             self._lines = _LINE_BREAK.split(self.text)
         return self._lines
 
+    def show_lines_of(self, typed: SourceFile) -> None:
+        """Show `typed`'s lines in diagnostics: this file was read from a
+        copy of it with slips repaired character for character."""
+        self._lines = typed.lines
+
     def line_text(self, line: int) -> str | None:
         """The text of a 1-based line; None for an empty (or unread) file."""
         if not self.text:

@@ -7,16 +7,18 @@ boundary tie (open, or all left out); the seats of its `per` value taken by
 rank k, naming a remainder tie lost to another value where that decided the
 seat count; without a quota nobody is selected.
 
-The next grade: for each leaf scored by `linear` or `per` whose metric is
-read by no other node of the award (so changing it moves that leaf alone),
-the metric value at which the leaf's rounded points lift the total to the
-next grade's minimum, through the clipping of every ancestor's (or the
-bonus block's) `max`. A count (or a sum of an `int` column) moves in whole
-units, any other metric in steps of 0.000001, rounded to the safe side. A leaf that
-cannot give enough points is skipped, and so are deduction items (their
-block's cap makes one item's change ambiguous). Over the quota line: the
-same, for a total just above (by one unit of the last decimal) the lowest
-total holding a seat of the subject's `per` value.
+The next grade: for each metric whose leaves are all scored by `linear`,
+`bands` or `per` and read by no formula (a metric read by a criterion and a
+bonus item moves both), the nearest metric value at which the total,
+re-scored as the engine does (each leaf clipped and rounded half up, parents
+and the bonus and deduction blocks summed and clipped), reaches the next
+grade's minimum: a band's threshold, the edge of a rounding step, a count
+fewer for a deduction or a lower-is-better band. The total is monotone in
+such a metric (leaves pulling both ways are skipped), so the value is found
+by bisection: whole units for a count or a sum of an `int` column, else
+steps of 0.000001; counts and sums never go below 0. Over the quota line:
+the same, for a total just above (by one unit of the last decimal) the
+lowest total holding a seat of the subject's `per` value.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from typing import Any, Protocol
 
 from scoring.catalog import Catalog
@@ -134,7 +137,7 @@ def _remainder_tie_lost_to(
 
 @dataclass(frozen=True)
 class Lift:
-    """One metric change that lifts a subject to the next grade."""
+    """One metric change that lifts a subject to the next grade (or a seat)."""
 
     path: str
     title: str
@@ -155,6 +158,10 @@ class Lift:
         )
 
 
+_SCORED_BY_METRIC = ("linear", "bands", "per")
+"""Scoring functions whose points follow from the metric alone."""
+
+
 def next_grade_lifts(
     award: AwardPlan, subject: Standing, precision: int, catalog: Catalog
 ) -> list[Lift]:
@@ -167,62 +174,168 @@ def next_grade_lifts(
     if not above:
         return []
     label, floor = min(above, key=lambda g: g[1])
-    need = floor - total
+    return _lifts(award, subject, floor, label, precision, catalog)
+
+
+def _lifts(
+    award: AwardPlan,
+    subject: Standing,
+    goal: Fraction,
+    label: str,
+    precision: int,
+    catalog: Catalog,
+) -> list[Lift]:
+    """Per metric (every leaf reading it moves with it), the smallest change
+    that brings the total to at least `goal`."""
     out = []
-    for path, node in award.nodes.items():
-        lift = _lift(award, node, subject, need, precision, catalog)
-        if lift is not None:
-            out.append(
-                Lift(path, node.title, node.metric.text if node.metric else "", *lift, label)
-            )
+    for leaves in _metric_groups(award).values():
+        found = _lift(award, leaves, subject, goal, precision, catalog)
+        if found is not None:
+            first = leaves[0]
+            assert first.metric is not None
+            path = ", ".join(leaf.path for leaf in leaves)
+            out.append(Lift(path, first.title, first.metric.text, *found, label))
     return out
+
+
+def _metric_groups(award: AwardPlan) -> dict[str, list[NodePlan]]:
+    """The leaves of each metric whose change moves only leaves scored from
+    it: none read by a formula or scored by a function that reads more."""
+    groups: dict[str, list[NodePlan]] = {}
+    for node in award.nodes.values():
+        if node.is_leaf and node.metric is not None:
+            groups.setdefault(node.metric.text, []).append(node)
+    read = {
+        path
+        for node in award.nodes.values()
+        if node.score is not None and node.score.expr is not None
+        for path in node.score.expr.checked.nodes
+    }
+    return {
+        text: leaves
+        for text, leaves in groups.items()
+        if all(leaf.score is not None and leaf.score.kind in _SCORED_BY_METRIC for leaf in leaves)
+        and not any(_lineage(leaf.path) & read for leaf in leaves)
+    }
+
+
+def _lineage(path: str) -> set[str]:
+    """A node's path and its ancestors' (`bonus.x` -> {bonus.x, bonus})."""
+    parts = path.split(".")
+    return {".".join(parts[: i + 1]) for i in range(len(parts))}
 
 
 def _lift(
     award: AwardPlan,
-    node: NodePlan,
+    leaves: Sequence[NodePlan],
     subject: Standing,
-    need: Fraction,
+    goal: Fraction,
     precision: int,
     catalog: Catalog,
 ) -> tuple[Fraction, Fraction] | None:
-    score = node.score
-    if not node.is_leaf or node.metric is None or score is None:
-        return None
-    if score.kind not in ("linear", "per") or node.part == "deductions" or _shared(award, node):
-        return None
-    stored = subject.metrics.get(node.path)
-    if not isinstance(stored, dict) or "n" not in stored:
-        return None  # no data, or not a number
+    """(metric now, metric needed): the nearest value, in whole units for a
+    count (or a sum of an `int` column), else in steps of 0.000001, at which
+    the re-scored total reaches `goal`; None when none does."""
+    values = {str(subject.metrics.get(leaf.path)) for leaf in leaves}
+    stored = subject.metrics.get(leaves[0].path)
+    if len(values) != 1 or not isinstance(stored, dict) or "n" not in stored:
+        return None  # no data, not a number, or defaults that differ
     x = Fraction(stored["n"])
-    points = Fraction(subject.points.get(node.path, "0"))
-    goal = points + need  # the leaf's rounded points that lift the total enough
-    if goal > node.max or need > _room(award, node, subject):
+    points = {p: Fraction(v) for p, v in subject.points.items()}
+
+    def total_at(value: Fraction) -> Fraction:
+        return _total_with(award, leaves, points, value, precision)
+
+    rising = _direction(award, leaves)
+    if rising is None:
+        return None  # the leaves pull the total in different directions
+    unit = 1 if _whole(leaves[0], catalog) else 10**6
+    edges = [e for leaf in leaves for e in _edges(leaf)]
+    if rising:
+        low, high = math.floor(x * unit) + 1, math.ceil(max([*edges, x]) * unit) + 1
+    else:
+        floor = 0 if x >= 0 else min([*edges, x])  # metrics of counts and hours stay >= 0
+        high, low = math.ceil(x * unit) - 1, math.floor(floor * unit)
+        if high < low:
+            return None
+    # the total is monotone in the metric: bisect on whole steps
+    extreme = Fraction(high if rising else low, unit)
+    if total_at(extreme) < goal:
         return None
-    # the unrounded points from which the leaf rounds (half up) to `goal`
-    raw = goal - Fraction(1, 2 * 10**precision)
-    target = _metric_for(node, raw)
-    # whole units for a count, else 6 decimals (as metrics are shown), on the safe side
-    unit = 1 if _whole(node, catalog) else 10**6
-    step = math.ceil if target > x else math.floor
-    target = Fraction(step(target * unit), unit)
-    if target == x or round_half_up(_points(node, target), precision) < goal:
-        return None
-    return x, target
+    while low < high:
+        mid = (low + high) // 2 if rising else (low + high + 1) // 2
+        reached = total_at(Fraction(mid, unit)) >= goal
+        if rising:
+            low, high = (low, mid) if reached else (mid + 1, high)
+        else:
+            low, high = (mid, high) if reached else (low, mid - 1)
+    return x, Fraction(low, unit)
 
 
-def _shared(award: AwardPlan, node: NodePlan) -> bool:
-    """Whether another node reads the same metric, or a formula reads this node."""
-    assert node.metric is not None
-    for other in award.nodes.values():
-        if other.path == node.path:
-            continue
-        if other.metric is not None and other.metric.text == node.metric.text:
-            return True
-        expr = other.score.expr if other.score is not None else None
-        if expr is not None and node.path in expr.checked.nodes:
-            return True
-    return False
+def _total_with(
+    award: AwardPlan,
+    leaves: Sequence[NodePlan],
+    stored: dict[str, Fraction],
+    x: Fraction,
+    precision: int,
+) -> Fraction:
+    """The total re-scored with `x` as the metric of `leaves`: each leaf
+    clipped and rounded, parents and blocks summed and clipped as the engine does."""
+    points = dict(stored)
+    for leaf in leaves:
+        assert leaf.score is not None
+        raw = leaf.score.raw_points(x, leaf.max)
+        points[leaf.path] = round_half_up(min(max(raw, Fraction(0)), leaf.max), precision)
+    for path in award.order:
+        node = award.nodes[path]
+        if node.children:
+            summed = sum((points[c] for c in node.children), Fraction(0))
+            points[path] = round_half_up(min(max(summed, Fraction(0)), node.max), precision)
+    total = sum((points[p] for p in award.top), Fraction(0))
+    for name, block in (("bonus", award.bonus), ("deductions", award.deductions)):
+        if block is not None:
+            summed = sum((points[i] for i in block.items), Fraction(0))
+            part = round_half_up(min(max(summed, Fraction(0)), block.max), precision)
+            total += part if name == "bonus" else -part
+    return max(total, Fraction(0))
+
+
+def _edges(leaf: NodePlan) -> list[Fraction]:
+    """The metric values where a leaf's points stop changing or jump."""
+    score = leaf.score
+    assert score is not None
+    if score.kind == "linear":
+        assert score.lo is not None and score.hi is not None
+        return [score.lo, score.hi]
+    if score.kind == "bands":
+        return [t for b in score.bands for t in (b.min, b.max) if t is not None]
+    assert score.per is not None
+    return [Fraction(0), abs(leaf.max / score.per)]
+
+
+def _direction(award: AwardPlan, leaves: Sequence[NodePlan]) -> bool | None:
+    """True when raising the metric never lowers the total, False when
+    lowering it never does, None when the leaves disagree or a band table
+    goes up and down."""
+    found: set[bool] = set()
+    for leaf in leaves:
+        score = leaf.score
+        assert score is not None
+        edges = sorted(set(_edges(leaf)))
+        probes = [
+            edges[0] - 1,
+            *edges,
+            *(a + (b - a) / 2 for a, b in pairwise(edges)),
+            edges[-1] + 1,
+        ]
+        seen = [score.raw_points(p, leaf.max) for p in sorted(probes)]
+        ups = any(b > a for a, b in pairwise(seen))
+        downs = any(b < a for a, b in pairwise(seen))
+        if ups and downs:
+            return None
+        if ups or downs:
+            found.add(ups != (leaf.part == "deductions"))
+    return found.pop() if len(found) == 1 else None
 
 
 def _whole(node: NodePlan, catalog: Catalog) -> bool:
@@ -238,46 +351,6 @@ def _whole(node: NodePlan, catalog: Catalog) -> bool:
         info = catalog.tables.get(arg.table)
         return info is not None and info.columns.get(arg.column) == "int"
     return False
-
-
-def _room(award: AwardPlan, node: NodePlan, subject: Standing) -> Fraction:
-    """How many more points the total can take through this leaf's ancestors."""
-    room: Fraction | None = None
-    parts = node.path.split(".")
-    for i in range(1, len(parts)):
-        parent = ".".join(parts[:i])
-        limit = award.nodes[parent].max if parent in award.nodes else None
-        if parent == "bonus" and award.bonus is not None:
-            limit = award.bonus.max
-        if limit is not None:
-            free = limit - Fraction(subject.points.get(parent, "0"))
-            room = free if room is None else min(room, free)
-    return room if room is not None else node.max
-
-
-def _points(node: NodePlan, x: Fraction) -> Fraction:
-    score = node.score
-    assert score is not None
-    if score.kind == "linear":
-        assert score.lo is not None and score.hi is not None
-        ratio = (x - score.lo) / (score.hi - score.lo)
-        return node.max * min(max(ratio, Fraction(0)), Fraction(1))
-    assert score.per is not None
-    raw = score.per * x if score.per > 0 else node.max + score.per * x
-    return min(max(raw, Fraction(0)), node.max)
-
-
-def _metric_for(node: NodePlan, raw: Fraction) -> Fraction:
-    """The metric value at which the unclipped points equal `raw`."""
-    score = node.score
-    assert score is not None
-    if score.kind == "linear":
-        assert score.lo is not None and score.hi is not None
-        return score.lo + raw * (score.hi - score.lo) / node.max
-    assert score.per is not None
-    if score.per > 0:
-        return raw / score.per
-    return (raw - node.max) / score.per
 
 
 def quota_line_lifts(
@@ -305,14 +378,8 @@ def quota_line_lifts(
     ]
     if not holders:
         return []
-    need = min(holders) + Fraction(1, 10**precision) - total
-    out = []
-    for path, node in award.nodes.items():
-        lift = _lift(award, node, subject, need, precision, catalog)
-        if lift is not None:
-            title = node.title
-            out.append(Lift(path, title, node.metric.text if node.metric else "", *lift, "入选"))
-    return out
+    goal = min(holders) + Fraction(1, 10**precision)
+    return _lifts(award, subject, goal, "入选", precision, catalog)
 
 
 def why_notes(

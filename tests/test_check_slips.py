@@ -143,3 +143,77 @@ def test_a_comma_in_a_chinese_title_is_not_taken_for_a_slip(tmp_path: Path) -> N
     )
     diagnostics, _ = check_file(path)
     assert [d.code for d in diagnostics] == ["E-YAML"]
+
+
+_BASE = """version: 1
+campaign: {id: demo, title: 示例}
+tables:
+  riders: {key: id, columns: {id: text, unit: text, stars: number, hours: int}}
+awards:
+  rider:
+    title: 骑手
+    subjects: riders
+    eligible: "hours >= 1"
+    criteria:
+      rating:
+        max: 10
+        metric: stars
+        score: {linear: [3, 5]}
+      hours: {max: 10, metric: hours, score: {bands: [{min: 0.9, points: 10}, {points: 0}]}}
+    ranking: {tie_break: [rating, hours]}
+    quota: {share: 0.1}
+"""
+
+
+@pytest.mark.parametrize(
+    ("typed", "wrote", "code", "line", "col", "hint"),
+    [
+        # valid YAML: `max： 10` is the text of `rating`, the slip is still located
+        (
+            "colon in a block",
+            ("        max: 10\n        metric: stars\n        score: {linear: [3, 5]}\n", "        max： 10\n"),
+            "E-YAML-FULLWIDTH", 12, 12, "half-width colon `:`",
+        ),
+        ("comma in a list", ("[3, 5]", "[3，5]"), "E-YAML-FULLWIDTH", 14, 27, "half-width comma"),
+        ("comma in names", ("[rating, hours]", "[rating，hours]"), "E-YAML-FULLWIDTH", 16, 33, "half-width comma"),
+        ("tab in a number", ("min: 0.9,", "min: 0.\t9,"), "E-YAML-TAB", 15, 63, "replace the tab"),
+        ("tab after a dash", ("ranking: {tie_break: [rating, hours]}", "ranking:\n      tie_break:\n        -\trating"), "E-YAML", 18, 10, "replace the tab with a space"),
+        ("98% in a share", ("share: 0.1", "share: 10%"), "E-SHAPE", 17, 20, "`10%` is `0.1`"),
+        ("full-width digits", ("min: 0.9,", "min: ０.９,"), "E-SHAPE", 15, 61, "`0.9`"),
+        ("full-width >=", ("hours >= 1", "hours ＞＝ 1"), "E-EXPR-SYNTAX", 9, 22, "write `>=` instead of the full-width `＞＝`"),
+        ("full-width ==", ("hours >= 1", "hours ＝＝ 1"), "E-EXPR-SYNTAX", 9, 22, "write `==` instead of the full-width `＝＝`"),
+        ("a lone full-width =", ("hours >= 1", "hours ＝ 1"), "E-EXPR-SYNTAX", 9, 22, "write `==` (to compare)"),
+        ("a lone =", ("hours >= 1", "hours = 1"), "E-EXPR-SYNTAX", 9, 22, "use `==` to compare"),
+        (
+            "brackets unquoted in a flow mapping",
+            ("metric: hours, score", "metric: count(riders[hours]), score"),
+            "E-YAML", 15, 44, "goes in quotes",
+        ),
+    ],
+)  # fmt: skip
+def test_a_slip_in_otherwise_valid_yaml_is_located_with_its_fix(
+    tmp_path: Path,
+    typed: str,
+    wrote: tuple[str, str],
+    code: str,
+    line: int,
+    col: int,
+    hint: str,
+) -> None:
+    """Each slip is one error, on the line and column where it was typed,
+    with what to type instead; never a vague complaint elsewhere."""
+    old, new = wrote
+    assert old in _BASE, typed
+    path = tmp_path / "rules.yaml"
+    path.write_text(_BASE.replace(old, new, 1), encoding="utf-8")
+    diagnostics, _ = check_file(path)
+    assert [(d.code, d.line, d.col) for d in diagnostics] == [(code, line, col)], "\n".join(
+        d.render() for d in diagnostics
+    )
+    assert diagnostics[0].hint is not None and hint in diagnostics[0].hint
+
+
+def test_the_base_of_the_slip_cases_is_valid(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(_BASE, encoding="utf-8")
+    assert check_file(path)[0] == []

@@ -235,3 +235,21 @@ def test_check_fails_a_malformed_test_file_with_its_line() -> None:
     assert result.exit_code == 1
     assert f"{path}: FAILED (rule unit test file)" in result.output
     assert "amout" in result.output
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            "unknown_node",
+            "unknown_node.test.yaml:10: case '未知的节点': `points`: award `helper` has no node "
+            "`work.amout` (did you mean `work.amount`?)",
+        ),
+        ("fullwidth_colon", "fullwidth_colon.test.yaml:2:7: error[E-YAML-FULLWIDTH]"),
+    ],
+)
+def test_a_slip_in_a_test_file_is_refused_on_its_line_with_a_hint(name: str, message: str) -> None:
+    result = run(BAD / f"{name}.test.yaml")
+    assert result.exit_code == 1, result.output
+    assert message in result.output
+    assert "hint" in result.output or "did you mean" in result.output

@@ -162,16 +162,8 @@ class CompiledAward:
         score = node.score
         assert score is not None
         raw: Fraction
-        if score.kind == "linear":
-            assert score.lo is not None and score.hi is not None
-            raw = node.max * clamp(
-                (_num(x) - score.lo) / (score.hi - score.lo), Fraction(0), Fraction(1)
-            )
-        elif score.kind == "bands":
-            raw = next((b.points for b in score.bands if b.holds(_num(x))), Fraction(0))
-        elif score.kind == "per":
-            assert score.per is not None
-            raw = score.per * _num(x) if score.per > 0 else node.max + score.per * _num(x)
+        if score.kind in ("linear", "bands", "per"):
+            raw = score.raw_points(_num(x), node.max)
         elif score.kind == "percentile":
             if rank is None:
                 no_data.append(node.path)

@@ -60,7 +60,7 @@ def check_rules(loaded: LoadedRules) -> CheckContext | None:
         loaded.diagnostics.extend(
             d
             for d in found
-            if not loaded.partial.hides(d.line, d.code) and (d.code, d.line, d.col) not in seen
+            if not loaded.partial.hides_diagnostic(d) and (d.code, d.line, d.col) not in seen
         )
         return None
     loaded.diagnostics.extend(found)

@@ -61,6 +61,10 @@ class Checker(Protocol):
 
     def visible_columns(self, info: TableInfo) -> list[str]: ...
 
+    def field_of_award_hint(
+        self, info: TableInfo, name: str, table: str | None = None
+    ) -> str | None: ...
+
     def expect(self, expr: Expr, actual: Inferred, allowed: tuple[str, ...], what: str) -> bool: ...
 
     def visit(self, expr: Expr, scope: str | None) -> Inferred: ...
@@ -151,7 +155,9 @@ class AggregateChecker:
                 span = (max(arg.start, arg.end - len(column)), arg.end)
                 kind = self.checker.read(table, column, span)
                 if kind is None:
-                    hint = did_you_mean(column, self.checker.visible_columns(info))
+                    hint = self.checker.field_of_award_hint(info, column, table) or did_you_mean(
+                        column, self.checker.visible_columns(info)
+                    )
                     self.checker.issue(E.NAME, f"`{table}` has no column `{column}`", span, hint)
                     return None
                 if kind != "error":
@@ -183,6 +189,13 @@ class AggregateChecker:
         linked = self.linked_tables()
         if info is None:
             hint = did_you_mean(name, linked or self.ctx.catalog.tables)
+            owner = self.ctx.catalog.award_table(name)
+            if owner is not None:  # `sum(courier.grade)`: an award, not a table
+                hint = (
+                    f"`{name}` is an award over `{owner}`: aggregate its results over that "
+                    f"table, like `avg({owner}.{name})` or "
+                    f"`count({owner}[{name}.grade == 'GRADE'])`"
+                )
             self.checker.issue(E.NAME, f"unknown table `{name}`", span, hint)
             return None
         if name == self.subject:

@@ -214,6 +214,14 @@ def _syntax_issue(exc: SyntaxError, text: str, lead: int) -> ExprIssue:
     end_offset = exc.end_offset if exc.end_offset and exc.end_offset > (exc.offset or 0) else None
     end = lead + end_offset - 1 if end_offset else start + 1
     end = max(start, min(end, len(text)))
+    if "Maybe you meant '==' instead of '='" in message:
+        lone = re.compile(r"(?<![=!<>])=(?!=)").search(text, start)
+        if lone is not None:  # point at the `=` itself, not at what it follows
+            start, end = lone.start(), lone.end()
+        message = "`=` is not a comparison"
+    run = _full_width_run(text, start)
+    if run > start:
+        end = max(end, run)
     hint = _syntax_hint(text, start)
     if message == "too many nested parentheses":
         return ExprIssue(E.LIMIT, "the expression is nested too deeply", start, end)
@@ -221,6 +229,13 @@ def _syntax_issue(exc: SyntaxError, text: str, lead: int) -> ExprIssue:
 
 
 def _syntax_hint(text: str, start: int) -> str | None:
+    run = _full_width_run(text, start)
+    if run > start + 1:  # `＞＝`, `＝＝`: the operator they spell
+        typed = text[start:run]
+        plain = unicodedata.normalize("NFKC", typed)
+        return f"write `{plain}` instead of the full-width `{typed}`"
+    if start < len(text) and text[start] == "\uff1d":  # a lone `＝` compares
+        return "write `==` (to compare) instead of the full-width `＝`"
     if start < len(text) and not text[start].isascii():
         return _full_width_hint(text[start])
     for at in (start, start - 1):
@@ -228,6 +243,14 @@ def _syntax_hint(text: str, start: int) -> str | None:
             if at >= 0 and text.startswith(token, at):
                 return hint
     return None
+
+
+def _full_width_run(text: str, start: int) -> int:
+    """The end of the run of full-width operator characters (`＞＝`) at `start`."""
+    end = start
+    while end < len(text) and text[end] in "\uff1c\uff1d\uff1e\uff01":
+        end += 1
+    return end
 
 
 def _full_width_hint(ch: str) -> str | None:

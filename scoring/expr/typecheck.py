@@ -241,7 +241,7 @@ class TypeChecker:
                 return "error"
             if name in self.visible_columns(self.subject):
                 hint = f"the subject's own column is `subject.{name}`"
-            hint = self._field_of_award_hint(table, name) or hint
+            hint = self.field_of_award_hint(table, name) or hint
             self.issue(E.NAME, f"`{scope}` has no column `{name}`", expr, hint)
             return "error"
         if name == "x" and ctx.x_type is not None:
@@ -269,21 +269,29 @@ class TypeChecker:
             if ctx.x_type is not None:
                 candidates.append("x")
             hint = (
-                self._field_of_award_hint(self.subject, name)
+                self.field_of_award_hint(self.subject, name)
                 or self.aggregates.column_hint(name)
                 or did_you_mean(name, candidates)
             )
             self.issue(E.NAME, f"unknown column `{name}` of `{ctx.subject_table}`", expr, hint)
         return "error"
 
-    def _field_of_award_hint(self, info: TableInfo, name: str) -> str | None:
-        """For a bare `grade`, `rank`, ...: how to read that field of an award readable here."""
+    def field_of_award_hint(
+        self, info: TableInfo, name: str, table: str | None = None
+    ) -> str | None:
+        """For a bare `grade`, `rank`, ...: how to read that field of an award
+        readable here; over the rows of `table`, with a whole example."""
         if name not in AWARD_FIELDS:
             return None
         awards = [a for a in info.virtual if a not in self.ctx.hidden_virtual]
         if not awards:
             return None
-        return f"an award's {name} is read as `AWARD.{name}`, like `{awards[0]}.{name}`"
+        said = f"an award's {name} is read as `AWARD.{name}`"
+        if table is not None and name == "grade":
+            return f"{said}: count them with `count({table}[{awards[0]}.grade == 'GRADE'])`"
+        if table is not None and AWARD_FIELDS[name] == "bool":
+            return f"{said}: count them with `count({table}[{awards[0]}.{name}])`"
+        return f"{said}, like `{awards[0]}.{name}`"
 
     def _award_field(self, expr: TableColumn, scope: str | None) -> Inferred:
         """`A.FIELD`: a field of award A's computed result, for the subject or the filter row."""
