@@ -25,8 +25,9 @@ test: lint
 bench: $(STAMP)
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-only --benchmark-enable
 
-# optional: Spark SQL in local mode (needs `pip install pyspark` and Java; skipped without)
+# optional: Spark SQL in local mode (installs pyspark; needs Java 17+; skipped without)
 test-spark: $(STAMP)
+	-$(BIN)/python -m pip install --quiet -e '.[spark]'
 	PIONEER_SPARK=1 $(BIN)/python -m pytest tests/spark -rs
 
 schema: $(STAMP)

@@ -24,6 +24,8 @@ from scoring.cli_common import (
     db_option,
     fail,
     internal,
+    remedy_text,
+    run_option,
     today_option,
     user_errors,
 )
@@ -33,7 +35,7 @@ from scoring.coverage import Coverage, merge_coverage, render_coverage
 from scoring.diagnostics import has_errors, render_all, summary
 from scoring.diff import RunDiff, render_diff, render_diff_json
 from scoring.errors import PioneerError
-from scoring.explain import render
+from scoring.explain import SECTIONS, Explanation, render
 from scoring.ingest import summary_lines
 from scoring.model import rule_schema
 from scoring.ruletest import find_test_files, load_test_file, run_test_file
@@ -283,19 +285,25 @@ def rejects(db_path: str, dataset_id: int | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", required=True)
 @click.option("--subject", required=True)
 @user_errors
 def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
     """One subject's breakdown down to the evidence records."""
     db = service.open_existing(db_path)
-    click.echo(render(service.explain(db, run_ref, award, subject)), nl=False)
+    found = service.explain(db, run_ref, award, subject)
+    head, *rest = SECTIONS  # the head ends with the notes; the remedies follow them
+
+    def remedies(ex: Explanation) -> list[str]:
+        return [f"  {remedy_text(r, args, db_path)}" for r, args in ex.remedies]
+
+    click.echo(render(found, (head, remedies, *rest)), nl=False)
 
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", required=True)
 @click.option("--limit", type=click.IntRange(min=1), help="Show the first N.")
 @user_errors
@@ -331,7 +339,7 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
 
 @cli.command()
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(["json", "csv", "xlsx", "md", "html"])
 )
@@ -341,6 +349,8 @@ def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
 @user_errors
 def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     """Export a run: the full results (json) or the 公示 list (csv, xlsx, md, html)."""
+    if output is None and fmt == "xlsx" and stdout_is_terminal():
+        fail("an xlsx file would print as garbage on the terminal (write it to a file: -o FILE)")
     db = service.open_existing(db_path)
     data = service.export(db, run_ref, fmt)
     if output is None:
@@ -355,6 +365,11 @@ def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     except OSError as exc:
         raise PioneerError(f"cannot write {output}: {exc.strerror}") from None
     click.echo(f"wrote {output}", err=True)
+
+
+def stdout_is_terminal() -> bool:
+    """True when standard output is a terminal (not a pipe or a file)."""
+    return sys.stdout.isatty()
 
 
 @cli.group()
@@ -418,7 +433,7 @@ def diff_cmd(db_path: str, run_a: str, run_b: str, fmt: str) -> None:
 @cli.command()
 @click.argument("rules_path", metavar="R2", type=click.Path(dir_okay=False))
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @_diff_format
 @user_errors
 def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
@@ -430,7 +445,7 @@ def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
 
 @cli.command("warnings")
 @db_option
-@click.option("--run", "run_ref", required=True, help="Run id or `latest`.")
+@run_option
 @click.option("--award", default=None, help="Only this award's warnings.")
 @user_errors
 def warnings_cmd(db_path: str, run_ref: str, award: str | None) -> None:
@@ -499,13 +514,7 @@ register_sql(cli)
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_path",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The store (SQLite file).",
-)
+@db_option
 @actor_option
 @today_option
 @user_errors

@@ -7,13 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import click
 
-from scoring.errors import EXIT_INTERNAL, InternalError, PioneerError, Remedy, RulesError
+from scoring.errors import (
+    EXIT_INTERNAL,
+    InternalError,
+    PioneerError,
+    Remedy,
+    RulesError,
+    with_hint,
+)
 from scoring.review.items import OpenItem, OpenItemsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -21,23 +29,27 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 REMEDIES: dict[Remedy, str] = {
     Remedy.CREATE_STORE: "create one with `pioneer ingest` or `pioneer score --data DIR`",
-    Remedy.INGEST: "ingest one with `pioneer ingest DIR --rules R --db DB`"
+    Remedy.INGEST: "ingest one with `pioneer ingest DIR --rules R --db {db}`"
     " or `pioneer score R --data DIR ...`",
-    Remedy.SCORE: "score one with `pioneer score R --db DB --period P`",
+    Remedy.SCORE: "score one with `pioneer score R --db {db} --period P`",
     Remedy.REINGEST_AND_DIFF: "ingest the data again with the new rules, score,"
     " and compare the runs with `pioneer diff`",
-    Remedy.LIST_RUNS: "see the runs with `pioneer status` or `pioneer review`",
-    Remedy.IMPORT_CALENDAR: "import that year's days with `pioneer calendar import FILE --db DB`;"
-    " FILE has rows of date,kind,name, as in examples/calendar-2027.csv",
-    Remedy.START_REVIEW: "`pioneer review-start --run {run}`",
-    Remedy.OPEN_NOTICE: "`pioneer notice --run {run}`",
-    Remedy.REVOKE: "`pioneer revoke`",
-    Remedy.NAME_AWARD: "name it with `--award`",
-    Remedy.GIVE_REASON: "give it with `--reason`",
+    Remedy.LIST_RUNS: "its runs: {runs}; `pioneer status` shows one with `--run ID`",
+    Remedy.IMPORT_CALENDAR: "import that year's days with `pioneer calendar import FILE --db {db}`,"
+    " FILE having rows of date,kind,name as in examples/calendar-2027.csv,"
+    " or update the `chinesecalendar` package",
+    Remedy.START_REVIEW: "start the review with `pioneer review-start --run {run}`",
+    Remedy.OPEN_NOTICE: "open the notice with `pioneer notice --run {run}`",
+    Remedy.REVOKE: "a published run can no longer change; a veto that surfaced later is"
+    " recorded with `pioneer revoke`",
+    Remedy.NAME_AWARD: "name the award with `--award`",
+    Remedy.GIVE_REASON: "give one with `--reason`",
     Remedy.SELECT: "name them with `--select`",
     Remedy.NAME_OBJECTOR: "give the name with `--objector`",
     Remedy.LIST_ITEMS: "see `pioneer status --run {run}`",
-    Remedy.GRANT_ROLE: "pioneer roles grant {actor} {role} --db DB",
+    Remedy.GRANT_ROLE: "an admin grants it with `pioneer roles grant {actor} {role} --db {db}`",
+    Remedy.RESOLVE_TIE: "to resolve the tie, a reviewer picks {seats} of {keys} with `pioneer resolve-tie --db {db}"
+    " --run {run} --award {award} --select KEY`, one --select per seat",
 }
 """How the command line words each remedy a library error names."""
 
@@ -55,33 +67,44 @@ def internal(exc: BaseException) -> None:
     sys.exit(EXIT_INTERNAL)
 
 
-def user_message(exc: PioneerError) -> str:
-    """The error's text with the command line's wording of its remedy."""
+def worded(template: str, args: Mapping[str, object], db: str | None) -> str:
+    """`template` filled with `args` and `{db}`: the store's path when known, else DB."""
+    return template.format_map({**args, "db": shlex.quote(db) if db else "DB"})
+
+
+def remedy_text(remedy: Remedy, args: Mapping[str, object], db: str | None = None) -> str:
+    """The command line's wording of a remedy; `db`, when known, is the store's path."""
+    return worded(REMEDIES[remedy], args, db)
+
+
+def user_message(exc: PioneerError, db: str | None = None) -> str:
+    """The error's text with one hint: the command line's wording of its
+    remedy in place of the library's plain hint; `db` is the store's path."""
     if isinstance(exc, OpenItemsError):
         where = exc.where()
         head = f"{where}: {exc.head}" if where else exc.head
-        text = head + "\n" + "\n".join(f"  - {item_line(i)}" for i in exc.items)
-    else:
-        text = str(exc)
-    if exc.remedy is not None:
-        text += f" ({REMEDIES[exc.remedy].format(**exc.remedy_args)})"
-    return text
+        return head + "\n" + "\n".join(f"  - {item_line(i)}" for i in exc.items)
+    if exc.remedy is None:
+        return str(exc)
+    return exc.hinted(remedy_text(exc.remedy, exc.remedy_args, db))
 
 
 ITEM_COMMANDS = {
-    "tie": "choose with `pioneer resolve-tie --award {award} --select …`",
-    "objection": "resolve with `pioneer resolve-objection {id} --upheld|--dismissed`",
-    "selection": "`pioneer notice`",
+    "tie": "choose with `pioneer resolve-tie --db {db} --run {run} --award {award} --select KEY`,"
+    " one --select per seat",
+    "objection": "resolve it with `pioneer resolve-objection --db {db} --run {run} {id} --upheld`"
+    " or `--dismissed --reason TEXT`",
+    "selection": "open a new notice with `pioneer notice --db {db} --run {run}`",
 }
 """How the command line words the command that settles each kind of open item."""
 
 
 def item_line(item: OpenItem) -> str:
-    """An open item's text with the command that settles it, if any."""
+    """An open item's text with one hint: the command that settles it, if
+    any, in place of the library's plain hint (`status` and `publish` list
+    the same items, so the store is named `DB` in both)."""
     command = ITEM_COMMANDS.get(item.kind)
-    if command is None:
-        return item.text
-    return f"{item.text} ({command.format(**item.refs)})"
+    return with_hint(item.text, worded(command, item.refs, None) if command else item.hint)
 
 
 def user_errors(fn: F) -> F:
@@ -96,7 +119,7 @@ def user_errors(fn: F) -> F:
             click.echo(str(exc), err=True)
             sys.exit(1)
         except PioneerError as exc:
-            fail(user_message(exc))
+            fail(user_message(exc, kwargs.get("db_path")))
         except InternalError as exc:
             internal(exc)
 
@@ -113,8 +136,12 @@ def parse_date(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(f"`{value}` is not a date like 2022-10-10") from None
 
 
+run_option = click.option(
+    "--run", "run_ref", required=True, metavar="ID", help="Run id or `latest`."
+)
 today_option = click.option(
     "--today",
+    metavar="DATE",
     callback=parse_date,
     help="The date the action counts as taken (YYYY-MM-DD; default: the system date).",
 )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from sqlite_utils import Database
@@ -28,6 +29,7 @@ from scoring.cli_common import (
     db_option,
     item_line,
     parse_date,
+    run_option,
     today_option,
     user_errors,
 )
@@ -35,13 +37,15 @@ from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
 from scoring.review.publication import RunStatus
 
+T = TypeVar("T")
+
 
 def _common(fn: F) -> F:
     """--db, --run, --as and --today, and PioneerError → exit 1."""
     for option in reversed(
         (
             db_option,
-            click.option("--run", "run_ref", required=True, help="Run id or `latest`."),
+            run_option,
             actor_option,
             today_option,
         )
@@ -139,44 +143,54 @@ def approve(
     )
 
 
-@click.command()
-@_common
-@_subject
-@_reason("Why the subject is held (mandatory).")
-def flag(
-    db_path: str,
-    run_ref: str,
-    actor: str | None,
-    today: dt.date | None,
-    award: str | None,
-    subject: str,
-    reason: str | None,
-) -> None:
-    """Flag a subject: the run cannot be published while it is flagged."""
-    found = service.flag(
-        _open(db_path), run_ref, subject, reason=reason, award=award, actor=actor, today=today
-    )
-    click.echo(f"flag {found.id}: {found.award} {found.subject} is held")
+def _subject_command(
+    name: str, act: Callable[..., T], reason_help: str, doc: str, said: Callable[[T], str]
+) -> click.Command:
+    """A command that takes one action on one subject with a reason (flag,
+    unflag, revoke) and prints `said` of what it did."""
+
+    @click.command(name, help=doc)
+    @_common
+    @_subject
+    @_reason(reason_help)
+    def command(
+        db_path: str,
+        run_ref: str,
+        actor: str | None,
+        today: dt.date | None,
+        award: str | None,
+        subject: str,
+        reason: str | None,
+    ) -> None:
+        done = act(
+            _open(db_path), run_ref, subject, reason=reason, award=award, actor=actor, today=today
+        )
+        click.echo(said(done))
+
+    return command
 
 
-@click.command()
-@_common
-@_subject
-@_reason("Why the hold is lifted (mandatory).")
-def unflag(
-    db_path: str,
-    run_ref: str,
-    actor: str | None,
-    today: dt.date | None,
-    award: str | None,
-    subject: str,
-    reason: str | None,
-) -> None:
-    """Lift the flag on a subject."""
-    found = service.unflag(
-        _open(db_path), run_ref, subject, reason=reason, award=award, actor=actor, today=today
-    )
-    click.echo(f"flag {found.id} lifted: {found.award} {found.subject}")
+flag = _subject_command(
+    "flag",
+    service.flag,
+    "Why the subject is held (mandatory).",
+    "Flag a subject: the run cannot be published while it is flagged.",
+    lambda f: f"flag {f.id}: {f.award} {f.subject} is held",
+)
+unflag = _subject_command(
+    "unflag",
+    service.unflag,
+    "Why the hold is lifted (mandatory).",
+    "Lift the flag on a subject.",
+    lambda f: f"flag {f.id} lifted: {f.award} {f.subject}",
+)
+revoke = _subject_command(
+    "revoke",
+    service.revoke,
+    "Why (mandatory), e.g. a veto that surfaced later.",
+    "Revoke a published selection; recorded beside the published result.",
+    lambda r: f"revocation {r.id}: {r.award} {r.subject} revoked",
+)
 
 
 @click.command("resolve-tie")
@@ -269,7 +283,8 @@ def object_cmd(
     )
     click.echo(
         f"objection {obj.id} to {obj.award} {obj.subject} recorded; the run cannot be "
-        f"published until it is resolved (`pioneer resolve-objection {obj.id} --upheld|--dismissed`)"
+        f"published until it is resolved with `pioneer resolve-objection --db {db_path} "
+        f"--run {obj.run_id} {obj.id} --upheld` or `--dismissed --reason TEXT`"
     )
 
 
@@ -321,26 +336,6 @@ def publish(
     digest = service.publish(db, run_ref, reason=reason, actor=actor, today=today)
     run_id = resolve_run(db, run_ref).id
     click.echo(f"run {run_id} published; standings_sha256 {digest}")
-
-
-@click.command()
-@_common
-@_subject
-@_reason("Why (mandatory), e.g. a veto that surfaced later.")
-def revoke(
-    db_path: str,
-    run_ref: str,
-    actor: str | None,
-    today: dt.date | None,
-    award: str | None,
-    subject: str,
-    reason: str | None,
-) -> None:
-    """Revoke a published selection; recorded beside the published result."""
-    done = service.revoke(
-        _open(db_path), run_ref, subject, reason=reason, award=award, actor=actor, today=today
-    )
-    click.echo(f"revocation {done.id}: {done.award} {done.subject} revoked")
 
 
 @click.command()

@@ -24,6 +24,11 @@ EXIT_INTERNAL = 70
 """The exit code of an internal error (EX_SOFTWARE in sysexits.h)."""
 
 
+def with_hint(text: str, hint: str | None) -> str:
+    """`text (hint)`, or `text` alone without a hint: one hint, never two."""
+    return f"{text} ({hint})" if hint else text
+
+
 class Remedy(Enum):
     """What a user can do about a refusal; the front end says how."""
 
@@ -42,13 +47,14 @@ class Remedy(Enum):
     NAME_OBJECTOR = "name_objector"
     LIST_ITEMS = "list_items"
     GRANT_ROLE = "grant_role"
+    RESOLVE_TIE = "resolve_tie"
 
 
 class PioneerError(Exception):
     """Bad input or a refused action: one clear message, exit code 1.
 
-    `str(error)` reads `file:line:column: message` with the unknown parts
-    left out; `message` is the message alone.
+    `str(error)` reads `file:line:column: message (hint)` with the unknown
+    parts left out; `message` is the message alone.
     """
 
     def __init__(
@@ -58,6 +64,7 @@ class PioneerError(Exception):
         file: str | None = None,
         line: int | None = None,
         column: int | str | None = None,
+        hint: str | None = None,
         remedy: Remedy | None = None,
         remedy_args: Mapping[str, object] | None = None,
     ) -> None:
@@ -66,6 +73,8 @@ class PioneerError(Exception):
         self.file = file
         self.line = line
         self.column = column
+        self.hint = hint
+        """What to do, in plain words; a front end's wording of `remedy` replaces it."""
         self.remedy = remedy
         self.remedy_args = dict(remedy_args or {})
         """The facts a front end needs to word the remedy (a run id, an award, ...)."""
@@ -75,9 +84,14 @@ class PioneerError(Exception):
         parts = [str(p) for p in (self.file, self.line, self.column) if p is not None]
         return ":".join(parts) if parts else None
 
-    def __str__(self) -> str:
+    def hinted(self, hint: str | None) -> str:
+        """`file:line:column: message (hint)`, with `hint` (a front end's wording
+        of the remedy, or the plain hint) as the one hint."""
         where = self.where()
-        return f"{where}: {self.message}" if where else self.message
+        return with_hint(f"{where}: {self.message}" if where else self.message, hint)
+
+    def __str__(self) -> str:
+        return self.hinted(self.hint)
 
 
 class RulesError(PioneerError):

@@ -11,10 +11,13 @@ from fractions import Fraction
 
 from scoring.data import DatasetReader, Row, key_value
 from scoring.effective import Breakdown, EffectiveResult
+from scoring.errors import Remedy
 from scoring.numbers import Value, fixed, plain
 from scoring.plan import AwardPlan, NodePlan, Plan
+from scoring.ranking import BoundaryTie
 from scoring.results import RunInfo
 from scoring.review.records import Adjustment
+from scoring.review.standings import AwardStandings
 from scoring.width import display_width
 from scoring.width import ljust as pad
 
@@ -49,6 +52,9 @@ class Explanation:
     counted: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     """Table -> reader (node path, `eligible`, `veto N`) -> positions in that
     table's evidence rows of the records it counted (`scoring.counted`)."""
+    remedies: list[tuple[Remedy, dict[str, object]]] = field(default_factory=list)
+    """What a reviewer can do about the notes (a boundary tie to resolve), for a
+    front end to word after them; the plain text says it without commands."""
 
     @property
     def adjustments(self) -> list[Adjustment]:
@@ -57,6 +63,59 @@ class Explanation:
     @property
     def computed_total(self) -> str:
         return self.result.computed_total
+
+
+WHY_NOT = "why not selected: "
+"""How `scoring.why` starts the note it gives for a ranked subject without a seat."""
+
+
+def review_notes(result: EffectiveResult, standings: AwardStandings) -> list[str]:
+    """Why a subject holds no seat when the review decided it: an objection
+    upheld (递补) or a boundary tie a reviewer resolved; [] otherwise."""
+    if result.selected:
+        return []
+    if result.excluded:
+        upheld = [o for o in result.objections if o.status == "upheld"]
+        by = f" (objection {upheld[-1].id} by {upheld[-1].objector})" if upheld else ""
+        return [
+            f"{WHY_NOT}an objection to it was upheld{by}; the next in rank took its seat (递补)"
+        ]
+    for tie in standings.ties:
+        chosen = standings.resolutions.get(tie.keys)
+        if result.subject in tie.keys and chosen is not None:
+            why = f" ({chosen.reason})" if chosen.reason else ""
+            return [
+                f"{WHY_NOT}the boundary tie of {', '.join(tie.keys)} was resolved by "
+                f"{chosen.actor} on {chosen.created}: {', '.join(chosen.selected)} selected{why}"
+            ]
+    return []
+
+
+def with_review(ex: Explanation, standings: AwardStandings) -> None:
+    """Set the notes and remedies of a subject the review holds out of the
+    selection: an upheld objection is the whole story (no metric gives the
+    seat back); a resolved tie replaces the computed run's reason; an open
+    tie gets `Remedy.RESOLVE_TIE`."""
+    decided = review_notes(ex.result, standings)
+    if ex.result.excluded:
+        ex.notes = decided
+    elif decided:
+        ex.notes = decided + [n for n in ex.notes if not n.startswith(WHY_NOT)]
+    ex.remedies = tie_remedies(ex.run.id, ex.award.name, ex.result.subject, standings.open_ties())
+
+
+def tie_remedies(
+    run_id: int, award: str, subject: str, open_ties: Sequence[BoundaryTie]
+) -> list[tuple[Remedy, dict[str, object]]]:
+    """`Remedy.RESOLVE_TIE` for the open boundary tie `subject` is in, if any."""
+    return [
+        (
+            Remedy.RESOLVE_TIE,
+            {"run": run_id, "award": award, "seats": t.seats, "keys": ", ".join(t.keys)},
+        )
+        for t in open_ties
+        if subject in t.keys
+    ]
 
 
 def gather_evidence(

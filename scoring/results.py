@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scoring import audit, effective
+from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, Remedy
 from scoring.numbers import metric_export
 
@@ -79,7 +80,13 @@ def resolve_run(db: Database, ref: str | int) -> RunInfo:
         [run_id],
     ).fetchone()
     if row is None:
-        raise PioneerError(f"there is no run {run_id} in this store", remedy=Remedy.LIST_RUNS)
+        runs = _run_ids(db)
+        raise PioneerError(
+            f"there is no run {run_id} in this store",
+            hint=f"its runs: {runs}",
+            remedy=Remedy.LIST_RUNS,
+            remedy_args={"runs": runs},
+        )
     return RunInfo(
         id=row[0],
         campaign=row[1],
@@ -236,3 +243,33 @@ def export_result(r: effective.EffectiveResult) -> dict[str, Any]:
         v = r.revocation
         out["revoked"] = {"reason": v.reason, "by": v.actor, "on": v.revoked}
     return out
+
+
+def _run_ids(db: Database) -> str:
+    """The store's run ids, for a refusal that names a run it does not have."""
+    ids = [int(r[0]) for r in db.execute("SELECT id FROM runs ORDER BY id").fetchall()]
+    if len(ids) > 10:
+        return f"{len(ids)} runs, {ids[0]} to {ids[-1]}"
+    return ", ".join(map(str, ids))
+
+
+SUGGEST_AMONG = 50_000
+"""Up to this many subjects, a misspelt key gets a "did you mean" from all of them."""
+
+
+def subject_hint(db: Database, run_id: int, awards: list[str], subject: str) -> str | None:
+    """ "did you mean `KEY`?" for a subject key the run's `awards` do not have:
+    the key in another case, else a close spelling; None when nothing is close."""
+    marks = ", ".join("?" for _ in awards)
+    where = f"run_id = ? AND award IN ({marks})"
+    same = db.execute(
+        f"SELECT subject FROM results WHERE {where} AND lower(subject) = lower(?) LIMIT 1",
+        [run_id, *awards, subject.strip()],
+    ).fetchone()
+    if same is not None:
+        return f"did you mean `{same[0]}`?"
+    count = db.execute(f"SELECT COUNT(*) FROM results WHERE {where}", [run_id, *awards]).fetchone()
+    if count[0] > SUGGEST_AMONG:
+        return None
+    keys = db.execute(f"SELECT subject FROM results WHERE {where}", [run_id, *awards]).fetchall()
+    return did_you_mean(subject.strip(), (str(k[0]) for k in keys))

@@ -66,7 +66,8 @@ def require(db: Database, actor: str, action: str) -> None:
     if need in have or "admin" in have:
         return
     raise PioneerError(
-        f"{actor} may not {action}: it needs the `{need}` role (an admin can grant it)",
+        f"{actor} may not {action}: it needs the `{need}` role",
+        hint="an admin can grant it",
         remedy=Remedy.GRANT_ROLE,
         remedy_args={"actor": actor, "role": need},
     )

@@ -25,7 +25,7 @@ from scoring.counted import counted_rows
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
-from scoring.explain import Explanation, fill_award_columns, gather_evidence
+from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
 from scoring.export import render_json, render_notice
 from scoring.ingest import (
     CellWarning,
@@ -43,7 +43,7 @@ from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
 from scoring.plan import AwardPlan
 from scoring.preview import whatif_diff
-from scoring.results import RunInfo, resolve_run
+from scoring.results import RunInfo, resolve_run, subject_hint
 from scoring.results import export_document as build_export
 
 # The review workflow (SPEC §5) lives in scoring.review.api; re-exported here.
@@ -72,6 +72,7 @@ from scoring.review.api import (
     verify_review,
 )
 from scoring.review.ddl import ensure_review_schema
+from scoring.review.standings import Computer
 from scoring.roles import current_user
 from scoring.rules import Rules, check_file, load, run_rules
 from scoring.runs import RunSummary, ensure_run_schema
@@ -313,7 +314,10 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     plan_award = _award_of(run, rules, award)
     found = effective.one(db, run.id, award, subject)
     if found is None:
-        raise PioneerError(f"award `{award}` of run {run.id} has no subject `{subject}`")
+        raise PioneerError(
+            f"award `{award}` of run {run.id} has no subject `{subject}`",
+            hint=subject_hint(db, run.id, [award], subject),
+        )
     reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
     period = (dt.date.fromisoformat(run.period_start), dt.date.fromisoformat(run.period_end))
     row, evidence = gather_evidence(rules.plan, plan_award, reader, found.subject, period)
@@ -334,6 +338,8 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
         {name: info.private for name, info in rules.plan.catalog.tables.items() if info.private},
     )
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
+    if not found.selected and (found.boundary_tie or found.excluded):  # the review decides
+        with_review(explained, Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award))
     explained.counted = counted_rows(db, explained, rules.plan.catalog)
     return explained
 

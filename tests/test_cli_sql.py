@@ -84,14 +84,14 @@ a:
   title: 回退
   subjects: people
   criteria:
-    n: {max: 10, metric: "count(records)", score: {formula: "1 if member else node('m')"}}
+    n: {max: 10, metric: "count(records)", score: {formula: "1 if member else trimmed_mean(records.v, 1)"}}
     m: {max: 5, metric: "count(records)", score: {per: 1}}
 """
     scored = campaign(tmp_path, awards)
     rules_file = scored.tmp / "rules.yaml"
     result = CliRunner().invoke(cli, ["sql", str(rules_file), "--dialect", "duckdb"])
     assert result.exit_code == 0, result.output
-    assert "-- falls back to the interpreter: `node()` under a condition" in result.output
+    assert "-- falls back to the interpreter: `trimmed_mean` under a condition" in result.output
 
 
 def test_bad_rules_or_period_exit_1_with_a_message(tmp_path: Path) -> None:

@@ -46,6 +46,10 @@ def value(text: str, joined: date | None = None, n: object = None) -> object:
         ("joined - months(0)", date(2022, 5, 31), date(2022, 5, 31)),
         ("joined + -years(1)", date(2024, 2, 29), date(2023, 2, 28)),
         ("years(1) + joined", date(2024, 2, 29), date(2025, 2, 28)),
+        # a calendar duration minus a day count: the months first, then the days
+        ("joined + (months(1) - days(1))", date(2022, 1, 31), date(2022, 2, 27)),
+        ("joined - (months(1) - days(1))", date(2022, 3, 31), date(2022, 3, 1)),
+        ("joined + (days(1) - months(1))", date(2022, 3, 31), date(2022, 3, 1)),
     ],
 )
 def test_calendar_arithmetic_clamps_to_the_month_end(

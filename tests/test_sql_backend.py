@@ -25,14 +25,38 @@ a:
 """
 
 
-def test_node_read_under_a_condition_falls_back_with_its_reason(tmp_path: Path) -> None:
+def test_node_read_under_a_condition_compiles_and_matches(tmp_path: Path) -> None:
+    # `m` is declared after `n` but scored before it (n reads it): no-data marks and
+    # metrics still come out in declaration order, as the interpreter lists them
+    people = [
+        {"id": "P1", "name": "甲", "member": True},
+        {"id": "P2", "name": "乙", "member": False},
+        {"id": "P3", "name": "丙", "member": None},
+    ]
+    records = [
+        {"person": "P1", "day": "2022-03-01", "v": "2"},
+        {"person": "P2", "day": "2022-03-01", "v": "1.5"},
+        {"person": "P2", "day": "2022-03-02"},
+    ]
     scored = campaign(
         tmp_path,
-        _award("count(records)", "{formula: \"1 if member else node('m')\"}"),
+        _award("max(records.v)", "{formula: \"1 if member else node('m') + x\"}"),
+        {"people": people, "records": records},
+    )
+    plan = scored.rules.plan
+    assert SqlBackend("sqlite").unsupported(plan, plan.award("a")) is None
+    results = compare_all(scored.db, plan, scored.report.dataset_id, "2022")
+    assert [(r.fallback, r.problems) for r in results] == [(None, []), (None, [])]
+
+
+def test_trimmed_mean_under_a_condition_falls_back_with_its_reason(tmp_path: Path) -> None:
+    scored = campaign(
+        tmp_path,
+        _award("count(records)", '{formula: "1 if member else trimmed_mean(records.v, 1)"}'),
     )
     plan = scored.rules.plan
     reason = SqlBackend("sqlite").unsupported(plan, plan.award("a"))
-    assert reason == "`node()` under a condition"
+    assert reason == "`trimmed_mean` under a condition"
 
 
 def test_percentile_of_ratios_orders_them_exactly(tmp_path: Path) -> None:

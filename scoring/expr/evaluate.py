@@ -192,6 +192,9 @@ class _Compiler:
         op = _ARITH[expr.op]
         if kinds == ("date", "date") and expr.op == "-":
             op = _days_between
+        elif kinds == ("duration", "duration") and expr.op == "-":
+            # `relativedelta - timedelta` is not defined; adding the negation is.
+            op = _overflow_is_null(_minus_duration)
         elif "duration" in kinds:
             op = _overflow_is_null(op)
 
@@ -277,6 +280,10 @@ def _days(value: Any) -> timedelta | None:
         return timedelta(days=int(value))
     except OverflowError:
         return None
+
+
+def _minus_duration(a: Any, b: Any) -> Any:
+    return a + (-b)
 
 
 def _days_between(a: date, b: date) -> int:

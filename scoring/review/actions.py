@@ -96,7 +96,10 @@ def resolve_tie(
         keys = [review.subject(plan_award.name, s)[1] for s in select]
         twice = sorted({k for k in keys if keys.count(k) > 1})
         if twice:
-            raise PioneerError(f"--select names {', '.join(twice)} more than once")
+            raise PioneerError(
+                f"the selection names {', '.join(twice)} more than once",
+                hint="name each subject once",
+            )
         ties = review.computer().award(plan_award).ties
         tie = _the_tie(plan_award.name, ties, keys)
         if len(keys) != tie.seats:
@@ -149,12 +152,13 @@ def _the_tie(award: str, ties: list[BoundaryTie], keys: list[str]) -> BoundaryTi
     outside = [k for k in keys if not any(k in t.keys for t in ties)]
     if outside:
         raise PioneerError(
-            f"{', '.join(outside)} is not in a boundary tie of award `{award}`: {shown}"
+            f"{', '.join(outside)} is not in a boundary tie of award `{award}`: {shown}",
+            hint="select among the tied subjects",
         )
     holding = {t.keys: t for t in ties for k in keys if k in t.keys}
     if len(holding) > 1:
         raise PioneerError(
-            f"--select names subjects of different boundary ties; resolve one tie at a time: "
-            f"{shown}"
+            f"the selection names subjects of different boundary ties: {shown}",
+            hint="resolve one tie at a time",
         )
     return next(iter(holding.values()))

@@ -5,15 +5,21 @@ Each function resolves the run (an id or `latest`), loads the rules it was
 scored with and hands one `Review` to the workflow in `scoring.review`: the
 role check, the state check, the change and its audit entry happen there,
 in one transaction. `today` is the date the action counts as taken.
+
+Actions of the same shape share one wrapper (`_on_run`, `_on_subject`,
+`_on_adjustment`), bound to each action with `functools.partial`; the
+others have a signature of their own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
+from typing import TypeVar
 
 from sqlite_utils import Database
 
-from scoring.numbers import Value
 from scoring.results import resolve_run
 from scoring.review import access as _access
 from scoring.review import actions as _actions
@@ -27,16 +33,16 @@ from scoring.review.context import Review
 from scoring.review.ddl import ensure_review_schema
 from scoring.review.records import (
     Adjustment,
-    Flag,
     Notice,
     Objection,
-    Revocation,
     TieResolution,
 )
 from scoring.roles import current_user
 from scoring.rules import run_rules
 
 RunStatus = _publication.RunStatus
+
+T = TypeVar("T")
 
 
 def review_of(
@@ -48,16 +54,72 @@ def review_of(
     return Review(db, run, run_rules(run).plan, actor or current_user(), today or dt.date.today())
 
 
-def review_start(
+def _on_run(
+    act: Callable[[Review, str | None], T],
     db: Database,
     run_ref: str | int,
     *,
     reason: str | None = None,
     actor: str | None = None,
     today: dt.date | None = None,
-) -> None:
-    """draft → in_review (reviewer)."""
-    _actions.review_start(review_of(db, run_ref, actor=actor, today=today), reason)
+) -> T:
+    """An action on the run as a whole, with an optional reason."""
+    return act(review_of(db, run_ref, actor=actor, today=today), reason)
+
+
+def _on_subject(
+    act: Callable[[Review, str | None, str, str | None], T],
+    db: Database,
+    run_ref: str | int,
+    subject: str,
+    *,
+    reason: str | None,
+    award: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> T:
+    """An action on one subject (`award` is needed when it is in several), with a reason."""
+    return act(review_of(db, run_ref, actor=actor, today=today), award, subject, reason)
+
+
+def _on_adjustment(
+    act: Callable[[Review, int, str | None], Adjustment],
+    db: Database,
+    run_ref: str | int,
+    adjustment_id: int,
+    *,
+    reason: str | None = None,
+    actor: str | None = None,
+    today: dt.date | None = None,
+) -> Adjustment:
+    """A decision on one adjustment, by its id, with a reason."""
+    return act(review_of(db, run_ref, actor=actor, today=today), adjustment_id, reason)
+
+
+review_start = partial(_on_run, _actions.review_start)
+publish = partial(_on_run, _publication.publish)
+flag = partial(_on_subject, _actions.flag)
+unflag = partial(_on_subject, _actions.unflag)
+revoke = partial(_on_subject, _publication.revoke)
+reveal_private = partial(_on_subject, _privacy.reveal)
+approve = partial(_on_adjustment, _adjustments.approve)
+reject_adjustment = partial(_on_adjustment, _adjustments.reject)
+
+for _action, _doc in (
+    (review_start, "draft → in_review (reviewer)."),
+    (
+        publish,
+        "notice → published after the notice ends, nothing open (publisher); "
+        "returns the SHA-256 of the published standings.",
+    ),
+    (flag, "Put a hold on a subject (reviewer)."),
+    (unflag, "Lift the hold on a subject (reviewer)."),
+    (revoke, "Record the revocation of a published selection (publisher)."),
+    (reveal_private, "A subject's private columns, revealed to an admin, logged with the reason."),
+    (approve, "Approve someone else's adjustment (reviewer; four-eyes)."),
+    (reject_adjustment, "Reject (or, by its author, withdraw) a pending adjustment (reviewer)."),
+):
+    _action.__doc__ = _doc
 
 
 def adjust(
@@ -76,64 +138,6 @@ def adjust(
     change (reviewer); it counts once another reviewer approves it."""
     review = review_of(db, run_ref, actor=actor, today=today)
     return _adjustments.adjust(review, award, subject, target, delta, reason)
-
-
-def approve(
-    db: Database,
-    run_ref: str | int,
-    adjustment_id: int,
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Adjustment:
-    """Approve someone else's adjustment (reviewer; four-eyes)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _adjustments.approve(review, adjustment_id, reason)
-
-
-def reject_adjustment(
-    db: Database,
-    run_ref: str | int,
-    adjustment_id: int,
-    *,
-    reason: str | None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Adjustment:
-    """Reject (or, by its author, withdraw) a pending adjustment (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _adjustments.reject(review, adjustment_id, reason)
-
-
-def flag(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Flag:
-    """Put a hold on a subject (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _actions.flag(review, award, subject, reason)
-
-
-def unflag(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Flag:
-    """Lift the hold on a subject (reviewer)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _actions.unflag(review, award, subject, reason)
 
 
 def resolve_tie(
@@ -195,49 +199,6 @@ def resolve_objection(
     """Upheld: 递补 and back to in_review; dismissed: with a reason (reviewer)."""
     review = review_of(db, run_ref, actor=actor, today=today)
     return _publication.resolve_objection(review, objection_id, upheld=upheld, reason=reason)
-
-
-def publish(
-    db: Database,
-    run_ref: str | int,
-    *,
-    reason: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> str:
-    """notice → published after the notice ends, nothing open (publisher).
-    Returns the SHA-256 of the published standings."""
-    return _publication.publish(review_of(db, run_ref, actor=actor, today=today), reason)
-
-
-def revoke(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> Revocation:
-    """Record the revocation of a published selection (publisher)."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _publication.revoke(review, award, subject, reason)
-
-
-def reveal_private(
-    db: Database,
-    run_ref: str | int,
-    subject: str,
-    *,
-    reason: str | None,
-    award: str | None = None,
-    actor: str | None = None,
-    today: dt.date | None = None,
-) -> dict[str, Value]:
-    """A subject's private columns, revealed to an admin and logged with the reason."""
-    review = review_of(db, run_ref, actor=actor, today=today)
-    return _privacy.reveal(review, award, subject, reason)
 
 
 def run_status(db: Database, run_ref: str | int, *, today: dt.date | None = None) -> RunStatus:

@@ -43,9 +43,10 @@ class UnknownYear(PioneerError):
         super().__init__(
             f"the Chinese holiday calendar has no data for {year} (the `chinesecalendar` "
             f"package covers {first}–{last}, and the store's calendar has no day of {year}): "
-            f"working days cannot be counted; import {year}'s holidays and make-up workdays "
-            "(as published by the State Council) into the store's calendar, or update the "
-            "`chinesecalendar` package to a release that covers that year",
+            "working days cannot be counted",
+            hint=f"import {year}'s holidays and make-up workdays, as published by the State "
+            "Council, into the store's calendar, or update the `chinesecalendar` package to a "
+            "release that covers that year",
             remedy=Remedy.IMPORT_CALENDAR,
         )
         self.year = year

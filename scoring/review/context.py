@@ -16,17 +16,22 @@ from scoring import audit, roles
 from scoring.data import key_value
 from scoring.errors import PioneerError, Remedy
 from scoring.plan import AwardPlan, Plan
-from scoring.results import RunInfo
+from scoring.results import RunInfo, subject_hint
 from scoring.review.ddl import ensure_review_schema
 from scoring.review.standings import AwardStandings, Computer
 from scoring.store import transaction
 
 T = TypeVar("T")
 
+_STATES = ("draft", "in_review", "notice", "published")
+"""The states of a run in the order §5 moves it."""
+
+_PASSED = ("its review has already started", None)
+"""The hint when the action belongs to an earlier state than the run's."""
+
 _HINTS = {
     "draft": ("start the review first", Remedy.START_REVIEW),
     "in_review": ("open the public notice first", Remedy.OPEN_NOTICE),
-    "notice": ("the run is under public notice until its end date", None),
     "published": (
         "a published run can no longer change; a veto that surfaced later is "
         "recorded as a revocation",
@@ -62,10 +67,14 @@ class Review:
         """Refuse `action` unless the run is in one of the `allowed` states."""
         status = self.status()
         if status not in allowed:
-            hint, remedy = _HINTS[status]
+            later = all(_STATES.index(status) > _STATES.index(s) for s in allowed)
+            hint, remedy = (
+                _PASSED if later and status != "published" else _HINTS.get(status, _PASSED)
+            )
             raise PioneerError(
-                f"cannot {action} run {self.run_id}: it is {status}, and {action} needs a run "
-                f"that is {' or '.join(allowed)} ({hint})",
+                f"cannot {action} run {self.run_id}: it is {status}, and this action needs a "
+                f"run that is {' or '.join(allowed)}",
+                hint=hint,
                 remedy=remedy,
                 remedy_args={"run": self.run_id},
             )
@@ -101,12 +110,15 @@ class Review:
                 found.append((plan_award, key))
         if not found:
             where = f"award `{award}`" if award is not None else "any award"
-            raise PioneerError(f"run {self.run_id} has no subject `{subject}` in {where}")
+            raise PioneerError(
+                f"run {self.run_id} has no subject `{subject}` in {where}",
+                hint=subject_hint(self.db, self.run_id, [a.name for a in candidates], subject),
+            )
         if len(found) > 1:
             names = ", ".join(a.name for a, _ in found)
             raise PioneerError(
-                f"subject `{subject}` is in several awards of run {self.run_id} ({names}): "
-                "name the award",
+                f"subject `{subject}` is in several awards of run {self.run_id}: {names}",
+                hint="name the award",
                 remedy=Remedy.NAME_AWARD,
             )
         return found[0]
@@ -145,7 +157,7 @@ def reason_text(reason: str | None, what: str) -> str:
     """A mandatory reason, trimmed; refused when missing or blank."""
     text = (reason or "").strip()
     if not text:
-        raise PioneerError(f"{what} needs a reason: give one", remedy=Remedy.GIVE_REASON)
+        raise PioneerError(f"{what} needs a reason", hint="give one", remedy=Remedy.GIVE_REASON)
     return text
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlite_utils import Database
 
-from scoring.errors import PioneerError
+from scoring.errors import PioneerError, with_hint
 from scoring.ranking import BoundaryTie
 from scoring.review import records
 from scoring.review.standings import AwardStandings
@@ -27,6 +27,11 @@ class OpenItem:
     text: str
     refs: Mapping[str, object] = field(default_factory=dict)
     """What a front end needs to name the action that settles it (award, id)."""
+    hint: str | None = None
+    """How it is settled, in plain words; a front end's command replaces it."""
+
+    def __str__(self) -> str:
+        return with_hint(self.text, self.hint)
 
 
 class OpenItemsError(PioneerError):
@@ -35,14 +40,14 @@ class OpenItemsError(PioneerError):
     def __init__(self, head: str, items: Sequence[OpenItem]) -> None:
         self.head = head
         self.items = list(items)
-        super().__init__(head + "\n" + "\n".join(f"  - {item.text}" for item in self.items))
+        super().__init__(head + "\n" + "\n".join(f"  - {item}" for item in self.items))
 
 
 def tie_text(award: str, tie: BoundaryTie) -> str:
     where = f" in {tie.group}" if tie.group is not None else ""
     return (
         f"boundary tie in {award}{where} at rank {tie.rank}: {', '.join(tie.keys)} tied for "
-        f"{tie.seats} seat(s); reviewers choose who is selected"
+        f"{tie.seats} seat(s)"
     )
 
 
@@ -69,12 +74,21 @@ def open_items(
         if a.status == "pending"
     )
     for name, award in standings.items():
-        items.extend(OpenItem("tie", tie_text(name, t), {"award": name}) for t in award.open_ties())
+        items.extend(
+            OpenItem(
+                "tie",
+                tie_text(name, t),
+                {"run": run_id, "award": name},
+                "reviewers choose who is selected",
+            )
+            for t in award.open_ties()
+        )
     items.extend(
         OpenItem(
             "objection",
             f"objection {o.id} to {o.award} {o.subject} by {o.objector}: {o.reason}",
-            {"id": o.id},
+            {"run": run_id, "id": o.id},
+            "uphold or dismiss it",
         )
         for o in records.objections(db, run_id)
         if o.status == "open"
@@ -88,7 +102,9 @@ def open_items(
                 OpenItem(
                     "selection",
                     f"the selection of {', '.join(changed)} changed after notice {notice.id} "
-                    f"opened: open a new notice for the new list",
+                    "opened",
+                    {"run": run_id},
+                    "open a new notice for the new list",
                 )
             )
     return items

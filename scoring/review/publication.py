@@ -92,7 +92,8 @@ def raise_objection(
     who = (objector or "").strip()
     if not who:
         raise PioneerError(
-            "an objection must name its objector (异议须实名): give the name",
+            "an objection must name its objector: 异议须实名",
+            hint="give the name",
             remedy=Remedy.NAME_OBJECTOR,
         )
     why = reason_text(reason, "an objection")

@@ -44,13 +44,9 @@ MetricKind = Literal["number", "bool", "text", "date", "null"]
 
 @dataclass(frozen=True)
 class Step:
-    """What the interpreter does, in order, besides computing: read a node, or warn.
+    """A warning the interpreter may give while it computes: when the value count in
+    `column` is at most 2k, warn `label` (a `trimmed_mean`)."""
 
-    `kind` "node": visit `target` (a node path). `kind` "warn": when the value
-    count in `column` is at most 2k, warn `label` (a `trimmed_mean`)."""
-
-    kind: Literal["node", "warn"]
-    target: str = ""
     column: str = ""
     trim: int = 0
     label: str = ""
@@ -240,7 +236,7 @@ class AwardCompiler:
         names = ["k", "d_name", "d_unit", "d_group"] + [n for layer in layers for n, _ in layer]
         every = [*(st for _, sts in gate_events for st in sts)]
         every += [st for sts in (*metric_events.values(), *score_events.values()) for st in sts]
-        names += sorted({st.column for st in every if st.kind == "warn"})
+        names += sorted({st.column for st in every})
         final = exp.select(*(exp.column(n, quoted=True) for n in names)).from_(
             exp.alias_(exp.Subquery(this=query), "q", quoted=True, copy=False)
         )
@@ -255,7 +251,11 @@ class AwardCompiler:
             metric_events=metric_events,
             score_events=score_events,
             upstream=tuple(
-                sorted(self.virtual | {v for tp in self.aggs.passes.values() for v in tp.virtual})
+                sorted(
+                    self.virtual
+                    | {v for tp in self.aggs.passes.values() for v in tp.virtual}
+                    | {v for tp in self.aggs.passes.values() for v in tp.subject_virtual}
+                )
             ),
             bounds=self.bounds,
         )
@@ -371,11 +371,10 @@ class AwardCompiler:
         return layers, formula_null, score_events
 
     def _steps(self, compiled: CompiledExpr) -> list[Step]:
-        """The node reads and trimmed_mean warnings of an expression, in evaluation order."""
+        """The trimmed_mean warnings of an expression, in evaluation order."""
         steps = []
         for kind, call in evaluation_events(compiled.checked.expr):
-            if kind == "node":
-                steps.append(Step("node", target=node_target(call)))
+            if kind == "node":  # a figure computed earlier in the plan's node order
                 continue
             k = call.args[1]
             trim = k.value if isinstance(k, Number) and isinstance(k.value, int) else 0
@@ -384,7 +383,7 @@ class AwardCompiler:
             count = self.aggs.trim_counts[f"{call.func}|{render(call)}"]
             column = self._base(count)
             assert isinstance(column, exp.Column)
-            steps.append(Step("warn", column=column.name, trim=trim, label=render(call)))
+            steps.append(Step(column=column.name, trim=trim, label=render(call)))
         return steps
 
     def _leaf(

@@ -23,6 +23,7 @@ transpilation. Every choice here is proven by `tests/test_sql_dialects.py`.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,6 +70,26 @@ class Dialect:
             default=as_int,
         )
 
+    def date_text(self, days: exp.Expression) -> exp.Expression:
+        """ISO text of the date `days` days after 1970-01-01, for a day number inside
+        years 1..9999 (the caller guards the range; every engine here reaches further).
+
+        SQLite counts whole seconds from the epoch (`'unixepoch'`: integers, no
+        Julian-day float); DuckDB adds an INTEGER to a DATE; Spark `date_add`s. Each
+        prints a year below 1000 with four digits (`tests/test_sql_dates.py`)."""
+        if self.name == "sqlite":
+            seconds = exp.Mul(this=_paren(days), expression=exp.Literal.number(86400))
+            return exp.Anonymous(
+                this="date", expressions=[seconds, exp.Literal.string("unixepoch")]
+            )
+        epoch = exp.Cast(this=exp.Literal.string("1970-01-01"), to=exp.DataType.build("DATE"))
+        count = exp.Cast(this=days, to=exp.DataType.build("INT"))
+        if self.name == "duckdb":
+            moved: exp.Expression = exp.Paren(this=exp.Add(this=epoch, expression=count))
+        else:
+            moved = exp.Anonymous(this="date_add", expressions=[epoch, count])
+        return exp.Cast(this=moved, to=exp.DataType.build("TEXT"))
+
     def unindexed(self, column: exp.Expression) -> exp.Expression:
         """The same text value, hidden from SQLite's planner so it scans rather than
         looking up most of a table's rows through a date index (no-op elsewhere)."""
@@ -79,6 +100,17 @@ class Dialect:
     def render(self, tree: exp.Expression, pretty: bool = False) -> str:
         """The tree as SQL text of this dialect."""
         return tree.sql(dialect=self.name, pretty=pretty)
+
+
+def sqlite_parser_refuses(sql: str) -> str | None:
+    """Why SQLite's parser refuses `sql` (its stack holds only about 20 nested CASEs or
+    100 parentheses), or None. Parsing needs no tables: an unknown table is fine here."""
+    try:
+        sqlite3.connect(":memory:").execute("EXPLAIN " + sql).close()
+    except sqlite3.OperationalError as exc:
+        if "stack overflow" in str(exc):
+            return "expressions nested deeper than SQLite's parser allows"
+    return None
 
 
 def _one() -> exp.Expression:

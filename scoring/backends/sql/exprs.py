@@ -17,10 +17,11 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from sqlglot import exp
 
 from scoring.expr import CheckedExpr, DictEnv, compile_expr
-from scoring.expr.functions import AGGREGATES
+from scoring.expr.functions import AGGREGATES, DURATIONS
 from scoring.expr.kinds import ValueType
 from scoring.expr.nodes import (
     Binary,
@@ -44,7 +45,8 @@ from scoring.expr.nodes import (
     walk,
 )
 
-from .rational import Arith, Ratio, const, null_ratio
+from .datemath import DAY_MAX, DAY_MIN, DateMath, DateValue, Duration
+from .rational import Arith, Ratio, const, lit, null_ratio
 from .values import Kind, Scalar, SqlValue, Unsupported, is_null_test, paren
 
 Resolver = Callable[[Expr], SqlValue]
@@ -99,7 +101,7 @@ class ExprCompiler:
             raise Unsupported("a number used as a condition")
         return value.sql
 
-    def _fold(self, expr: Expr) -> Any:
+    def _fold(self, expr: Expr, duration: bool = False) -> Any:
         sub = CheckedExpr(
             expr=expr,
             type="null",
@@ -110,7 +112,7 @@ class ExprCompiler:
         )
         env = DictEnv(subject={}, period_start=self.period[0], period_end=self.period[1])
         value = compile_expr(sub)(env)
-        if isinstance(value, dt.timedelta):
+        if not duration and isinstance(value, dt.timedelta | relativedelta):
             raise Unsupported("a duration outside date arithmetic")
         return value
 
@@ -161,7 +163,7 @@ class ExprCompiler:
     def _binary(self, expr: Binary) -> SqlValue:
         kinds = (self.types.get(expr.left), self.types.get(expr.right))
         if "date" in kinds or "duration" in kinds:
-            raise Unsupported(f"date arithmetic on a column (`{render(expr)}`)")
+            return self._date_arithmetic(expr)
         a, b = self._number(expr.left), self._number(expr.right)
         if expr.op == "+":
             return self.arith.add(a, b)
@@ -170,6 +172,73 @@ class ExprCompiler:
         if expr.op == "*":
             return self.arith.mul(a, b)
         return self.arith.div(a, b)
+
+    # -- date arithmetic (`datemath`) ----------------------------------------------------
+
+    def _date_arithmetic(self, expr: Binary) -> SqlValue:
+        """`date ± duration` (a date) or `date − date` (a number of days)."""
+        kind = self.types.get(expr)
+        if kind == "date":
+            return Scalar(self.date_value(expr).text(), "date")
+        if kind == "number":
+            a, b = self.date_value(expr.left), self.date_value(expr.right)
+            days = exp.Sub(this=paren(a.day_number()), expression=paren(b.day_number()))
+            return Ratio(exp.Paren(this=days), 1, DAY_MAX - DAY_MIN, 1)
+        if kind == "null":
+            return Scalar(exp.Null(), "null")
+        raise Unsupported(f"a duration outside date arithmetic (`{render(expr)}`)")
+
+    def date_value(self, expr: Expr) -> DateValue:
+        """A date-typed expression in whichever form its arithmetic leaves it."""
+        math = DateMath(self.arith.dialect)
+        if _foldable(expr):
+            value = self._fold(expr)
+            if value is None:
+                return DateValue(math, iso=exp.Null())
+            return DateValue(
+                math,
+                iso=exp.Literal.string(value.isoformat()),
+                ymd=(lit(value.year), lit(value.month), lit(value.day)),
+            )
+        if isinstance(expr, Binary) and self.types.get(expr) == "date":
+            left_is_date = self.types.get(expr.left) in ("date", "null")
+            base, by = (expr.left, expr.right) if left_is_date else (expr.right, expr.left)
+            moved = self.duration(by)
+            if expr.op == "-":
+                moved = math.neg(moved)
+            return self.date_value(base).shifted(moved)
+        value = self.compile(expr)
+        sql = value.sql if isinstance(value, Scalar) else exp.Null()
+        return DateValue(math, iso=sql)
+
+    def duration(self, expr: Expr) -> Duration:
+        """`days(n)`, `months(n)`, `years(n)` and their sums and negations."""
+        math = DateMath(self.arith.dialect)
+        if _foldable(expr):
+            value = self._fold(expr, duration=True)
+            if value is None:
+                return Duration(None, exp.Null(), calendar=False)
+            if isinstance(value, dt.timedelta):
+                return Duration(None, lit(value.days), calendar=False)
+            months = value.years * 12 + value.months
+            return Duration(lit(months) if months else None, lit(value.days), calendar=True)
+        match expr:
+            case Call(func=func, args=args) if func in DURATIONS:
+                n = self._number(args[0])
+                if func == "days":
+                    return math.days(n)
+                return math.months(n, 12 if func == "years" else 1)
+            case Unary(op="-", operand=operand):
+                return math.neg(self.duration(operand))
+            case Unary(operand=operand):
+                return self.duration(operand)
+            case Binary(op=op, left=left, right=right):
+                a, b = self.duration(left), self.duration(right)
+                if op == "-" and a.calendar and not b.calendar:
+                    # relativedelta - timedelta: the interpreter cannot compute it either
+                    raise Unsupported(f"a calendar duration minus days (`{render(expr)}`)")
+                return math.add(a, b, negate_b=op == "-")
+        raise Unsupported(f"a duration chosen at run time (`{render(expr)}`)")
 
     def _compare(self, expr: Compare) -> SqlValue:
         operands = [expr.left, *expr.rights]
@@ -191,6 +260,11 @@ class ExprCompiler:
             assert isinstance(right, ListExpr)
             found = self._member(a, right)
             return found if op == "in" else exp.Not(this=paren(found))
+        computed = _computed_date(left, self.types) or _computed_date(right, self.types)
+        dates = self.types.get(left) == self.types.get(right) == "date"
+        if computed and dates and op in _SCALAR_COMPARE:
+            this, that = self.date_value(left).comparable(self.date_value(right))
+            return _SCALAR_COMPARE[op](this=paren(this), expression=paren(that))
         b = self.compile(right)
         if _null(a) or _null(b):
             return exp.Null()
@@ -287,6 +361,11 @@ class ExprCompiler:
         return best
 
 
+def _computed_date(expr: Expr, types: Mapping[Expr, ValueType]) -> bool:
+    """A date that date arithmetic computes in SQL (compared in the form it is computed in)."""
+    return isinstance(expr, Binary) and types.get(expr) == "date" and not _foldable(expr)
+
+
 def _null(value: SqlValue) -> bool:
     return isinstance(value, Scalar) and value.kind == "null"
 
@@ -336,16 +415,16 @@ Event = tuple[str, Call]
 def evaluation_events(expr: Expr) -> list[Event]:
     """The `node('PATH')` reads and `trimmed_mean` calls (which may warn), in evaluation order.
 
-    Raises `Unsupported` when one is evaluated only under a condition (the
-    order of "no data" marks and warnings would then depend on the data).
+    A `node()` read may sit under a condition: it only reads a figure the
+    interpreter computed earlier in the plan's node order. A `trimmed_mean`
+    under a condition raises `Unsupported` (whether it warns would then
+    depend on the data).
     """
     out: list[Event] = []
 
     def visit(e: Expr, always: bool) -> None:
         match e:
             case Call(func="node"):
-                if not always:
-                    raise Unsupported("`node()` under a condition")
                 out.append(("node", e))
             case Call(func="trimmed_mean"):
                 if not always:

@@ -14,7 +14,7 @@ from scoring.periods import Period
 from scoring.plan import Plan
 
 from .award import compile_award
-from .dialects import BY_NAME
+from .dialects import BY_NAME, sqlite_parser_refuses
 from .rational import TooLarge
 from .sqlbackend import SqlBackend
 from .stats import ASSUMED, DEFAULT_SCALE, dataset_stats
@@ -54,6 +54,11 @@ def render_plan(
         except (Unsupported, TooLarge) as exc:
             out.append(f"{title}\n-- falls back to the interpreter: {exc}")
             continue
+        rendered = dialect.render(compiled.query, pretty=True)
+        refused = sqlite_parser_refuses(rendered) if dialect.name == "sqlite" else None
+        if refused is not None:
+            out.append(f"{title}\n-- falls back to the interpreter: {refused}")
+            continue
         lines = [title]
         for name in compiled.upstream:
             lines.append(
@@ -61,6 +66,6 @@ def render_plan(
                 f" × 10^{plan.precision}, g: grade, e: eligible, v: vetoed, r: rank,"
                 " s: selected), filled from that award's computed results"
             )
-        lines.append(dialect.render(compiled.query, pretty=True) + ";")
+        lines.append(rendered + ";")
         out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"

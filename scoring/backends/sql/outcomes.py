@@ -124,24 +124,16 @@ class RowReader:
         points_col.update({"bonus": "bonus", "deductions": "deductions"})
         self.point_index = [(p, self.index[points_col[p]]) for p in self.paths]
         self.units = Units(self.scale)
-        reads_nodes = any(st.kind == "node" for sts in compiled.score_events.values() for st in sts)
-        self.leaves = None if reads_nodes else self._leaf_order()
+        self.declared: dict[str, int] | None = None  # set when node() reads reorder leaves
+        self.leaves = self._leaf_order()
 
     def _leaf_order(self) -> list[tuple[str, Reader | None, list[Step], list[Step], int | None]]:
-        """Without node() reads, the interpreter visits the leaves in a fixed order."""
+        """The leaves in the order the interpreter scores them: the plan's node order
+        (children and `node()` targets first), whatever condition a read sits under."""
         nodes = self.award.nodes
-        order: list[str] = []
-
-        def visit(path: str) -> None:
-            if path in order:
-                return
-            for child in nodes[path].children:
-                visit(child)
-            if not nodes[path].children:
-                order.append(path)
-
-        for path in nodes:
-            visit(path)
+        order = [path for path in self.award.order if not nodes[path].children]
+        declared = [path for path in nodes if not nodes[path].children]
+        self.declared = None if order == declared else {p: i for i, p in enumerate(nodes)}
         c = self.c
         return [
             (
@@ -166,7 +158,7 @@ class RowReader:
         ix = self.index
         key_raw = row[ix["k"]]
         key_value: Value = int(key_raw) if self.key_type == "int" else str(key_raw)
-        metrics, no_data, warnings = self._fixed(row) if self.leaves else self._walk(row)
+        metrics, no_data, warnings = self._fixed(row)
         units = self.units
         return Outcome(
             key=str(key_value),
@@ -195,8 +187,8 @@ class RowReader:
                 )
 
     def _fixed(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
-        """`_walk` for awards without node() reads: one pass over the leaves."""
-        assert self.leaves is not None
+        """Metrics, no-data marks and warnings in the interpreter's order: one pass
+        over the leaves."""
         metrics: dict[str, Value] = {}
         no_data: list[str] = []
         warnings: list[str] = []
@@ -216,55 +208,7 @@ class RowReader:
                 self._warn(path, score_steps, row, warnings)
             if flag is not None and row[flag]:
                 no_data.append(path)
-        return metrics, no_data, warnings
-
-    def _walk(self, row: Sequence[Any]) -> tuple[dict[str, Value], list[str], list[str]]:
-        """Metrics, no-data marks and warnings in the order the interpreter records them."""
-        nodes = self.award.nodes
-        metrics: dict[str, Value] = {}
-        no_data: list[str] = []
-        warnings: list[str] = []
-        done: set[str] = set()
-        ix = self.index
-
-        def steps(where: str, todo: Sequence[Step]) -> None:
-            for step in todo:
-                if step.kind == "node":
-                    visit(step.target)
-                    continue
-                n = int(row[ix[step.column]])
-                if n <= 2 * step.trim:
-                    warnings.append(
-                        f"{where}: {step.label} needs more than {2 * step.trim} values"
-                        f" to drop {step.trim} at each end, got {n}"
-                    )
-
-        def visit(path: str) -> None:
-            if path in done:
-                return
-            node = nodes[path]
-            if node.children:
-                for child in node.children:
-                    visit(child)
-                done.add(path)
-                return
-            out = self.c.metrics.get(path)
-            if out is not None:
-                steps(path, self.c.metric_events.get(path, ()))
-                x = metric_value(out, row, ix)
-                metrics[path] = x
-                if x is None:
-                    no_data.append(path)
-                    done.add(path)
-                    return
-            steps(path, self.c.score_events.get(path, ()))
-            flag = self.c.formula_null.get(path)
-            if flag is not None and row[ix[flag]]:
-                no_data.append(path)
-            done.add(path)
-
-        for where, todo in self.c.gate_events:
-            steps(where, todo)
-        for path in nodes:
-            visit(path)
+        if self.declared is not None:  # marks and metrics are listed in declaration order
+            no_data.sort(key=self.declared.__getitem__)
+            metrics = {p: metrics[p] for p in sorted(metrics, key=self.declared.__getitem__)}
         return metrics, no_data, warnings

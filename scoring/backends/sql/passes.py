@@ -46,6 +46,7 @@ class TablePass:
     by_text: dict[str, SqlValue] = field(default_factory=dict)  # outer value per aggregate
     needs_subject: bool = False
     virtual: set[str] = field(default_factory=set)
+    subject_virtual: set[str] = field(default_factory=set)  # awards read as `subject.A`
     window: WindowSpec | None = None  # median / trimmed_mean: a pass of its own
 
 
@@ -236,7 +237,7 @@ class Aggregates:
         def resolve(e: Expr) -> SqlValue:
             if isinstance(e, SubjectRef):
                 tp.needs_subject = True
-                return self._subject_column(e.column)
+                return self._subject_column(tp, e.column)
             if isinstance(e, Name) or (isinstance(e, TableColumn) and e.where is None):
                 name = e.id if isinstance(e, Name) else f"{e.table}.{e.column}"
                 value, scale, largest = self._column(tp, tp.table, name)
@@ -249,10 +250,15 @@ class Aggregates:
         compiler = ExprCompiler(checked, self.arith, self.period, resolve)
         return compiler.boolean(where)
 
-    def _subject_column(self, column: str) -> SqlValue:
+    def _subject_column(self, tp: TablePass, column: str) -> SqlValue:
         info = self.catalog.tables[self.subject]
-        if column not in info.columns:
-            raise Unsupported(f"`subject.{column}` (an award total) inside a row filter")
+        read = upstream.split(info, column)
+        if read is not None:  # `subject.A` / `subject.A.FIELD`: the subject's own result in A
+            award, fld = read
+            tp.subject_virtual.add(award)
+            sql = upstream.field_sql(f"su_{award}", fld)
+            largest = self.upstream_largest(award)
+            return upstream.field_value(sql, fld, self.precision, largest, self._most_rows())
         ref = exp.column(column, table="s", quoted=True)
         ctype = info.columns[column]
         if ctype == "number":
@@ -262,6 +268,9 @@ class Aggregates:
         if ctype == "int":
             return Ratio(ref, 1, self.stats.column(self.subject, column).largest, 1)
         return Scalar(ref, ctype)
+
+    def _most_rows(self) -> int:
+        return max(self.stats.rows.values(), default=0)
 
     def subqueries(self, tables: TableRef) -> list[tuple[TablePass, exp.Select]]:
         """(pass, subquery keyed by `k`, the subject key) per pass."""
@@ -301,10 +310,22 @@ class Aggregates:
         if tp.needs_subject:
             skey = self.catalog.tables[self.subject].key
             assert skey is not None
+            subject_key = exp.column(skey, table="s", quoted=True)
             query = query.join(
                 exp.alias_(tables(self.subject), "s", quoted=True, copy=False),
-                on=exp.EQ(this=key, expression=exp.column(skey, table="s", quoted=True)),
+                on=exp.EQ(this=key, expression=subject_key),
             )
+            for award in sorted(tp.subject_virtual):  # the subject's own result in `award`
+                alias = f"su_{award}"
+                query = query.join(
+                    exp.alias_(
+                        tables(upstream.upstream_table(award)), alias, quoted=True, copy=False
+                    ),
+                    on=exp.EQ(
+                        this=exp.column("k", table=alias, quoted=True), expression=subject_key
+                    ),
+                    join_type="left",
+                )
         for award in sorted(tp.virtual):
             own = info.key
             assert own is not None

@@ -24,7 +24,7 @@ from scoring.store import quote_identifier
 
 from .award import CompiledAward, compile_award
 from .columnar import load_rows, open_copy
-from .dialects import DUCKDB, SQLITE, Dialect
+from .dialects import DUCKDB, SQLITE, Dialect, sqlite_parser_refuses
 from .outcomes import RowReader
 from .passes import TableRef
 from .rational import TooLarge
@@ -45,6 +45,19 @@ def stored_dataset(db: Database, dataset_id: int) -> DatasetRef:
     if row is None:
         raise KeyError(dataset_id)
     return DatasetRef(db, dataset_id, str(row[0]))
+
+
+def row_display(
+    plan: Plan, award: AwardPlan, dataset: DatasetRef
+) -> dict[str, tuple[ColumnType | None, int]]:
+    """The type and scale of the subject columns a result row shows (name, unit, group)."""
+    info = plan.catalog.tables[award.subjects]
+    stats = dataset_stats(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog)
+    display: dict[str, tuple[ColumnType | None, int]] = {}
+    for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
+        if column is not None and column in info.columns:
+            display[role] = (info.columns[column], stats.column(award.subjects, column).scale)
+    return display
 
 
 class Fallback(Declined):
@@ -90,7 +103,7 @@ class SqlBackend:
             totals = upstream.get(name, {})
             return max((abs(f.total) * scale for f in totals.values()), default=0).__ceil__()
 
-        return compile_award(
+        compiled = compile_award(
             plan,
             award,
             self.dialect,
@@ -100,6 +113,11 @@ class SqlBackend:
             upstream_largest=largest,
             scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
+        if self.engine == "sqlite":
+            refused = sqlite_parser_refuses(self.dialect.render(compiled.query))
+            if refused is not None:
+                raise Unsupported(refused)
+        return compiled
 
     def _mostly_in_period(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, stats: DatasetStats
@@ -161,15 +179,11 @@ class SqlBackend:
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         stats = self._stats(plan, dataset)
-        display: dict[str, tuple[ColumnType | None, int]] = {}
-        for role, column in (("name", "name"), ("unit", "unit"), ("group", award.quota_per)):
-            if column is not None and column in info.columns:
-                display[role] = (info.columns[column], stats.column(award.subjects, column).scale)
         reader = RowReader(
             compiled,
             plan.precision,
             info.columns[info.key],
-            display,
+            row_display(plan, award, dataset),
             scaled=self.dialect.numbers_scaled,
         )
         totals: dict[str, tuple[bool, list[tuple[Any, ...]]]] = {}

@@ -17,7 +17,8 @@ from sqlglot import exp
 from scoring.backend import AwardFields
 from scoring.catalog import AWARD_FIELDS, ColumnType, TableInfo, award_field
 
-from .values import Unsupported
+from .rational import Ratio
+from .values import Scalar, SqlValue, Unsupported
 
 COLUMNS = ("k", "t", "g", "e", "v", "r", "s")
 _STORED = {"total": "t", "grade": "g", "eligible": "e", "vetoed": "v", "rank": "r", "selected": "s"}
@@ -50,6 +51,19 @@ def field_sql(alias: str, field: str) -> exp.Expression:
         v = exp.column("v", table=alias, quoted=True)
         return exp.Paren(this=exp.And(this=e, expression=exp.Not(this=v)))
     return exp.column(_STORED[field], table=alias, quoted=True)
+
+
+def field_value(
+    sql: exp.Expression, field: str, precision: int, largest: int, rows: int
+) -> SqlValue:
+    """A field read through `sql` as a typed value: the total in units of
+    10^-precision (at most `largest` of them), the rank an integer up to `rows`."""
+    if field == "total":
+        return Ratio(sql, 10**precision, largest, 10**precision)
+    kind = field_type(field)
+    if kind == "int":
+        return Ratio(sql, 1, rows, 1)
+    return Scalar(sql, kind)  # type: ignore[arg-type]
 
 
 def rows(
