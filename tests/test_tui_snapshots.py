@@ -123,7 +123,9 @@ def test_rankings_of_every_award(store: str, size: tuple[int, int]) -> None:
             ranking = screen.ranking(award)
             await until(
                 pilot,
-                lambda r=ranking: r.table.row_count > 0 and r.facets is not None,  # type: ignore[misc]
+                lambda r=ranking: (  # type: ignore[misc]
+                    r.table.row_count > 0 and r.facets is not None and not r.fetching
+                ),
             )
             await settle(pilot)
             text = screen_text(app)
