@@ -14,6 +14,11 @@ backend that cannot compile some feature of an award says so through
 `unsupported` and the run scores that award with the interpreter instead
 (per award, said in the run's log).
 
+A backend may also write an award's results itself (`ResultsWriter`): the
+SQL backend places, spells and inserts them in SQL, with no `Outcome` per
+subject; the stored rows are byte-identical to the ones `scoring.runs`
+writes from outcomes, and it says how they hash (`Written.lines`).
+
 Awards are scored in dependency order. What later awards may read of an
 earlier award's computed result (before any review) arrives as `Upstream`:
 award name -> subject key (as text) -> `AwardFields`.
@@ -24,10 +29,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from scoring.numbers import Value
 from scoring.periods import Period
+from scoring.ranking import RemainderTie
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -127,4 +133,42 @@ class Backend(Protocol):
         upstream: Upstream,
     ) -> Iterator[Outcome]:
         """One `Outcome` per subject of `award.subjects`, in subject-key order."""
+        ...
+
+
+@dataclass
+class Written:
+    """One award's results as a backend wrote them into the run.
+
+    `lines` are the canonical JSON of each stored row's hashed columns, in
+    publication order (what `scoring.runs.ResultsDigest` hashes); `fields`
+    what later awards read (only when asked for).
+    """
+
+    lines: list[str]
+    subjects: int
+    ranked: int
+    selected: int
+    remainder_ties: tuple[RemainderTie, ...] = ()
+    fields: dict[str, AwardFields] | None = None
+
+
+@runtime_checkable
+class ResultsWriter(Backend, Protocol):
+    """A backend that also writes an award's results into the store itself."""
+
+    def write_award(
+        self,
+        plan: Plan,
+        award: AwardPlan,
+        dataset: DatasetRef,
+        period: Period,
+        upstream: Upstream,
+        run_id: int,
+        keep_fields: bool,
+    ) -> Written | None:
+        """Place, spell and insert `award`'s results into run `run_id` (inside the
+        caller's transaction); None when it cannot spell this award (the caller
+        then writes outcomes from `score_award`). Raises `Declined` before writing
+        anything, as `score_award` does."""
         ...

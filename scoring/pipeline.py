@@ -7,6 +7,14 @@
     Outcomes + Placements ──▶ Upstream                 (what later awards read)
     Outcomes + Placements ──runs──▶ results rows       (one transaction)
 
+The SQL backend takes a shorter road (`store_award`): it is a
+`ResultsWriter`, which scores, places and spells an award's rows in SQL
+and inserts them itself (`INSERT … SELECT` on SQLite; one bulk fetch and
+`executemany` from DuckDB), with no `Outcome` per subject. The rows and
+their hash are byte-identical to the road above, which stays the oracle
+and the fallback (per award). Either road hands back each row's hash line;
+`runs.ResultsDigest` builds `results_sha256` from them as rows are written.
+
 After the run: the review (`scoring.review`) lays approved adjustments, tie
 resolutions and objections over the stored results, and the exports
 (`scoring.results`, `scoring.export`) read them back.
@@ -27,7 +35,16 @@ from fractions import Fraction
 
 from scoring import run_notes
 from scoring.award_fields import award_fields
-from scoring.backend import AwardFields, Backend, DatasetRef, Declined, Outcome
+from scoring.backend import (
+    AwardFields,
+    Backend,
+    DatasetRef,
+    Declined,
+    Outcome,
+    ResultsWriter,
+    Upstream,
+    Written,
+)
 from scoring.backends.interpreter import InterpreterBackend
 from scoring.data import DatasetReader
 from scoring.periods import Period
@@ -36,9 +53,11 @@ from scoring.ranking import Entry, Placement, Placing, RemainderTie, place_award
 from scoring.rules import Rules
 from scoring.runs import (
     Progress,
+    ResultsDigest,
     RunSummary,
     ensure_run_schema,
     finish_run,
+    guard_unpublished,
     insert_results,
     insert_run,
     result_rows,
@@ -82,20 +101,9 @@ def score_run(
             period=period,
             actor=actor,
         )
+        guard_unpublished(db, run_id)
         summary = RunSummary(run_id, "")
-        for done in compute(plan, dataset, period, backend, progress):
-            rows = result_rows(run_id, done.award, done.outcomes, done.placements, plan.precision)
-            insert_results(db, rows)
-            name = done.award.name
-            summary.subjects[name] = len(done.outcomes)
-            summary.ranked[name] = sum(o.ranked for o in done.outcomes)
-            summary.selected[name] = sum(p.selected for p in done.placements)
-            summary.backends[name] = done.backend
-            ties = run_notes.store_remainder_ties(db, run_id, name, done.remainder_ties)
-            if ties:
-                summary.notes[name] = ties
-            if done.fallback:
-                summary.fallbacks.append(done.fallback)
+        summary.results_sha256 = _store_awards(plan, dataset, period, backend, summary, progress)
         summary.outside_period = outside_period(plan, dataset, period)
         finish_run(
             db,
@@ -107,6 +115,150 @@ def score_run(
             today=today,
         )
     return summary
+
+
+def _store_awards(
+    plan: Plan,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    summary: RunSummary,
+    progress: Progress | None,
+) -> str:
+    """Every award's results written into run `summary.run_id`, in dependency
+    order, reported in `summary`; returns `results_sha256`."""
+    db, run_id = dataset.db, summary.run_id
+    with ResultsDigest(a.name for a in plan.awards) as digest:
+        upstream: dict[str, Mapping[str, AwardFields]] = {}
+        read_later = {a for award in plan.awards for a in award.depends_on}
+        for award in plan.awards:
+            keep = award.name in read_later
+            done = store_award(plan, award, dataset, period, backend, upstream, run_id, keep)
+            name = award.name
+            digest.add(name, done.written.lines)
+            summary.subjects[name] = done.written.subjects
+            summary.ranked[name] = done.written.ranked
+            summary.selected[name] = done.written.selected
+            summary.backends[name] = done.backend
+            if progress is not None:
+                progress(name, done.written.subjects, done.written.subjects)
+            ties = run_notes.store_remainder_ties(db, run_id, name, done.written.remainder_ties)
+            if ties:
+                summary.notes[name] = ties
+            if done.fallback:
+                summary.fallbacks.append(done.fallback)
+            if keep:
+                assert done.written.fields is not None
+                upstream[name] = done.written.fields
+        return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stored:
+    """One award's results written into the run, and by which backend."""
+
+    written: Written
+    backend: str
+    fallback: str | None = None
+
+
+def store_award(
+    plan: Plan,
+    award: AwardPlan,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    upstream: Upstream,
+    run_id: int,
+    keep: bool,
+) -> Stored:
+    """Write one award's results into run `run_id`.
+
+    A `ResultsWriter` backend writes them itself in SQL; when it cannot spell
+    the award it hands back None and its outcomes are written here; when it
+    declines the award the interpreter scores it. Outcomes are ranked
+    (`rank_award`) and stored by `scoring.runs`; the hash lines come back
+    either way."""
+    if isinstance(backend, ResultsWriter):
+        try:
+            written = backend.write_award(plan, award, dataset, period, upstream, run_id, keep)
+        except Declined as exc:
+            return _store_outcomes(
+                plan,
+                award,
+                dataset,
+                period,
+                InterpreterBackend(),
+                upstream,
+                run_id,
+                keep,
+                _fell_back(award, backend, exc),
+            )
+        if written is not None:
+            return Stored(written, backend.name)
+    chosen, fallback = _choose(plan, award, backend)
+    return _store_outcomes(plan, award, dataset, period, chosen, upstream, run_id, keep, fallback)
+
+
+def _store_outcomes(
+    plan: Plan,
+    award: AwardPlan,
+    dataset: DatasetRef,
+    period: Period,
+    backend: Backend,
+    upstream: Upstream,
+    run_id: int,
+    keep: bool,
+    fallback: str | None,
+) -> Stored:
+    done = _score(plan, award, dataset, period, backend, upstream, fallback)
+    rows = result_rows(run_id, award, done.outcomes, done.placements, plan.precision)
+    lines = insert_results(dataset.db, rows)
+    written = Written(
+        lines,
+        subjects=len(done.outcomes),
+        ranked=sum(o.ranked for o in done.outcomes),
+        selected=sum(p.selected for p in done.placements),
+        remainder_ties=tuple(done.remainder_ties),
+        fields=award_fields(done.outcomes, done.placements) if keep else None,
+    )
+    return Stored(written, done.backend, done.fallback)
+
+
+def _fell_back(award: AwardPlan, backend: Backend, why: object) -> str:
+    return f"{award.name}: scored by the interpreter ({backend.name}: {why})"
+
+
+def _choose(plan: Plan, award: AwardPlan, backend: Backend) -> tuple[Backend, str | None]:
+    """`backend`, or the interpreter (and why) where `backend` cannot compile the award."""
+    why = backend.unsupported(plan, award)
+    if why is None:
+        return backend, None
+    return InterpreterBackend(), _fell_back(award, backend, why)
+
+
+def _score(
+    plan: Plan,
+    award: AwardPlan,
+    dataset: DatasetRef,
+    period: Period,
+    chosen: Backend,
+    upstream: Upstream,
+    fallback: str | None,
+    progress: Progress | None = None,
+) -> AwardResult:
+    """One award's outcomes by `chosen` (the interpreter where it declines), placed."""
+    try:
+        scored = chosen.score_award(plan, award, dataset, period, upstream)
+    except Declined as exc:
+        fallback = _fell_back(award, chosen, exc)
+        chosen = InterpreterBackend()
+        scored = chosen.score_award(plan, award, dataset, period, upstream)
+    outcomes = _collect(plan, dataset, award, scored, progress)
+    placing = rank_award(plan, award, outcomes)
+    return AwardResult(
+        award, chosen.name, outcomes, placing.placements, placing.remainder_ties, fallback
+    )
 
 
 def compute(
@@ -122,24 +274,11 @@ def compute(
     upstream: dict[str, Mapping[str, AwardFields]] = {}
     read_later = {a for award in plan.awards for a in award.depends_on}
     for award in plan.awards:
-        chosen, fallback = backend, None
-        why = backend.unsupported(plan, award)
-        if why is not None:
-            chosen = InterpreterBackend()
-            fallback = f"{award.name}: scored by the interpreter ({backend.name}: {why})"
-        try:
-            scored = chosen.score_award(plan, award, dataset, period, upstream)
-        except Declined as exc:
-            chosen = InterpreterBackend()
-            fallback = f"{award.name}: scored by the interpreter ({backend.name}: {exc})"
-            scored = chosen.score_award(plan, award, dataset, period, upstream)
-        outcomes = _collect(plan, dataset, award, scored, progress)
-        placing = rank_award(plan, award, outcomes)
+        chosen, fallback = _choose(plan, award, backend)
+        done = _score(plan, award, dataset, period, chosen, upstream, fallback, progress)
         if award.name in read_later:
-            upstream[award.name] = award_fields(outcomes, placing.placements)
-        yield AwardResult(
-            award, chosen.name, outcomes, placing.placements, placing.remainder_ties, fallback
-        )
+            upstream[award.name] = award_fields(done.outcomes, done.placements)
+        yield done
 
 
 def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> Placing:

@@ -259,6 +259,13 @@ def split_seats_with_floors(
     return SeatSplit(ordered, total, tuple(ties))
 
 
+def seat_split(quota: QuotaSpec, sizes: Mapping[str | None, int]) -> SeatSplit:
+    """The seats of each `per` value (all under None without `per`), from the number
+    of ranked subjects of each: `quota_seats`, then `split_seats_with_floors`."""
+    seats = quota_seats(quota, sum(sizes.values()))
+    return split_seats_with_floors(seats, sizes, quota.per_at_least if quota.per else None)
+
+
 def _largest_remainder(seats: int, group_sizes: Mapping[str | None, int]) -> SeatSplit:
     """Hamilton's method (see `split_seats`), with the remainder ties that decided a seat."""
     if seats < 0:
@@ -368,11 +375,10 @@ def _select(
     """The keys selected outright, the boundary ties (their selection is left open)
     and the remainder ties of the seat split."""
     ranked = ranking.ranked
-    seats = quota_seats(quota, len(ranked))
     sizes: dict[str | None, int] = (
         dict(Counter(r.entry.group for r in ranked)) if quota.per else {None: len(ranked)}
     )
-    split = split_seats_with_floors(seats, sizes, quota.per_at_least if quota.per else None)
+    split = seat_split(quota, sizes)
     least = None if quota.min_score is None else ranking.threshold(quota.min_score)
     by_group: dict[str | None, list[_Ranked]] = {}  # candidates in rank order
     for r in ranked:

@@ -2,8 +2,10 @@
 results, the results hash and the run's audit entry.
 
 `scoring.pipeline.score_run` drives a run; this module only stores what the
-backend computed and `scoring.ranking` placed. Each result row is written
-once, complete (no update pass after ranking). Beside the figures it stores
+backend computed and `scoring.ranking` placed (or what a `ResultsWriter`
+backend wrote itself). Each result row is written once, complete (no update
+pass after ranking), and `results_sha256` is built from the rows as they are
+written (`ResultsDigest`); `results_hash` reads them back to recheck it. Beside the figures it stores
 what re-ranking needs (`RANKING_FIELDS`: the subject's `per` group, its
 tie-break figures, its key as a number for an `int` key), so the review can
 rank again from `results` alone. Those columns are not part of
@@ -18,6 +20,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from tempfile import SpooledTemporaryFile
 from typing import Any
 
 from sqlite_utils import Database
@@ -122,12 +125,21 @@ def ensure_run_schema(db: Database) -> None:
             WHEN (SELECT status FROM runs WHERE id = {row}.run_id) = 'published'
             BEGIN SELECT RAISE(ABORT, 'published results cannot change'); END"""
         )
-    db.execute(
-        """CREATE TRIGGER IF NOT EXISTS results_frozen_insert BEFORE INSERT ON results
-        WHEN (SELECT status FROM runs WHERE id = NEW.run_id) = 'published'
-        BEGIN SELECT RAISE(ABORT, 'published results cannot change'); END"""
-    )
+    # Rows are inserted only by a run, into its own new run, checked once
+    # (`guard_unpublished`); a per-row INSERT trigger cost a look-up per row.
+    db.execute("DROP TRIGGER IF EXISTS results_frozen_insert")
     audit.ensure_audit_schema(db)
+
+
+class PublishedRun(Exception):
+    """Results were about to be written into a published run."""
+
+
+def guard_unpublished(db: Database, run_id: int) -> None:
+    """The publish guard of a write, once per run: a published run takes no new rows."""
+    row = db.execute("SELECT status FROM runs WHERE id = ?", [run_id]).fetchone()
+    if row is None or row[0] == "published":
+        raise PublishedRun(f"run {run_id}: published results cannot change")
 
 
 @dataclass
@@ -192,27 +204,92 @@ def key_number(out: Outcome) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def insert_results(db: Database, rows: Iterable[tuple[Any, ...]]) -> None:
-    """Write result rows, a batch at a time."""
+def insert_results(db: Database, rows: Iterable[tuple[Any, ...]]) -> list[str]:
+    """Write result rows, a batch at a time; returns each row's hash line (`hash_line`)."""
+    lines: list[str] = []
     batch: list[tuple[Any, ...]] = []
     for row in rows:
         batch.append(row)
+        lines.append(hash_line(row[1 : len(RESULT_FIELDS)]))
         if len(batch) >= _BATCH:
             db.conn.executemany(_INSERT, batch)
             batch = []
     if batch:
         db.conn.executemany(_INSERT, batch)
+    return lines
+
+
+def hash_line(fields: Sequence[Any]) -> str:
+    """What `results_sha256` hashes of one row: the canonical JSON of its
+    `RESULT_FIELDS` after `run_id`, as stored."""
+    return canonical(list(fields))
+
+
+class ResultsDigest:
+    """`results_sha256` built from the rows as they are written, not read back.
+
+    The hash covers every row in (award, ord) order, but awards are written in
+    dependency order: an award written before its turn keeps its lines in a
+    spooled file (memory up to `_SPOOL`, then disk) until the awards before it
+    in name order are in."""
+
+    def __init__(self, awards: Iterable[str]) -> None:
+        self._digest = hashlib.sha256()
+        self._pending = sorted(awards)
+        self._held: dict[str, SpooledTemporaryFile[bytes]] = {}
+
+    def add(self, award: str, lines: Iterable[str]) -> None:
+        """The hash lines of `award`'s rows, in `ord` order."""
+        if self._pending and award == self._pending[0]:
+            self._feed(lines)
+            self._pending.pop(0)
+            while self._pending and self._pending[0] in self._held:
+                spool = self._held.pop(self._pending.pop(0))
+                spool.seek(0)
+                while chunk := spool.read(1 << 20):
+                    self._digest.update(chunk)
+                spool.close()
+            return
+        spool = SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed once hashed
+        for line in lines:
+            spool.write(line.encode("utf-8") + b"\n")
+        self._held[award] = spool
+
+    def _feed(self, lines: Iterable[str]) -> None:
+        update = self._digest.update
+        for line in lines:
+            update(line.encode("utf-8"))
+            update(b"\n")
+
+    def __enter__(self) -> ResultsDigest:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Drop the lines still held (a run that failed midway)."""
+        for spool in self._held.values():
+            spool.close()
+        self._held.clear()
+
+    def hexdigest(self) -> str:
+        """The hash, once every award of the run is in."""
+        if self._pending:
+            raise ValueError(f"awards not written yet: {', '.join(self._pending)}")
+        return self._digest.hexdigest()
+
+
+_SPOOL = 64 << 20
 
 
 def results_hash(db: Database, run_id: int) -> str:
-    """SHA-256 over every stored result of a run, in export order."""
+    """SHA-256 over every stored result of a run, in export order, read back from
+    the store (`audit verify` rechecks runs with it; a run hashes as it writes)."""
     digest = hashlib.sha256()
     cols = ", ".join(RESULT_FIELDS[1:])
     cursor = db.execute(
         f"SELECT {cols} FROM results WHERE run_id = ? ORDER BY award, ord", [run_id]
     )
     for row in cursor:
-        digest.update(canonical(list(row)).encode("utf-8"))
+        digest.update(hash_line(row).encode("utf-8"))
         digest.update(b"\n")
     return digest.hexdigest()
 
@@ -259,8 +336,8 @@ def finish_run(
     actor: str,
     today: dt.date | None,
 ) -> None:
-    """Hash the stored results, record them in the run and the audit log."""
-    summary.results_sha256 = results_hash(db, summary.run_id)
+    """Record the results hash (`summary.results_sha256`, built as the rows were
+    written) in the run and the audit log."""
     db.execute(
         "UPDATE runs SET results_sha256 = ?, outside_period = ? WHERE id = ?",
         [summary.results_sha256, canonical(summary.outside_period), summary.run_id],

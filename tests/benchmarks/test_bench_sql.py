@@ -166,6 +166,37 @@ def test_sql_backend(benchmark: Any, bench: dict[str, Any], engine: str) -> None
     assert n == SCALE
 
 
+def _rider_rules(bench: dict[str, Any]) -> Any:
+    """The campaign with `pioneer_rider` only (the award the hand-written queries compute)."""
+    import yaml
+
+    path = Path(bench["ref"].db.conn.execute("PRAGMA database_list").fetchone()[2])
+    doc = yaml.safe_load((ROOT / "rules" / "three_pioneers.yaml").read_text(encoding="utf-8"))
+    doc["awards"] = {"pioneer_rider": doc["awards"]["pioneer_rider"]}
+    rider = path.parent / "rider.yaml"
+    rider.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    return service.load(rider)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "duckdb"])
+def test_sql_run_with_results_stored(benchmark: Any, bench: dict[str, Any], engine: str) -> None:
+    """A whole `pioneer score --engine ENGINE` run of the rider award: compile, score,
+    rank, results written to the store and hashed, the audit entry, the commit."""
+    rules = _rider_rules(bench)
+    ref: DatasetRef = bench["ref"]
+    backend = SqlBackend(engine)  # type: ignore[arg-type]
+
+    def run() -> Any:
+        return service.score(
+            ref.db, rules, PERIOD, dataset_id=ref.dataset_id, actor="bench", backend=backend
+        )
+
+    summary = benchmark.pedantic(run, rounds=5, iterations=1)
+    _record(f"run-{engine}", benchmark)
+    assert summary.subjects == {"pioneer_rider": SCALE}
+    assert summary.backends == {"pioneer_rider": engine}
+
+
 def test_hand_written_sqlite(benchmark: Any, bench: dict[str, Any]) -> None:
     ref: DatasetRef = bench["ref"]
     sql = _hand_sql(lambda t: f'"ds{ref.dataset_id}_{t}"', lambda c, t: f"CAST({c} AS REAL)")

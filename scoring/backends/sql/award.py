@@ -60,6 +60,7 @@ class MetricOut:
     kind: MetricKind
     column: str  # numerator, or the value itself
     denominator: str | int = 1  # a column name, or a constant
+    dmax: int = 1  # the largest the denominator can be
 
 
 @dataclass
@@ -115,6 +116,7 @@ class AwardCompiler:
             scan_whole,
         )
         self.base_columns: dict[str, exp.Expression] = {}  # name -> expression over s / t_* / u_*
+        self._base_keys: dict[str, str] = {}  # name -> its SQL text (to share equal columns)
         self.virtual: set[str] = set()
         self.scale = 10**plan.precision
         self.scores = Points(self.arith, self.scale)
@@ -159,11 +161,15 @@ class AwardCompiler:
                 owner = self.aggs.owner[col.name]
                 col.set("table", exp.to_identifier(owner, quoted=True))
         name = f"b{len(self.base_columns)}"
-        key = expr.sql()
+        key = expr.sql(copy=False)
         for existing, sql in self.base_columns.items():
-            if sql.sql() == key:
+            known = self._base_keys.get(existing)
+            if known is None:
+                known = self._base_keys[existing] = sql.sql(copy=False)
+            if known == key:
                 return exp.column(existing, quoted=True)
         self.base_columns[name] = expr
+        self._base_keys[name] = key
         return exp.column(name, quoted=True)
 
     def _subject_value(self, column: str) -> SqlValue:
@@ -277,7 +283,7 @@ class AwardCompiler:
             denominator: str | int = value.d if isinstance(value.d, int) else f"{name}_d"
             if not isinstance(value.d, int):
                 cols.append((f"{name}_d", value.d))
-            return MetricOut(path, "number", f"{name}_n", denominator), cols
+            return MetricOut(path, "number", f"{name}_n", denominator, value.dmax), cols
         return MetricOut(path, value.kind, name), [(name, value.sql)]
 
     def metric_ref(self, out: MetricOut, value: SqlValue) -> SqlValue:
@@ -493,15 +499,17 @@ class AwardCompiler:
         for tp, sub in self.aggs.subqueries(tables):
             base = base.join(
                 exp.alias_(exp.Subquery(this=sub), tp.alias, quoted=True, copy=False),
-                on=exp.EQ(this=exp.column("k", table=tp.alias, quoted=True), expression=s),
+                on=exp.EQ(this=exp.column("k", table=tp.alias, quoted=True), expression=s.copy()),
                 join_type="left",
+                copy=False,
             )
         for award in sorted(self.virtual):
             alias = f"u_{award}"
             base = base.join(
                 exp.alias_(tables(upstream.upstream_table(award)), alias, quoted=True, copy=False),
-                on=exp.EQ(this=exp.column("k", table=alias, quoted=True), expression=s),
+                on=exp.EQ(this=exp.column("k", table=alias, quoted=True), expression=s.copy()),
                 join_type="left",
+                copy=False,
             )
         query = base
         for i, layer in enumerate(layers):

@@ -97,9 +97,10 @@ class Dialect:
             return column
         return exp.DPipe(this=column, expression=exp.Literal.string(""))
 
-    def render(self, tree: exp.Expression, pretty: bool = False) -> str:
-        """The tree as SQL text of this dialect."""
-        return tree.sql(dialect=self.name, pretty=pretty)
+    def render(self, tree: exp.Expression, pretty: bool = False, copy: bool = True) -> str:
+        """The tree as SQL text of this dialect (`copy=False`: a tree used once, rendered
+        without sqlglot's defensive copy, which costs more than the rendering)."""
+        return tree.sql(dialect=self.name, pretty=pretty, copy=copy)
 
 
 def sqlite_parser_refuses(sql: str) -> str | None:
@@ -108,9 +109,14 @@ def sqlite_parser_refuses(sql: str) -> str | None:
     try:
         sqlite3.connect(":memory:").execute("EXPLAIN " + sql).close()
     except sqlite3.OperationalError as exc:
-        if "stack overflow" in str(exc):
+        if is_parser_overflow(exc):
             return "expressions nested deeper than SQLite's parser allows"
     return None
+
+
+def is_parser_overflow(exc: sqlite3.OperationalError) -> bool:
+    """Whether SQLite refused a statement because its parser's stack overflowed."""
+    return "stack overflow" in str(exc)
 
 
 def _one() -> exp.Expression:

@@ -3,19 +3,23 @@
 `unsupported` says which awards it cannot compile (the run scores those
 with the interpreter); `fallback_reason` adds what depends on the data (an
 integer that could pass 64 bits); `score_award` runs the award's one query
-and reads its rows back into `Outcome`s in subject-key order.
+and reads its rows back into `Outcome`s in subject-key order; `write_award`
+goes further and writes the award's results into the run in SQL
+(`results_sql`, `writing`), with no `Outcome` per subject.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlglot import exp
 from sqlite_utils import Database
 
-from scoring.backend import DatasetRef, Declined, Outcome, Upstream
+from scoring.backend import DatasetRef, Declined, Outcome, Upstream, Written
 from scoring.catalog import ColumnType
 from scoring.ingest.tables import data_table
 from scoring.periods import Period
@@ -28,11 +32,13 @@ from .dialects import DUCKDB, SQLITE, Dialect, sqlite_parser_refuses
 from .outcomes import RowReader
 from .passes import TableRef
 from .rational import TooLarge
+from .results_sql import ResultsQuery
 from .stats import ASSUMED, DatasetStats, dataset_stats
 from .upstream import COLUMNS as UPSTREAM_COLUMNS
 from .upstream import rows as upstream_rows
 from .upstream import upstream_table
 from .values import Unsupported
+from .writing import write_duckdb, write_sqlite
 
 Engine = Literal["sqlite", "duckdb"]
 _IN_PERIOD: dict[tuple[str, str, dt.date, dt.date], int] = {}
@@ -163,29 +169,15 @@ class SqlBackend:
 
         return sqlite_table if self.engine == "sqlite" else duck_table
 
-    def score_award(
-        self,
-        plan: Plan,
-        award: AwardPlan,
-        dataset: DatasetRef,
-        period: Period,
-        upstream: Upstream,
-    ) -> Iterator[Outcome]:
-        """One Outcome per subject, in key order (raises `Fallback` before yielding any)."""
+    def _prepare(
+        self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
+    ) -> _Prepared:
+        """The award compiled for this dataset and the upstream rows it reads
+        (raises `Fallback` when the SQL backend cannot score it here)."""
         try:
             compiled = self._compile(plan, award, dataset, period, upstream)
         except (Unsupported, TooLarge) as exc:
             raise Fallback(str(exc)) from None
-        info = plan.catalog.tables[award.subjects]
-        assert info.key is not None
-        stats = self._stats(plan, dataset)
-        reader = RowReader(
-            compiled,
-            plan.precision,
-            info.columns[info.key],
-            row_display(plan, award, dataset),
-            scaled=self.dialect.numbers_scaled,
-        )
         totals: dict[str, tuple[bool, list[tuple[Any, ...]]]] = {}
         for name in compiled.upstream:
             owner = plan.catalog.tables[plan.award(name).subjects]
@@ -196,69 +188,109 @@ class SqlBackend:
             except Unsupported as exc:
                 raise Fallback(str(exc)) from None
             totals[name] = (int_key, rows)
-        sql = self.dialect.render(compiled.query)
-        if self.engine == "sqlite":
-            return self._run_sqlite(dataset, compiled, sql, reader, totals)
-        return self._run_duckdb(plan, dataset, stats, compiled, sql, reader, totals)
+        return _Prepared(compiled, self.dialect.render(compiled.query, copy=False), totals)
 
-    def _run_sqlite(
+    def score_award(
         self,
+        plan: Plan,
+        award: AwardPlan,
         dataset: DatasetRef,
-        compiled: CompiledAward,
-        sql: str,
-        reader: RowReader,
-        totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]],
+        period: Period,
+        upstream: Upstream,
     ) -> Iterator[Outcome]:
-        conn = dataset.db.conn
-        created = []
-        try:
-            for name in compiled.upstream:
-                table = f'temp."pioneer_{upstream_table(name)}"'
-                int_key, rows = totals[name]
-                kt = "INTEGER" if int_key else "TEXT"
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
-                conn.execute(
-                    f"CREATE TEMP TABLE {table} (k {kt} PRIMARY KEY, t INTEGER, g TEXT,"
-                    " e INTEGER, v INTEGER, r INTEGER, s INTEGER)"
-                )
-                created.append(table)
-                conn.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-            cursor = conn.execute(sql)
+        """One Outcome per subject, in key order (raises `Fallback` before yielding any)."""
+        prepared = self._prepare(plan, award, dataset, period, upstream)
+        info = plan.catalog.tables[award.subjects]
+        assert info.key is not None
+        reader = RowReader(
+            prepared.compiled,
+            plan.precision,
+            info.columns[info.key],
+            row_display(plan, award, dataset),
+            scaled=self.dialect.numbers_scaled,
+        )
+        return self._outcomes(plan, dataset, prepared, reader)
+
+    def _outcomes(
+        self, plan: Plan, dataset: DatasetRef, prepared: _Prepared, reader: RowReader
+    ) -> Iterator[Outcome]:
+        with self._session(plan, dataset, prepared) as session:
+            cursor = session.execute(prepared.sql)
             while True:
                 batch = cursor.fetchmany(2000)
                 if not batch:
                     break
                 yield from reader.outcomes(batch)
-        finally:
-            for table in created:
-                conn.execute(f"DROP TABLE IF EXISTS {table}")
 
-    def _run_duckdb(
+    def write_award(
         self,
         plan: Plan,
+        award: AwardPlan,
         dataset: DatasetRef,
-        stats: DatasetStats,
-        compiled: CompiledAward,
-        sql: str,
-        reader: RowReader,
-        totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]],
-    ) -> Iterator[Outcome]:
+        period: Period,
+        upstream: Upstream,
+        run_id: int,
+        keep_fields: bool,
+    ) -> Written | None:
+        """Score, place, spell and insert the award's results in SQL (`results_sql`);
+        None when `ResultsQuery` cannot spell this award."""
+        prepared = self._prepare(plan, award, dataset, period, upstream)
+        info = plan.catalog.tables[award.subjects]
+        assert info.key is not None
+        types = {role: t for role, (t, _) in row_display(plan, award, dataset).items()}
+        try:
+            query = ResultsQuery(
+                plan, prepared.compiled, self.dialect, info.columns[info.key], types
+            )
+        except Unsupported:
+            return None
+        with self._session(plan, dataset, prepared) as session:
+            if self.engine == "sqlite":
+                return write_sqlite(dataset.db, query, prepared.sql, run_id, keep_fields)
+            return write_duckdb(session, dataset.db, query, prepared.sql, run_id, keep_fields)
+
+    @contextmanager
+    def _session(self, plan: Plan, dataset: DatasetRef, prepared: _Prepared) -> Iterator[Any]:
+        """A connection of this engine with the upstream tables the award reads."""
+        if self.engine == "sqlite":
+            conn = dataset.db.conn
+            created = []
+            try:
+                for name in prepared.compiled.upstream:
+                    table = f'temp."pioneer_{upstream_table(name)}"'
+                    int_key, rows = prepared.totals[name]
+                    kt = "INTEGER" if int_key else "TEXT"
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
+                    conn.execute(
+                        f"CREATE TEMP TABLE {table} (k {kt} PRIMARY KEY, t INTEGER, g TEXT,"
+                        " e INTEGER, v INTEGER, r INTEGER, s INTEGER)"
+                    )
+                    created.append(table)
+                    conn.executemany(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+                yield conn
+            finally:
+                for table in created:
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
+            return
+        stats = self._stats(plan, dataset)
         con = open_copy(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog, stats)
         try:
-            for name in compiled.upstream:
+            for name in prepared.compiled.upstream:
                 table = f'"{upstream_table(name)}"'
-                int_key, rows = totals[name]
+                int_key, rows = prepared.totals[name]
                 kt = "BIGINT" if int_key else "VARCHAR"
                 con.execute(
                     f"CREATE OR REPLACE TEMP TABLE {table} (k {kt}, t HUGEINT, g VARCHAR,"
                     " e BOOLEAN, v BOOLEAN, r BIGINT, s BOOLEAN)"
                 )
                 load_rows(con, upstream_table(name), list(UPSTREAM_COLUMNS), rows)
-            cursor = con.execute(sql)
-            while True:
-                batch = cursor.fetchmany(2000)
-                if not batch:
-                    break
-                yield from reader.outcomes(batch)
+            yield con
         finally:
             con.close()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    compiled: CompiledAward
+    sql: str
+    totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]]
