@@ -46,6 +46,9 @@ NAME_WIDTH = 12
 is cut, ending in `..`."""
 WIDE_NAME_WIDTH = 16
 UNIT_WIDTH = 12
+KEY_WIDTH = 6
+"""Cells of the key column: fixed, since an auto-sized column could settle
+before its rows arrive and cut every key (`YL00`)."""
 SEARCH_DELAY = 0.25
 """Seconds a name search waits for the next key before it reads (debounce)."""
 
@@ -156,7 +159,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
     def on_mount(self) -> None:
         table = self.table
         table.add_column("排名", key="rank", width=5)
-        table.add_column("编号", key="subject")
+        table.add_column("编号", key="subject", width=KEY_WIDTH)
         self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
         table.add_column(self.name_label, key="name", width=self.name_width)
         table.add_column("单位", key="unit", width=UNIT_WIDTH)
