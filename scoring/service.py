@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from scoring import audit, effective, roles
 from scoring.backend import Backend
 from scoring.backends.interpreter import InterpreterBackend
+from scoring.counted import counted_rows
 from scoring.data import DatasetReader, dataset_ref
 from scoring.diff import RunDiff, diff_runs
 from scoring.errors import PioneerError, Remedy
@@ -340,6 +341,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
     if not found.selected and (found.boundary_tie or found.excluded):  # the review decides
         with_review(explained, Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award))
+    explained.counted = counted_rows(db, explained, rules.plan.catalog)
     return explained
 
 

@@ -10,6 +10,7 @@ with a new generation, and pages of an older generation are dropped.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +27,7 @@ from scoring.browse import (
     RankRow,
     Sort,
     Store,
+    build_search_index,
     facets,
     position_of_rank,
     ranking_count,
@@ -45,6 +47,9 @@ NAME_WIDTH = 12
 is cut, ending in `..`."""
 WIDE_NAME_WIDTH = 16
 UNIT_WIDTH = 12
+KEY_WIDTH = 6
+"""Cells of the key column: fixed, since an auto-sized column could settle
+before its rows arrive and cut every key (`YL00`)."""
 SEARCH_DELAY = 0.25
 """Seconds a name search waits for the next key before it reads (debounce)."""
 
@@ -119,6 +124,9 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             self.award = award
             self.subject = subject
 
+    indexing: ClassVar[set[tuple[str, int]]] = set()
+    """(store, run) whose search index is being built or is there (built once per run)."""
+
     def __init__(
         self, run_id: int, award: str, title: str, name_label: str, *, id: str, eager: bool = False
     ) -> None:
@@ -152,7 +160,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
     def on_mount(self) -> None:
         table = self.table
         table.add_column(tr("column.rank"), key="rank", width=5)
-        table.add_column(tr("column.key"), key="subject")
+        table.add_column(tr("column.key"), key="subject", width=KEY_WIDTH)
         self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
         table.add_column(self.name_label, key="name", width=self.name_width)
         table.add_column(tr("column.unit"), key="unit", width=UNIT_WIDTH)
@@ -352,6 +360,22 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         typed = event.value.name != self.filter.name
         self.filter = event.value
         self.reload(delay=SEARCH_DELAY if typed else 0.0)
+        if typed and self.filter.name.strip():
+            self._index_for_search(store_of(self))
+
+    def _index_for_search(self, store: Store) -> None:
+        """On the run's first search, build its search index in the background
+        (the searches before it is complete scan, with the same answers)."""
+        key = (store.path, self.run_id)
+        if key not in self.indexing:
+            self.indexing.add(key)
+            self._build_index(store, key)
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _build_index(self, store: Store, key: tuple[str, int]) -> None:
+        worker = get_current_worker()
+        if not build_search_index(store, key[1], lambda: worker.is_cancelled):
+            self.indexing.discard(key)  # the store was busy or read-only: try on the next search
 
     @on(DataTable.RowHighlighted, "#ranking-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
