@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from scoring.browse import (
@@ -33,7 +34,7 @@ from scoring.browse import (
     ranking_count,
     ranking_page,
 )
-from scoring.width import fit, steady
+from scoring.width import display_width, fit, steady
 from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
 from tui.lang import tr
 from tui.widgets.chart import BINS, ScoreChart
@@ -48,8 +49,10 @@ is cut, ending in `..`."""
 WIDE_NAME_WIDTH = 16
 UNIT_WIDTH = 12
 KEY_WIDTH = 6
-"""Cells of the key column: fixed, since an auto-sized column could settle
-before its rows arrive and cut every key (`YL00`)."""
+"""Cells of the key column at least: set by the code, since an auto-sized
+column could settle before its rows arrive and cut every key (`YL00`); it
+widens to the longest key a page brings (a province's `R000001`)."""
+MIN_NAME_WIDTH = 6
 SEARCH_DELAY = 0.25
 """Seconds a name search waits for the next key before it reads (debounce)."""
 
@@ -293,6 +296,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             table.clear()
         if message.count is not None:
             self.matching = message.count
+        self._fit_keys(message.rows)
         for row in message.rows:
             table.add_row(*self._cells(row), key=row.subject)
         self.loaded += len(message.rows)
@@ -305,6 +309,18 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             table.focus()
         if table.row_count and table.cursor_row >= self.loaded - NEAR_END:
             self.load_more()
+
+    def _fit_keys(self, rows: list[RankRow]) -> None:
+        """Widen the key column so no key is cut; the name column gives up the
+        same cells (names are cut by display width anyway), so the row still fits."""
+        column = self.table.columns[ColumnKey("subject")]
+        widest = max((display_width(row.subject) for row in rows), default=0)
+        extra = widest - column.width
+        if extra <= 0:
+            return
+        column.width = widest
+        self.name_width = max(MIN_NAME_WIDTH, self.name_width - extra)
+        self.table.columns[ColumnKey("name")].width = self.name_width
 
     def on_award_ranking_facets_loaded(self, message: FacetsLoaded) -> None:
         message.stop()
