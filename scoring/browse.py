@@ -20,17 +20,21 @@ integer (`87.25` → 8725), which SQLite orders and bins with integer arithmetic
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from sqlite_utils import Database
 
-from scoring import effective
+from scoring import effective, search_index
+from scoring.export.notice import MASKABLE_FIELDS, mask_value
+from scoring.rules import load
+from scoring.search_index import like_pattern
 
 Sort = Literal["rank", "total_desc", "total_asc", "name"]
 Status = Literal[
@@ -186,12 +190,41 @@ class RankRow:
     markers: frozenset[Marker] = frozenset()
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+_NAME_LIKE = "(name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')"
+"""The name search: a fragment of the name or of the key. With the run's
+search index (`scoring.search_index`) it only checks the index's candidates,
+so both answer the same rows."""
 
 
-def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
+@lru_cache(maxsize=16)
+def _private_of(rules_path: str, rules_text: str) -> dict[str, frozenset[str]]:
+    plan = load(rules_path, rules_text).plan
+    return {
+        a.name: frozenset(
+            f for f in MASKABLE_FIELDS if f in plan.catalog.tables[a.subjects].private
+        )
+        for a in plan.awards
+    }
+
+
+def private_fields(db: Database, run_id: int) -> dict[str, frozenset[str]]:
+    """Per award, which of its subjects' `name` and `unit` the run's rule file
+    declares `private`: a ranking shows them masked, as the 公示 list does."""
+    row = db.execute("SELECT rules_path, rules_text FROM runs WHERE id = ?", [run_id]).fetchone()
+    return {} if row is None else _private_of(str(row[0]), str(row[1]))
+
+
+def _masked(row: Any, private: frozenset[str]) -> Any:
+    """A ranking row or search hit with its private name and unit masked."""
+    if not private:
+        return row
+    return replace(
+        row,
+        **{f: mask_value(f, v) for f in private if (v := getattr(row, f)) is not None},
+    )
+
+
+def _where(db: Database, run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
     clauses = ["run_id = ?", "award = ?"]
     params: list[Any] = [run_id, award]
     if f.unit:
@@ -204,8 +237,12 @@ def _where(run_id: int, award: str, f: RankFilter) -> tuple[str, list[Any]]:
         clauses.append(_STATUS_SQL[f.status])
     name = f.name.strip()
     if name:
-        clauses.append("(name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')")
-        params += [_like(name), _like(name)]
+        clauses.append(_NAME_LIKE)
+        params += [like_pattern(name), like_pattern(name)]
+        indexed = search_index.candidates(db, run_id, award, name)
+        if indexed is not None:
+            clauses.append(f"(award, subject) IN ({indexed[0]})")
+            params += indexed[1]
     return " AND ".join(clauses), params
 
 
@@ -229,7 +266,7 @@ def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
     """How many rows of the award's ranking match `f`."""
     if f == RankFilter(sort=f.sort):
         return effective.subject_count(db, run_id, award)
-    where, params = _where(run_id, award, f)
+    where, params = _where(db, run_id, award, f)
     source = _source(db, run_id, award, f)
     return int(db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0])
 
@@ -245,7 +282,7 @@ def ranking_page(
     if f == RankFilter():
         keys = effective.order_keys(db, run_id, award, limit, offset)
     else:
-        where, params = _where(run_id, award, f)
+        where, params = _where(db, run_id, award, f)
         keys = [
             r[0]
             for r in db.execute(
@@ -263,20 +300,24 @@ def ranking_page(
         [run_id, award, *keys],
     ).fetchall()
     place = {key: i for i, key in enumerate(keys)}
+    private = private_fields(db, run_id).get(award, frozenset())
     return sorted(
         (
-            RankRow(
-                r[0],
-                r[1],
-                r[2],
-                r[3],
-                r[4],
-                r[5],
-                bool(r[6]),
-                bool(r[7]),
-                bool(r[8]),
-                bool(r[9]),
-                frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+            _masked(
+                RankRow(
+                    r[0],
+                    r[1],
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    bool(r[6]),
+                    bool(r[7]),
+                    bool(r[8]),
+                    bool(r[9]),
+                    frozenset(m for m, on in zip(MARKERS, r[10:], strict=True) if on),
+                ),
+                private,
             )
             for r in rows
         ),
@@ -287,7 +328,7 @@ def ranking_page(
 def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:
     """The position (0-based) of the first row of `rank` in the ranking by
     rank under filter `f` (the rows before it have a smaller rank)."""
-    where, params = _where(run_id, award, f)
+    where, params = _where(db, run_id, award, f)
     row = db.execute(
         f"SELECT COUNT(*) FROM effective_results WHERE {where} AND rank IS NOT NULL AND rank < ?",
         [*params, rank],
@@ -376,6 +417,21 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
 
 
 # ------------------------------------------------------------ search
+def build_search_index(
+    store: Store, run_id: int, cancelled: Callable[[], bool] = lambda: False
+) -> bool:
+    """Index run `run_id` for name and key search (once; see
+    `scoring.search_index`). False when the store cannot be written now or
+    `cancelled()` turned true between chunks: searches then scan, with the
+    same answers."""
+    return search_index.build(store.path, run_id, timeout=BUSY_TIMEOUT, cancelled=cancelled)
+
+
+def has_search_index(db: Database, run_id: int) -> bool:
+    """Whether run `run_id`'s searches are answered from its index."""
+    return search_index.key_chars(db, run_id) is not None
+
+
 @dataclass(frozen=True)
 class SubjectHit:
     """A subject found by name or key."""
@@ -388,14 +444,21 @@ class SubjectHit:
 
 
 def find_subjects(db: Database, run_id: int, text: str, limit: int = 20) -> list[SubjectHit]:
-    """Subjects of a run whose name or key contains `text` (exact matches first)."""
+    """Subjects of a run whose name or key contains `text` (exact matches first),
+    from the run's search index when it has one."""
     text = text.strip()
     if not text:
         return []
+    where = f"run_id = ? AND {_NAME_LIKE}"
+    params: list[Any] = [run_id, like_pattern(text), like_pattern(text)]
+    indexed = search_index.candidates(db, run_id, None, text)
+    if indexed is not None:
+        where += f" AND (award, subject) IN ({indexed[0]})"
+        params += indexed[1]
     rows = db.execute(
-        "SELECT award, subject, name, unit, rank FROM effective_results WHERE run_id = ?"
-        " AND (name LIKE ? ESCAPE '\\' OR subject LIKE ? ESCAPE '\\')"
+        f"SELECT award, subject, name, unit, rank FROM effective_results WHERE {where}"
         " ORDER BY subject = ? DESC, name = ? DESC, ord LIMIT ?",
-        [run_id, _like(text), _like(text), text, text, limit],
+        [*params, text, text, limit],
     ).fetchall()
-    return [SubjectHit(*r) for r in rows]
+    private = private_fields(db, run_id)
+    return [_masked(SubjectHit(*r), private.get(r[0], frozenset())) for r in rows]

@@ -49,6 +49,9 @@ class Explanation:
     private: dict[str, frozenset[str]] = field(default_factory=dict)
     """Table -> its `private` columns (masked wherever a reviewer reads them)."""
     notes: list[str] = field(default_factory=list)  # why not selected, next grade (scoring.why)
+    counted: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    """Table -> reader (node path, `eligible`, `veto N`) -> positions in that
+    table's evidence rows of the records it counted (`scoring.counted`)."""
     remedies: list[tuple[Remedy, dict[str, object]]] = field(default_factory=list)
     """What a reviewer can do about the notes (a boundary tie to resolve), for a
     front end to word after them; the plain text says it without commands."""

@@ -352,6 +352,7 @@ def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:
     """One subject's effective result and breakdown with the evidence records
     behind it."""
+    from scoring.counted import counted_rows
     from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
     from scoring.review.standings import Computer
     from scoring.rules import run_rules
@@ -387,6 +388,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     explained.notes = _why_notes(db, run, rules, plan_award, reader, found)
     if not found.selected and (found.boundary_tie or found.excluded):  # the review decides
         with_review(explained, Computer(db, run.id, run.dataset_id, rules.plan).award(plan_award))
+    explained.counted = counted_rows(db, explained, rules.plan.catalog)
     return explained
 
 

@@ -8,8 +8,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from review_helpers import FIGURES, reviewed_store
 from test_tui_actions import reviewed  # noqa: F401  (the scored example, in review)
-from tui_helpers import until
+from textual.pilot import Pilot
+from textual.widgets.data_table import ColumnKey
+from tui_helpers import open_run, session, until
 
 from scoring.width import display_width
 from tui.app import ReviewApp
@@ -65,3 +68,22 @@ def test_the_route_ranking_and_a_subject_at_both_sizes(
             assert "得分" in str(tree.root.children[0].label)
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_a_provinces_long_keys_show_whole_and_the_row_still_fits(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    keys = [f"GD2022{i:06d}" for i in range(1, 7)]  # 12 cells, twice the column's least width
+    figures = dict(zip(keys, FIGURES.values(), strict=True))
+    store = reviewed_store(tmp_path, figures)
+
+    async def scenario(pilot: Pilot[None]) -> None:
+        screen = await open_run(pilot)
+        table = screen.active_ranking().table
+        key_cells = table.columns[ColumnKey("subject")].get_render_width(table)
+        assert key_cells - 2 * table.cell_padding >= 12  # no key is cut
+        used = sum(c.get_render_width(table) for c in table.columns.values())
+        assert used <= table.size.width
+
+    session(store, "alice", "2022-09-01", scenario, size=size)

@@ -640,6 +640,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "key.flag": ("标记/解除", "Flag"),
     "key.adjust": ("调整", "Adjust"),
     "key.reveal": ("显示隐私", "Reveal private"),
+    "key.records": ("全部/计入", "All/counted"),
     "subject.help_title": ("{award} {subject} 的得分明细", "Breakdown of {award} {subject}"),
     "subject.tab": ("对象", "Subject"),
     "subject.col_field": ("字段", "Field"),
@@ -677,7 +678,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "subject.flags": ("标记", "Flags"),
     "subject.unflagged": ("已解除", "lifted"),
     "subject.unflagged_by": ("  解除 {who}: {reason}\n", "  lifted by {who}: {reason}\n"),
-    "subject.evidence_note": ("{n} 条记录, 用于 {used}", "{n} record(s), used by {used}"),
+    "subject.evidence_all": (
+        "全部 {n} 条记录, 其中 {counted} 条被规则计入; w 只看计入的",
+        "all {n} record(s), {counted} counted by the rules; w: counted only",
+    ),
+    "subject.evidence_node": (
+        "{n} 条记录中 {shown} 条计入 {node}; w 看全部",
+        "{shown} of {n} record(s) counted by {node}; w: all",
+    ),
+    "subject.evidence_counted": (
+        "{n} 条记录中 {shown} 条被规则计入; w 看全部",
+        "{shown} of {n} record(s) counted by the rules; w: all",
+    ),
+    "subject.evidence_used": (" (用于 {used})", " (used by {used})"),
     "subject.evidence_first": ("; 仅显示前 {n} 条", "; the first {n} shown"),
     "subject.node_points": ("满分 {max}    得分 {points}", "max {max}    points {points}"),
     "subject.node_metric": ("    指标 {metric}", "    metric {metric}"),

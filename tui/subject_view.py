@@ -10,13 +10,14 @@ from typing import Any
 
 from scoring.effective import Breakdown
 from scoring.explain import Explanation
+from scoring.export.notice import mask_value
 from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, NodePlan
 from tui.format import NONE, metric_text
 from tui.lang import tr
 
 EVIDENCE_CAP = 500
-"""Evidence rows shown per table; the count says how many there are."""
+"""Evidence rows shown per table; the note says how many there are."""
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,22 @@ class EvidenceView:
     used_by: list[str]
     columns: list[str]
     rows: list[list[str]]
+    """Every record of the table linked to the subject in the period, as text."""
     count: int
+    counted: dict[str, frozenset[int]] = field(default_factory=dict)
+    """Reader (node path, `eligible`, `veto N`) -> positions in `rows` of the
+    records it counted (`scoring.counted`)."""
+
+    def shown(self, reader: str | None, everything: bool) -> tuple[list[int], str | None]:
+        """The positions of the rows to show, and whose records they are: the
+        records `reader` counted (`reader` returned), or when it reads nothing
+        of this table (or is None) those any rule counted (""); every record
+        when `everything` (None)."""
+        if everything:
+            return list(range(len(self.rows))), None
+        if reader is not None and reader in self.counted:
+            return sorted(self.counted[reader]), reader
+        return sorted(frozenset[int]().union(*self.counted.values())), ""
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,16 @@ class SubjectView:
     subject_row: list[tuple[str, str]]
     evidence: list[EvidenceView]
 
+    def node(self, path: str) -> NodeView | None:
+        """The node at `path` (None for a reader that is no node: `eligible`, `veto N`)."""
+        stack = list(self.nodes)
+        while stack:
+            node = stack.pop()
+            if node.path == path:
+                return node
+            stack.extend(node.children)
+        return None
+
 
 def cell(value: Any) -> str:
     """An evidence value for people: dates ISO, booleans yes/no, exact numbers."""
@@ -96,6 +122,14 @@ def _shown(ex: Explanation, table: str, column: str, value: Any) -> str:
     if column in ex.private.get(table, frozenset()) and value is not None:
         return MASK
     return cell(value)
+
+
+def _heading(ex: Explanation, field: str, value: str | None) -> str | None:
+    """The subject's name or unit for the title: masked as the ranking and
+    the 公示 list mask it when its column is private."""
+    if value is None or field not in ex.private.get(ex.award.subjects, frozenset()):
+        return value
+    return mask_value(field, value)
 
 
 def _metric(stored: Any) -> str:
@@ -193,11 +227,9 @@ def build(ex: Explanation) -> SubjectView:
             table=e.table,
             used_by=e.used_by,
             columns=e.columns,
-            rows=[
-                [_shown(ex, e.table, c, row.get(c)) for c in e.columns]
-                for row in e.rows[:EVIDENCE_CAP]
-            ],
+            rows=[[_shown(ex, e.table, c, row.get(c)) for c in e.columns] for row in e.rows],
             count=len(e.rows),
+            counted=ex.counted.get(e.table, {}),
         )
         for e in ex.evidence
     ]
@@ -207,8 +239,8 @@ def build(ex: Explanation) -> SubjectView:
         award=a.name,
         award_title=a.title,
         subject=r.subject,
-        name=r.name,
-        unit=r.unit,
+        name=_heading(ex, "name", r.name),
+        unit=_heading(ex, "unit", r.unit),
         rank=r.rank,
         ranked_count=ex.ranked_count,
         total=r.total,

@@ -56,7 +56,7 @@ Issue codes (`ExprIssue.code`)
 from ..numbers import Value
 from . import nodes
 from .env import DictEnv, EvalEnv
-from .evaluate import compile_expr, evaluate
+from .evaluate import compile_expr, compile_row_filter, evaluate
 from .functions import AGGREGATES, FUNCTIONS, FunctionSpec
 from .issues import CODES, ExprError, ExprIssue, line_col, render_issue
 from .kinds import ExprType, ValueType
@@ -83,6 +83,7 @@ __all__ = [
     "ValueType",
     "check",
     "compile_expr",
+    "compile_row_filter",
     "evaluate",
     "line_col",
     "nodes",

@@ -70,6 +70,12 @@ def compile_expr(checked: CheckedExpr) -> Callable[[EvalEnv], Value]:
     return run
 
 
+def compile_row_filter(checked: CheckedExpr, where: Expr) -> Fn:
+    """Compile `where`, the condition of a `T[where]` inside `checked`, as a
+    test of one row of T: (environment, row) -> true, false or null."""
+    return _Compiler(checked).compile(where, in_filter=True)
+
+
 def evaluate(checked: CheckedExpr, env: EvalEnv) -> Value:
     """Evaluate once (compile with `compile_expr` to evaluate many times)."""
     return compile_expr(checked)(env)

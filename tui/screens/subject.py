@@ -28,6 +28,7 @@ from scoring import service
 from scoring.browse import Store
 from scoring.review.records import Flag
 from scoring.service import explain
+from scoring.width import fit, steady
 from tui.acting import SaysWhyNot, acting_of
 from tui.format import NONE, plain_cell, status_text, status_words, theme_style
 from tui.lang import tr
@@ -46,10 +47,14 @@ from tui.review import (
     subject_review,
 )
 from tui.screens.forms import AdjustForm, AdjustRequest, FlagForm
-from tui.subject_view import EvidenceView, NodeView, SubjectView, build, cell
+from tui.subject_view import EVIDENCE_CAP, EvidenceView, NodeView, SubjectView, build, cell
 from tui.widgets.criteria import CriteriaTree
 from tui.widgets.who import WhoBar
 from tui.workers import ForwardWorkerErrors, store_of
+
+TITLE_NAME_WIDTH = 10
+"""Cells of the subject's name in the title below 100 columns (twice that from
+100), so the key after it stays on screen at 80 columns."""
 
 
 def _describe_flag(flag: Flag, done: str) -> str:
@@ -72,6 +77,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         Binding("f", "flag", "key.flag", id="subject.flag"),
         Binding("j", "adjust", "key.adjust", id="subject.adjust"),
         Binding("u", "reveal", "key.reveal", id="subject.reveal", show=False),
+        Binding("w", "all_records", "key.records", id="subject.records", show=False),
     ]
 
     ROLE_OF_ACTION = {"flag": "flag", "adjust": "adjust", "reveal": "reveal"}
@@ -99,6 +105,12 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         self.review: SubjectReview | None = None
         self.revealed: dict[str, str] = {}
         """Private columns an admin revealed (logged), shown instead of the mask."""
+        self.reader: str | None = None
+        """The highlighted node: the evidence shows the records it counted."""
+        self.all_records = False
+        """Show every record of the subject in each table, counted or not (`w`)."""
+        self._filled: dict[str, tuple[list[int], str | None]] = {}
+        """What each evidence table shows now (table -> rows, whose records)."""
 
     def compose(self) -> ComposeResult:
         v = self.view
@@ -124,16 +136,20 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
                 )
             for ev in v.evidence:
                 with TabPane(f"{ev.table} ({ev.count})", id=_evidence_id(ev.table)):
-                    yield Static(Text(self._evidence_note(ev)), classes="evidence-note")
-                    yield self._table(ev.columns, ev.rows)
+                    yield Static(Text(""), classes="evidence-note")
+                    yield self._table(ev.columns, [])
         yield Footer(compact=True)
 
     def _title(self) -> Text:
         v = self.view
         if v is None:
             return Text(f"{self.award} / {self.subject}")
-        title = tr("subject.title", award=v.award_title, name=v.name or v.subject, key=v.subject)
-        return Text(title + (tr("subject.unit", unit=v.unit) if v.unit else ""))
+        name, unit = self.revealed.get("name", v.name), self.revealed.get("unit", v.unit)
+        width = TITLE_NAME_WIDTH if self.app.size.width < 100 else 2 * TITLE_NAME_WIDTH
+        shown = fit(steady(name or v.subject), width)  # a long route name keeps the key on screen
+        title = tr("subject.title", award=v.award_title, name=shown, key=v.subject)
+        title += tr("subject.unit", unit=fit(steady(unit), width)) if unit else ""
+        return Text(title, no_wrap=True, overflow="crop")  # what does not fit is cut, not hidden
 
     def on_mount(self) -> None:
         self._load(store_of(self), self.run_id, self.award, self.subject)
@@ -148,8 +164,14 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
 
     async def on_subject_screen_loaded(self, message: Loaded) -> None:
         self.view, self.review = message.view, message.review
-        await self.recompose()
+        await self._rebuild()
         self.query_one("#criteria", CriteriaTree).focus()
+
+    async def _rebuild(self) -> None:
+        """Compose the screen again from `view`, the evidence tabs filled."""
+        await self.recompose()
+        self._filled = {}
+        self._fill_evidence()
 
     # ------------------------------------------------------------ parts
     def _summary(self, v: SubjectView) -> Text:
@@ -273,11 +295,46 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
             table.add_row(*(plain_cell(c) for c in row))
         return table
 
-    def _evidence_note(self, ev: EvidenceView) -> str:
-        note = tr("subject.evidence_note", n=ev.count, used=", ".join(ev.used_by))
-        if ev.count > len(ev.rows):
-            note += tr("subject.evidence_first", n=len(ev.rows))
+    def _fill_evidence(self) -> None:
+        """Fill every evidence tab with the records the highlighted node counted."""
+        if self.view is None:
+            return
+        for ev in self.view.evidence:
+            panes = self.query(f"#{_evidence_id(ev.table)}")
+            if not panes:
+                continue
+            pane = panes.first()
+            shown, reader = ev.shown(self.reader, self.all_records)
+            if self._filled.get(ev.table) == (shown, reader):
+                continue  # the same records as before: leave the table (and its cursor)
+            self._filled[ev.table] = (shown, reader)
+            pane.query_one(".evidence-note", Static).update(
+                Text(self._evidence_note(ev, shown, reader))
+            )
+            table = pane.query_one(EvidenceTable)
+            table.clear()
+            for i in shown[:EVIDENCE_CAP]:
+                table.add_row(*(plain_cell(c) for c in ev.rows[i]))
+
+    def _evidence_note(self, ev: EvidenceView, shown: list[int], reader: str | None) -> str:
+        counted = len(frozenset[int]().union(*ev.counted.values()))
+        if reader is None:
+            note = tr("subject.evidence_all", n=ev.count, counted=counted)
+        elif reader:
+            note = tr(
+                "subject.evidence_node", n=ev.count, shown=len(shown), node=self._node_title(reader)
+            )
+        else:
+            note = tr("subject.evidence_counted", n=ev.count, shown=len(shown))
+        note += tr("subject.evidence_used", used=", ".join(ev.used_by))
+        if len(shown) > EVIDENCE_CAP:
+            note += tr("subject.evidence_first", n=EVIDENCE_CAP)
         return note
+
+    def _node_title(self, path: str) -> str:
+        v = self.view
+        node = v.node(path) if v is not None else None
+        return f"{node.title} ({path})" if node is not None and node.title != path else path
 
     # ------------------------------------------------------------ events
     @on(Tree.NodeHighlighted, "#criteria")
@@ -286,6 +343,8 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         if node is None:
             return
         self.query_one("#node-detail", Static).update(self._detail(node))
+        self.reader = node.path
+        self._fill_evidence()
         if node.tables and self.query("#evidence"):
             self.query_one("#evidence", TabbedContent).active = _evidence_id(node.tables[0])
 
@@ -414,7 +473,7 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         report(self, message.outcome)
         if message.values is not None:
             self.revealed = message.values
-            await self.recompose()
+            await self._rebuild()
 
     def on_action_done(self, message: ActionDone) -> None:
         message.stop()
@@ -426,6 +485,11 @@ class SubjectScreen(SaysWhyNot, ForwardWorkerErrors, Screen[None]):
         """Reread this subject after a review action on its run."""
         if run_id == self.run_id and award in (None, self.award):
             self._load(store_of(self), self.run_id, self.award, self.subject)
+
+    def action_all_records(self) -> None:
+        """Toggle between the records the rules counted and all of the subject's."""
+        self.all_records = not self.all_records
+        self._fill_evidence()
 
     def action_focus_tree(self) -> None:
         self.query_one("#criteria", CriteriaTree).focus()

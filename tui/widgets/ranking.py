@@ -10,6 +10,7 @@ with a new generation, and pages of an older generation are dropped.
 from __future__ import annotations
 
 import time
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -18,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import ColumnKey
 from textual.worker import get_current_worker
 
 from scoring.browse import (
@@ -26,12 +28,13 @@ from scoring.browse import (
     RankRow,
     Sort,
     Store,
+    build_search_index,
     facets,
     position_of_rank,
     ranking_count,
     ranking_page,
 )
-from scoring.width import fit, steady
+from scoring.width import display_width, fit, steady
 from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
 from tui.lang import tr
 from tui.widgets.chart import BINS, ScoreChart
@@ -45,6 +48,11 @@ NAME_WIDTH = 12
 is cut, ending in `..`."""
 WIDE_NAME_WIDTH = 16
 UNIT_WIDTH = 12
+KEY_WIDTH = 6
+"""Cells of the key column at least: set by the code, since an auto-sized
+column could settle before its rows arrive and cut every key (`YL00`); it
+widens to the longest key a page brings (a province's `R000001`)."""
+MIN_NAME_WIDTH = 6
 SEARCH_DELAY = 0.25
 """Seconds a name search waits for the next key before it reads (debounce)."""
 
@@ -119,6 +127,9 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             self.award = award
             self.subject = subject
 
+    indexing: ClassVar[set[tuple[str, int]]] = set()
+    """(store, run) whose search index is being built or is there (built once per run)."""
+
     def __init__(
         self, run_id: int, award: str, title: str, name_label: str, *, id: str, eager: bool = False
     ) -> None:
@@ -152,7 +163,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
     def on_mount(self) -> None:
         table = self.table
         table.add_column(tr("column.rank"), key="rank", width=5)
-        table.add_column(tr("column.key"), key="subject")
+        table.add_column(tr("column.key"), key="subject", width=KEY_WIDTH)
         self.name_width = WIDE_NAME_WIDTH if self.app.size.width >= 100 else NAME_WIDTH
         table.add_column(self.name_label, key="name", width=self.name_width)
         table.add_column(tr("column.unit"), key="unit", width=UNIT_WIDTH)
@@ -285,6 +296,7 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             table.clear()
         if message.count is not None:
             self.matching = message.count
+        self._fit_keys(message.rows)
         for row in message.rows:
             table.add_row(*self._cells(row), key=row.subject)
         self.loaded += len(message.rows)
@@ -297,6 +309,18 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             table.focus()
         if table.row_count and table.cursor_row >= self.loaded - NEAR_END:
             self.load_more()
+
+    def _fit_keys(self, rows: list[RankRow]) -> None:
+        """Widen the key column so no key is cut; the name column gives up the
+        same cells (names are cut by display width anyway), so the row still fits."""
+        column = self.table.columns[ColumnKey("subject")]
+        widest = max((display_width(row.subject) for row in rows), default=0)
+        extra = widest - column.width
+        if extra <= 0:
+            return
+        column.width = widest
+        self.name_width = max(MIN_NAME_WIDTH, self.name_width - extra)
+        self.table.columns[ColumnKey("name")].width = self.name_width
 
     def on_award_ranking_facets_loaded(self, message: FacetsLoaded) -> None:
         message.stop()
@@ -352,6 +376,22 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
         typed = event.value.name != self.filter.name
         self.filter = event.value
         self.reload(delay=SEARCH_DELAY if typed else 0.0)
+        if typed and self.filter.name.strip():
+            self._index_for_search(store_of(self))
+
+    def _index_for_search(self, store: Store) -> None:
+        """On the run's first search, build its search index in the background
+        (the searches before it is complete scan, with the same answers)."""
+        key = (store.path, self.run_id)
+        if key not in self.indexing:
+            self.indexing.add(key)
+            self._build_index(store, key)
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def _build_index(self, store: Store, key: tuple[str, int]) -> None:
+        worker = get_current_worker()
+        if not build_search_index(store, key[1], lambda: worker.is_cancelled):
+            self.indexing.discard(key)  # the store was busy or read-only: try on the next search
 
     @on(DataTable.RowHighlighted, "#ranking-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
