@@ -6,7 +6,23 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Reject:
+class _CellProblem:
+    """Where a problem with a row or cell is, and what it is."""
+
+    table: str
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    reason: str
+
+    def _where(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.column}:" if self.column else f"{where}:"
+
+
+@dataclass(frozen=True)
+class Reject(_CellProblem):
     """One problem with one row; the row is not part of the dataset.
 
     `column` is the header as written in the file (or the column id), None
@@ -15,37 +31,19 @@ class Reject:
     A row with several bad cells has one reject per cell.
     """
 
-    table: str
-    file: str
-    line: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        column = f" {self.column}:" if self.column else ""
-        return f"{where}:{column} {self.reason}"
+        return f"{self._where()} {self.reason}"
 
 
 @dataclass(frozen=True)
-class CellWarning:
+class CellWarning(_CellProblem):
     """A cell of an accepted row that looks wrong: a number a spreadsheet rewrote.
 
     Same fields as `Reject`; the row is part of the dataset all the same.
     """
 
-    table: str
-    file: str
-    line: int | None
-    column: str | None
-    value: str | None
-    reason: str
-
     def __str__(self) -> str:
-        where = self.file if self.line is None else f"{self.file}:{self.line}"
-        column = f" {self.column}:" if self.column else ""
-        return f"{where}:{column} {self.value!r}: {self.reason}"
+        return f"{self._where()} {self.value!r}: {self.reason}"
 
 
 @dataclass(frozen=True)
