@@ -15,7 +15,7 @@ import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlite_utils import Database
 
@@ -233,20 +233,25 @@ def ingest_folder(
 
 def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
     """The reject report of a dataset (default: the latest)."""
-    if latest_dataset_id(db) is None:
-        raise PioneerError("this store holds no dataset yet", remedy=Remedy.INGEST)
-    try:
-        return list_rejects(db, dataset_id)
-    except DatasetNotFound:
-        raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
+    return _of_dataset(db, dataset_id, list_rejects)
 
 
 def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
     """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
+    return _of_dataset(db, dataset_id, list_warnings)
+
+
+_Listed = TypeVar("_Listed", Reject, CellWarning)
+
+
+def _of_dataset(
+    db: Database, dataset_id: int | None, read: Callable[[Database, int | None], list[_Listed]]
+) -> list[_Listed]:
+    """What `read` lists of a dataset, refused in words when the store or dataset has none."""
     if latest_dataset_id(db) is None:
         raise PioneerError("this store holds no dataset yet", remedy=Remedy.INGEST)
     try:
-        return list_warnings(db, dataset_id)
+        return read(db, dataset_id)
     except DatasetNotFound:
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 
