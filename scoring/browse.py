@@ -246,9 +246,8 @@ def _where(db: Database, run_id: int, award: str, f: RankFilter) -> tuple[str, l
     return " AND ".join(clauses), params
 
 
-_MARKER_STATUSES = frozenset(
-    {"flagged", "adjusted", "objected", "excluded", "substituted", "revoked"}
-)
+_MARKER_STATUSES = frozenset(MARKERS) - {"tie"}
+"""Statuses that filter on the review's markers (a tie is in `results` too)."""
 
 
 def _source(db: Database, run_id: int, award: str, f: RankFilter | None = None) -> str:
@@ -330,7 +329,8 @@ def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank:
     rank under filter `f` (the rows before it have a smaller rank)."""
     where, params = _where(db, run_id, award, f)
     row = db.execute(
-        f"SELECT COUNT(*) FROM effective_results WHERE {where} AND rank IS NOT NULL AND rank < ?",
+        f"SELECT COUNT(*) FROM {_source(db, run_id, award, f)}"
+        f" WHERE {where} AND rank IS NOT NULL AND rank < ?",
         [*params, rank],
     ).fetchone()
     return int(row[0])
