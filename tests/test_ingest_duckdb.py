@@ -87,3 +87,31 @@ def test_a_bad_row_sends_its_chunk_to_the_python_path(tmp_path: Path) -> None:
     ]
     assert [r.line for r in report.rejects] == [9, 10]
     assert report.sha256 == expected.sha256
+
+
+def test_an_unknown_reader_in_the_environment_is_refused_in_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped PIONEER_INGEST is the user's mistake (exit 1, nothing written), not a bug."""
+    from click.testing import CliRunner
+
+    from scoring.cli import cli
+
+    monkeypatch.setenv("PIONEER_INGEST", "fast")
+    root = Path(__file__).resolve().parent.parent
+    db = tmp_path / "store.db"
+    args = [
+        "ingest",
+        str(root / "examples/qianyang"),
+        "--rules",
+        str(root / "rules/three_pioneers.yaml"),
+    ]
+    result = CliRunner().invoke(cli, [*args, "--db", str(db)])
+    assert result.exit_code == 1, result.output
+    assert "PIONEER_INGEST='fast'" in result.output
+    assert "expected one of auto, python, duckdb" in result.output
+    assert "Traceback" not in result.output
+    assert (
+        not db.exists()
+        or open_store(db).execute("SELECT COUNT(*) FROM datasets").fetchone()[0] == 0
+    )

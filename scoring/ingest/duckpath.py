@@ -15,6 +15,8 @@ import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
+from scoring.backends.sql.names import duckdb_installed
+from scoring.errors import PioneerError
 from scoring.ingest.convert import Converter
 from scoring.ingest.readers import Source
 from scoring.ingest.rows import Layout
@@ -32,22 +34,16 @@ LARGE = 4 << 20
 
 
 def chosen(reader: Reader | None) -> Reader:
-    """`reader`, else the environment's choice, else `auto`; ValueError for an unknown name."""
+    """`reader`, else the environment's choice, else `auto`; refused for an unknown name."""
     if reader is not None:
         return reader
     named = os.environ.get(ENVIRONMENT, "auto").strip().lower() or "auto"
     if named not in READERS:
-        raise ValueError(f"{ENVIRONMENT}={named!r}: expected one of {', '.join(READERS)}")
+        raise PioneerError(
+            f"the environment variable {ENVIRONMENT}={named!r} names no ingest reader:"
+            f" expected one of {', '.join(READERS)}"
+        )
     return named
-
-
-def installed() -> bool:
-    """True when DuckDB can be imported."""
-    try:
-        import duckdb  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class DuckPath:
@@ -79,11 +75,11 @@ class DuckPath:
         if self.reader == "python":
             self.verdicts[key] = "python"
             return None
-        if not installed():
-            self.verdicts[key] = "python (DuckDB is not installed)"
-            return None
         if self.reader == "auto" and source.path.stat().st_size < LARGE:
             self.verdicts[key] = "python"
+            return None
+        if not duckdb_installed():
+            self.verdicts[key] = "python (DuckDB is not installed)"
             return None
         if self.session is None:
             from scoring.ingest.duckload import DuckReader

@@ -9,22 +9,16 @@ interpreter, and results are byte-identical whichever engine ran.
 
 from __future__ import annotations
 
-import importlib.util
-
 from scoring.backend import DatasetRef
 from scoring.catalog import Catalog
 
 from .names import ENGINES as ENGINES  # re-exported: engines.ENGINES
-from .names import EngineChoice
+from .names import EngineChoice, duckdb_installed
 from .sqlbackend import SqlBackend
 from .stats import dataset_stats
 
 AUTO_DUCKDB_ROWS = 2_000_000
 """From about here DuckDB's columnar execution outweighs building its copy once."""
-
-
-def duckdb_installed() -> bool:
-    return importlib.util.find_spec("duckdb") is not None
 
 
 def backend_for(engine: EngineChoice, dataset: DatasetRef, catalog: Catalog) -> SqlBackend:
