@@ -24,6 +24,7 @@ from sqlite_utils import Database
 
 from scoring import run_notes, service
 from scoring.cli_common import (
+    ITEM_COMMANDS,
     F,
     actor_option,
     db_option,
@@ -32,6 +33,7 @@ from scoring.cli_common import (
     run_option,
     today_option,
     user_errors,
+    worded,
 )
 from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
@@ -288,10 +290,10 @@ def object_cmd(
         actor=actor,
         today=today,
     )
+    resolve = worded(ITEM_COMMANDS["objection"], {"run": obj.run_id, "id": obj.id}, db_path)
     click.echo(
         f"objection {obj.id} to {obj.award} {obj.subject} recorded; the run cannot be "
-        f"published until it is resolved with `pioneer resolve-objection --db {db_path} "
-        f"--run {obj.run_id} {obj.id} --upheld` or `--dismissed --reason TEXT`"
+        f"published until it is resolved: {resolve}"
     )
 
 

@@ -33,7 +33,7 @@ def test_object_prints_a_resolve_command_that_runs(store: Store) -> None:
     store.ok("notice", "--as", "pat", "--today", "2022-09-29")
     said = store.ok("object", "--subject", "P1", "--objector", "张三", "--reason", "材料不实",
                     "--as", "alice", "--today", "2022-09-30")  # fmt: skip
-    command = said.split("resolved with `", 1)[1].split("`", 1)[0]
+    command = said.split("resolve it with `", 1)[1].split("`", 1)[0]
     words = shlex.split(command)
     assert words[:2] == ["pioneer", "resolve-objection"]
     done = invoke(*words[1:], "--reason", "查实", "--as", "bob", "--today", "2022-09-30")
