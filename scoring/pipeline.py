@@ -133,7 +133,9 @@ def _store_awards(
         read_later = {a for award in plan.awards for a in award.depends_on}
         for award in plan.awards:
             keep = award.name in read_later
-            done = store_award(plan, award, dataset, period, backend, upstream, run_id, keep)
+            done = store_award(
+                plan, award, dataset, period, backend, upstream, run_id, keep, progress
+            )
             name = award.name
             digest.add(name, done.written.lines)
             summary.subjects[name] = done.written.subjects
@@ -171,6 +173,7 @@ def store_award(
     upstream: Upstream,
     run_id: int,
     keep: bool,
+    progress: Progress | None = None,
 ) -> Stored:
     """Write one award's results into run `run_id`.
 
@@ -193,11 +196,14 @@ def store_award(
                 run_id,
                 keep,
                 _fell_back(award, backend, exc),
+                progress,
             )
         if written is not None:
             return Stored(written, backend.name)
     chosen, fallback = _choose(plan, award, backend)
-    return _store_outcomes(plan, award, dataset, period, chosen, upstream, run_id, keep, fallback)
+    return _store_outcomes(
+        plan, award, dataset, period, chosen, upstream, run_id, keep, fallback, progress
+    )
 
 
 def _store_outcomes(
@@ -210,8 +216,9 @@ def _store_outcomes(
     run_id: int,
     keep: bool,
     fallback: str | None,
+    progress: Progress | None,
 ) -> Stored:
-    done = _score(plan, award, dataset, period, backend, upstream, fallback)
+    done = _score(plan, award, dataset, period, backend, upstream, fallback, progress)
     rows = result_rows(run_id, award, done.outcomes, done.placements, plan.precision)
     lines = insert_results(dataset.db, rows)
     written = Written(

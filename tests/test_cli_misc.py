@@ -68,3 +68,19 @@ def test_progress_counts_rows_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> 
         assert update is not None
         update("riders", 1000, 0)
     assert "ingest riders: 1000 rows" in terminal.getvalue()
+
+
+def test_scoring_reports_progress_while_an_award_is_scored(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The interpreter reports every so many subjects, not only when an award is done."""
+    from scoring import pipeline
+    from scoring.store import open_store
+
+    monkeypatch.setattr(pipeline, "_EVERY", 100)
+    seen: list[tuple[str, int, int]] = []
+    db = open_store(store)
+    service.score(db, service.load(RULES), "2022", progress=lambda *c: seen.append(c))
+    riders = [done for award, done, _ in seen if award == "pioneer_rider"]
+    assert riders[:3] == [100, 200, 300]
+    assert riders[-1] == 360
