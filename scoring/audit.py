@@ -39,9 +39,13 @@ def ensure_audit_schema(db: Database) -> None:
         )
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+"""Built once: `json.dumps` with these options builds an encoder per call (hot in hashing)."""
+
+
 def canonical(data: Any) -> str:
     """Canonical JSON: sorted keys, no spaces, UTF-8 text."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(data)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ everything is written inside the caller's transaction.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from fractions import Fraction
@@ -30,7 +29,7 @@ from sqlite_utils import Database
 
 from scoring.backend import AwardFields, Written
 from scoring.ranking import RemainderTie, seat_split
-from scoring.runs import RANKING_FIELDS, RESULT_FIELDS
+from scoring.runs import RANKING_FIELDS, RESULT_FIELDS, hash_line
 
 from .dialects import is_parser_overflow
 from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
@@ -38,8 +37,6 @@ from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
 SCORED = "pioneer_scored"
 _COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
 _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
-_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-"""`scoring.audit.canonical`, one encoder for every row (a tuple encodes as a list)."""
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
 _IN_RETURNED = {c: i for i, c in enumerate(_RETURNED)}
 _IN_OUTPUT = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
@@ -111,8 +108,7 @@ def write_duckdb(
         f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})",
         [(run_id, *row[:width]) for row in rows],
     )
-    encode = _LINE.encode
-    lines = [encode(row[:hashed]) for row in rows]
+    lines = [hash_line(row[:hashed]) for row in rows]
     return _written(rows, _IN_OUTPUT, lines, ties, query.places, keep)
 
 
