@@ -237,19 +237,15 @@ def _csv_error(path: Path, line: int, error: Exception) -> FileError:
 
 
 def _csv_batches(
-    path: Path, reader: Any, previous: int, width: int, size: int, offset: int = 0
+    path: Path, reader: Any, previous: int, width: int, size: int
 ) -> Iterator[list[RawRow]]:
-    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them.
-
-    `offset` is the physical line before the first line `reader` reads (when
-    it reads a part of the file).
-    """
+    """The rows after the header in lists of up to `size`, as `_csv_rows` reads them."""
     make = tuple.__new__
     batch: list[RawRow] = []
     append = batch.append
     try:
         for cells in reader:
-            start, previous = previous + 1, offset + reader.line_num
+            start, previous = previous + 1, reader.line_num
             if len(cells) == width and cells and cells[0].strip(WHITESPACE):
                 append(make(RawRow, (start, tuple(cells), None)))
             elif not is_blank(cells):
