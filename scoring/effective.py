@@ -23,7 +23,7 @@ negative sum.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -130,6 +130,7 @@ _COLUMNS = (
 
 
 def _row(r: Any) -> EffectiveResult:
+    points = json.loads(r[14])
     return EffectiveResult(
         award=r[0],
         subject=r[1],
@@ -145,8 +146,9 @@ def _row(r: Any) -> EffectiveResult:
         selected=bool(r[11]),
         boundary_tie=bool(r[12]),
         excluded=bool(r[13]),
-        points=json.loads(r[14]),
-        computed_points=json.loads(r[15]),
+        points=points,
+        # the same text as `points` (no approved adjustment): the same figures
+        computed_points=dict(points) if r[15] == r[14] else json.loads(r[15]),
         metrics=json.loads(r[16]),
         no_data=json.loads(r[17]),
         warnings=json.loads(r[18]),
@@ -180,6 +182,47 @@ def read(
         params += [limit, offset]
     found = [_row(r) for r in db.execute(sql, params).fetchall()]
     return _with_review(db, run_id, award, found)
+
+
+STREAM_BATCH = 1000
+"""Subjects read at a time by `stream`."""
+
+
+def stream(
+    db: Database, run_id: int, award: str, *, only: str | None = None
+) -> Iterator[EffectiveResult]:
+    """An award's effective results in export order, as `read` gives them,
+    without holding them all: a batch of keys at a time along the index on
+    `ord` (the standings' once a review stored them, else `results`'), each
+    batch read from the view. `only` is an extra condition on the view's
+    columns (`selected = 1 OR boundary_tie = 1`): those few rows are read in
+    one query instead. The review records are read once per award."""
+    review = _Review.of(db, run_id, award)
+    if only is not None:
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM effective_results WHERE run_id = ? AND award = ?"
+            f" AND ({only}) ORDER BY ord",
+            [run_id, award],
+        ).fetchall()
+        yield from review.attach([_row(r) for r in rows])
+        return
+    table = "standings" if has_standings(db, run_id, award) else "results"
+    last = -1
+    while True:
+        keys = db.execute(
+            f"SELECT subject, ord FROM {table} WHERE run_id = ? AND award = ? AND ord > ?"
+            " ORDER BY ord LIMIT ?",
+            [run_id, award, last, STREAM_BATCH],
+        ).fetchall()
+        if not keys:
+            return
+        last = int(keys[-1][1])
+        rows = db.execute(
+            f"SELECT {_COLUMNS} FROM effective_results WHERE run_id = ? AND award = ?"
+            f" AND subject IN ({', '.join('?' for _ in keys)}) ORDER BY ord",
+            [run_id, award, *(k[0] for k in keys)],
+        ).fetchall()
+        yield from review.attach([_row(r) for r in rows])
 
 
 def has_standings(db: Database, run_id: int, award: str) -> bool:
@@ -235,36 +278,56 @@ def _with_review(
 ) -> list[EffectiveResult]:
     if not found:
         return found
-    keys = {r.subject for r in found}
-    adjustments: dict[str, list[Adjustment]] = {}
-    for adj in records.adjustments(db, run_id, award):
-        if adj.subject in keys:
-            adjustments.setdefault(adj.subject, []).append(adj)
-    objections: dict[str, list[Objection]] = {}
-    for o in records.objections(db, run_id):
-        if o.award == award and o.subject in keys:
-            objections.setdefault(o.subject, []).append(o)
-    flags: dict[str, list[Flag]] = {}
-    for f in records.flags(db, run_id):
-        if f.award == award and f.subject in keys:
-            flags.setdefault(f.subject, []).append(f)
-    revoked = {
-        v.subject: v
-        for v in records.revocations(db, run_id)
-        if v.award == award and v.subject in keys
-    }
-    if not (adjustments or objections or flags or revoked):
-        return found
-    return [
-        _replace_review(
-            r,
-            adjustments.get(r.subject, []),
-            objections.get(r.subject, []),
-            flags.get(r.subject, []),
-            revoked.get(r.subject),
-        )
-        for r in found
-    ]
+    return _Review.of(db, run_id, award, {r.subject for r in found}).attach(found)
+
+
+@dataclass(frozen=True)
+class _Review:
+    """An award's review records by subject (only `keys`' when given)."""
+
+    adjustments: dict[str, list[Adjustment]]
+    objections: dict[str, list[Objection]]
+    flags: dict[str, list[Flag]]
+    revoked: dict[str, Revocation]
+
+    @staticmethod
+    def of(db: Database, run_id: int, award: str, keys: set[str] | None = None) -> _Review:
+        def wanted(subject: str) -> bool:
+            return keys is None or subject in keys
+
+        adjustments: dict[str, list[Adjustment]] = {}
+        for adj in records.adjustments(db, run_id, award):
+            if wanted(adj.subject):
+                adjustments.setdefault(adj.subject, []).append(adj)
+        objections: dict[str, list[Objection]] = {}
+        for o in records.objections(db, run_id):
+            if o.award == award and wanted(o.subject):
+                objections.setdefault(o.subject, []).append(o)
+        flags: dict[str, list[Flag]] = {}
+        for f in records.flags(db, run_id):
+            if f.award == award and wanted(f.subject):
+                flags.setdefault(f.subject, []).append(f)
+        revoked = {
+            v.subject: v
+            for v in records.revocations(db, run_id)
+            if v.award == award and wanted(v.subject)
+        }
+        return _Review(adjustments, objections, flags, revoked)
+
+    def attach(self, found: list[EffectiveResult]) -> list[EffectiveResult]:
+        """`found` with each subject's review records beside it."""
+        if not (self.adjustments or self.objections or self.flags or self.revoked):
+            return found
+        return [
+            _replace_review(
+                r,
+                self.adjustments.get(r.subject, []),
+                self.objections.get(r.subject, []),
+                self.flags.get(r.subject, []),
+                self.revoked.get(r.subject),
+            )
+            for r in found
+        ]
 
 
 def _replace_review(

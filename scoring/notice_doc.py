@@ -32,10 +32,24 @@ from scoring.export.notice_quota import per_label, quota_rule
 from scoring.results import RunInfo
 from scoring.review import records
 from scoring.review.ddl import ensure_review_schema
-from scoring.review.standings import Computer
+from scoring.review.standings import open_tie_keys
 from scoring.rules import Rules
 
 UNIT = "unit"
+
+
+def listed_rows(rules: Rules) -> dict[str, str]:
+    """Per award, an SQL condition on `effective_results` that keeps the rows
+    its 公示 list can show (`scoring.export.notice`): under a quota the
+    selected and the boundary-tied (an open tie's candidates are among them),
+    without one every ranked subject. A document of these rows alone gives
+    the same list as the whole export document."""
+    return {
+        award.name: "rank IS NOT NULL"
+        if rules.model.awards[award.name].quota is None
+        else "selected = 1 OR boundary_tie = 1"
+        for award in rules.plan.awards
+    }
 
 
 def add_notice_facts(
@@ -57,7 +71,6 @@ def add_notice_facts(
             "days": notice.days,
         }
     head["issued"] = _issued(db, run, notice, today)
-    computer = Computer(db, run.id, run.dataset_id, rules.plan)
     reader = DatasetReader(db, run.dataset_id, rules.plan.catalog)
     catalog = rules.plan.catalog
     for award in rules.plan.awards:
@@ -72,8 +85,7 @@ def add_notice_facts(
             per = quota.per
             label = per_label(per, info.headers.get(per)) if per is not None else None
             body["quota_rule"] = quota_rule(quota, label)
-        ties = computer.award(award).open_ties()
-        body["undecided"] = sorted({k for t in ties for k in t.keys})
+        body["undecided"] = open_tie_keys(db, run.id, run.dataset_id, rules.plan, award)
         _add_unit_names(body["results"], info, catalog.tables, reader)
     return doc
 

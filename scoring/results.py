@@ -5,6 +5,7 @@ review, the export reads the effective standings the review stored."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -165,8 +166,18 @@ def export_document(
     titles: dict[str, str],
     order: list[str],
     campaign_title: str | None = None,
+    *,
+    lazy: bool = False,
+    only: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The §4.1 JSON export document (numbers as Decimals)."""
+    """The §4.1 JSON export document (numbers as Decimals).
+
+    `lazy`: each award's `results` is an iterator that reads the store as it
+    is consumed (`effective.stream`), for a writer that never holds the whole
+    document. `only[award]`: an SQL condition on the `effective_results`
+    view that keeps only those of the award's results (the rows a 公示 list
+    can show).
+    """
     head: dict[str, Any] = {
         "id": run.id,
         "campaign": run.campaign,
@@ -183,14 +194,19 @@ def export_document(
     for award in order:
         awards[award] = {
             "title": titles.get(award, award),
-            "results": _export_award(db, run.id, award),
+            "results": _export_award(db, run.id, award, lazy, (only or {}).get(award)),
         }
     return {"run": head, "awards": awards}
 
 
-def _export_award(db: Database, run_id: int, award: str) -> list[dict[str, Any]]:
+def _export_award(
+    db: Database, run_id: int, award: str, lazy: bool, only: str | None
+) -> Iterable[dict[str, Any]]:
     """An award's effective results (SPEC §5): the review applied, its
     adjustments, upheld objections and revocations beside each subject."""
+    if lazy or only is not None:
+        found = map(export_result, effective.stream(db, run_id, award, only=only))
+        return found if lazy else list(found)
     return [export_result(r) for r in effective.read(db, run_id, award)]
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from sqlite_utils import Database
 
@@ -316,10 +317,12 @@ def score(
     )
 
 
-def _document(db: Database, run: RunInfo, rules: Rules, *, with_title: bool) -> dict[str, Any]:
+def _document(
+    db: Database, run: RunInfo, rules: Rules, *, with_title: bool, **rows: Any
+) -> dict[str, Any]:
     titles = {a.name: a.title for a in rules.plan.awards}
     title = rules.model.campaign.title if with_title else None
-    return build_export(db, run, titles, list(rules.model.awards), title)
+    return build_export(db, run, titles, list(rules.model.awards), title, **rows)
 
 
 def export_document(
@@ -336,22 +339,38 @@ def export_document(
 def export(db: Database, run_ref: str | int, fmt: str, *, today: dt.date | None = None) -> bytes:
     """A run's results as json, or the 公示 list as csv, xlsx, md or html
     (`today`: the date a list not yet on notice counts as made)."""
-    from scoring.export import render_json, render_notice
-    from scoring.notice_doc import add_notice_facts
+    out = io.BytesIO()
+    export_to(db, run_ref, fmt, out, today=today)
+    return out.getvalue()
+
+
+def export_to(
+    db: Database, run_ref: str | int, fmt: str, out: BinaryIO, *, today: dt.date | None = None
+) -> None:
+    """`export`, written to `out` as it is made: the JSON document result by
+    result (never whole in memory), the 公示 list from the rows it shows. The
+    run is found and its rules loaded before the first byte; everything is
+    read in one read transaction, so a review action meanwhile is not half
+    seen."""
+    from scoring.export import render_notice
+    from scoring.export.json_text import write_json
+    from scoring.notice_doc import add_notice_facts, listed_rows
     from scoring.rules import run_rules
 
     run = resolve_run(db, run_ref)
     rules = run_rules(run)
-
-    if fmt == "json":
-        return render_json(_document(db, run, rules, with_title=False)).encode("utf-8")
-    masked: dict[str, frozenset[str]] = {}
-    for award in rules.plan.awards:
-        info = rules.plan.catalog.tables[award.subjects]
-        masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
-    doc = _document(db, run, rules, with_title=True)
-    add_notice_facts(doc, db, run, rules, today or dt.date.today())
-    return render_notice(doc, fmt, masked=masked)
+    with transaction(db):
+        if fmt == "json":
+            doc = _document(db, run, rules, with_title=False, lazy=True)
+            write_json(doc, lambda text: out.write(text.encode("utf-8")))
+            return
+        masked: dict[str, frozenset[str]] = {}
+        for award in rules.plan.awards:
+            info = rules.plan.catalog.tables[award.subjects]
+            masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
+        doc = _document(db, run, rules, with_title=True, only=listed_rows(rules))
+        add_notice_facts(doc, db, run, rules, today or dt.date.today())
+        out.write(render_notice(doc, fmt, masked=masked))
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:

@@ -33,6 +33,7 @@ from sqlite_utils import Database
 
 from scoring.audit import canonical
 from scoring.data import DatasetReader, cell_text
+from scoring.effective import has_standings
 from scoring.numbers import fixed, plain
 from scoring.plan import AwardPlan, Plan
 from scoring.ranking import BoundaryTie, Entry, Placement, QuotaSpec, boundary_ties, place
@@ -287,6 +288,61 @@ class Computer:
             out[award.name] = self.award(award)
             self.store(out[award.name])
         return out
+
+
+def stored_open_ties(db: Database, run_id: int, award: AwardPlan) -> list[str] | None:
+    """The keys of the subjects in a boundary tie still open (what
+    `AwardStandings.open_ties` names, in key order), read from what is stored
+    instead of ranking the award again.
+
+    The stored rows carry all it takes: every member of a boundary tie has
+    `boundary_tie` set whatever became of the tie; one tie at most stands per
+    `per` group, its members sharing a rank; a reviewer's choice fills at
+    least one seat (a tie always has one), while under `flag` no member of
+    an open tie is selected. So the open ties are the (group, rank) clusters
+    of tied subjects with nobody selected. The effective flags are the
+    standings' once a review stored them, else the computed ones of
+    `results`. None for results stored before `results.per_group` existed
+    (a `per` quota then needs the dataset: rank again with `Computer`).
+    """
+    quota = award.quota
+    if quota is None or quota.boundary_tie != "flag":
+        return []
+    group = "r.per_group" if quota.per else "NULL"
+    figures = f"r.subject, {group}, r.tie_break IS NULL"
+    if has_standings(db, run_id, award.name):
+        sql = (
+            f"SELECT {figures}, s.rank, s.selected FROM standings s JOIN results r"
+            " ON r.run_id = s.run_id AND r.award = s.award AND r.subject = s.subject"
+            " WHERE s.run_id = ? AND s.award = ? AND s.boundary_tie = 1"
+        )
+    else:
+        sql = (
+            f"SELECT {figures}, r.rank, r.selected FROM results r"
+            " WHERE r.run_id = ? AND r.award = ? AND r.boundary_tie = 1"
+        )
+    clusters: dict[tuple[str | None, int | None], list[str]] = {}
+    taken: set[tuple[str | None, int | None]] = set()
+    for key, grp, legacy, rank, selected in db.execute(sql, [run_id, award.name]).fetchall():
+        if legacy and quota.per:
+            return None
+        clusters.setdefault((grp, rank), []).append(key)
+        if selected:
+            taken.add((grp, rank))
+    return sorted(k for c, keys in clusters.items() if c not in taken for k in keys)
+
+
+def open_tie_keys(
+    db: Database, run_id: int, dataset_id: int, plan: Plan, award: AwardPlan
+) -> list[str]:
+    """The keys of the subjects in an open boundary tie of `award`, in key
+    order: from what is stored (`stored_open_ties`), ranking again only for
+    results too old to carry their `per` group."""
+    stored = stored_open_ties(db, run_id, award)
+    if stored is not None:
+        return stored
+    ties = Computer(db, run_id, dataset_id, plan).award(award).open_ties()
+    return sorted({k for t in ties for k in t.keys})
 
 
 def _seat_inputs(
