@@ -366,18 +366,20 @@ def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
     if output is None and fmt == "xlsx" and stdout_is_terminal():
         fail("an xlsx file would print as garbage on the terminal (write it to a file: -o FILE)")
     db = service.open_existing(db_path)
-    data = service.export(db, run_ref, fmt)
     if output is None:
-        sys.stdout.buffer.write(data)
+        service.export_to(db, run_ref, fmt, sys.stdout.buffer)
         sys.stdout.flush()
         return
     target = Path(output)
     tmp = target.with_name(target.name + ".part")
     try:
-        tmp.write_bytes(data)
+        with tmp.open("wb") as out:
+            service.export_to(db, run_ref, fmt, out)
         tmp.replace(target)
     except OSError as exc:
         raise PioneerError(f"cannot write {output}: {exc.strerror}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
     click.echo(f"wrote {output}", err=True)
 
 
