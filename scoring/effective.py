@@ -188,24 +188,12 @@ STREAM_BATCH = 1000
 """Subjects read at a time by `stream`."""
 
 
-def stream(
-    db: Database, run_id: int, award: str, *, only: str | None = None
-) -> Iterator[EffectiveResult]:
+def stream(db: Database, run_id: int, award: str) -> Iterator[EffectiveResult]:
     """An award's effective results in export order, as `read` gives them,
     without holding them all: a batch of keys at a time along the index on
     `ord` (the standings' once a review stored them, else `results`'), each
-    batch read from the view. `only` is an extra condition on the view's
-    columns (`selected = 1 OR boundary_tie = 1`): those few rows are read in
-    one query instead. The review records are read once per award."""
+    batch read from the view. The review records are read once per award."""
     review = _Review.of(db, run_id, award)
-    if only is not None:
-        rows = db.execute(
-            f"SELECT {_COLUMNS} FROM effective_results WHERE run_id = ? AND award = ?"
-            f" AND ({only}) ORDER BY ord",
-            [run_id, award],
-        ).fetchall()
-        yield from review.attach([_row(r) for r in rows])
-        return
     table = "standings" if has_standings(db, run_id, award) else "results"
     last = -1
     while True:

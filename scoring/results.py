@@ -175,8 +175,8 @@ def export_document(
     `lazy`: each award's `results` is an iterator that reads the store as it
     is consumed (`effective.stream`), for a writer that never holds the whole
     document. `only[award]`: an SQL condition on the `effective_results`
-    view that keeps only those of the award's results (the rows a 公示 list
-    can show).
+    view that keeps only those of the award's results, each with only the
+    fields a 公示 list prints (`NOTICE_FIELDS`), for the notice renderers.
     """
     head: dict[str, Any] = {
         "id": run.id,
@@ -204,10 +204,39 @@ def _export_award(
 ) -> Iterable[dict[str, Any]]:
     """An award's effective results (SPEC §5): the review applied, its
     adjustments, upheld objections and revocations beside each subject."""
-    if lazy or only is not None:
-        found = map(export_result, effective.stream(db, run_id, award, only=only))
-        return found if lazy else list(found)
+    if only is not None:
+        return notice_results(db, run_id, award, only)
+    if lazy:
+        return map(export_result, effective.stream(db, run_id, award))
     return [export_result(r) for r in effective.read(db, run_id, award)]
+
+
+NOTICE_FIELDS = ("subject", "name", "unit", "total", "rank", "grade", "selected", "boundary_tie")
+"""What the 公示 list reads of a result (`scoring.export.notice`)."""
+
+
+def notice_results(db: Database, run_id: int, award: str, only: str) -> list[dict[str, Any]]:
+    """The award's effective results that meet `only` (an SQL condition on
+    `effective_results`) in export order, each with the `NOTICE_FIELDS` of
+    its export item, valued as `export_result` values them."""
+    rows = db.execute(
+        f"SELECT {', '.join(NOTICE_FIELDS)} FROM effective_results"
+        f" WHERE run_id = ? AND award = ? AND ({only}) ORDER BY ord",
+        [run_id, award],
+    ).fetchall()
+    return [
+        {
+            "subject": r[0],
+            "name": r[1],
+            "unit": r[2],
+            "total": Decimal(r[3]),
+            "rank": r[4],
+            "grade": r[5],
+            "selected": bool(r[6]),
+            "boundary_tie": bool(r[7]),
+        }
+        for r in rows
+    ]
 
 
 def export_result(r: effective.EffectiveResult) -> dict[str, Any]:
