@@ -19,6 +19,7 @@ integer (`87.25` → 8725), which SQLite orders and bins with integer arithmetic
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -366,17 +367,120 @@ def _places(db: Database, run_id: int) -> int:
 
 def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
     """Units and grades present in an award (grades highest first), its
-    counts, and a histogram of its ranked totals in `bins` exact bins."""
+    counts, and a histogram of its ranked totals in `bins` exact bins.
+
+    One pass over the award's rows, aggregated inside SQLite: how many, how
+    many selected, which units. The rest is read along the index on `ord`
+    (the effective order: ranked subjects first, by total descending), with
+    a few dozen binary searches instead of passes: the ranked ones are a
+    prefix of that order, each bin of the histogram a stretch of it, and
+    each grade too (a grade is the band its total falls in).
+    """
     key = [run_id, award]
     source = _source(db, run_id, award)
-    units = [
-        r[0]
-        for r in db.execute(
-            f"SELECT DISTINCT unit FROM {source} WHERE run_id = ? AND award = ?"
-            " AND unit IS NOT NULL ORDER BY unit",
-            key,
-        ).fetchall()
-    ]
+    counts = db.execute(
+        "SELECT COUNT(*), COALESCE(SUM(selected), 0), json_group_array(DISTINCT unit)"
+        f" FROM {source} WHERE run_id = ? AND award = ?",
+        key,
+    ).fetchone()
+    subjects, selected = int(counts[0]), int(counts[1])
+    units = sorted(u for u in json.loads(counts[2]) if u is not None)
+    along = _Along(db, "results" if source == "results" else "standings", run_id, award)
+    if not along.dense(subjects):  # never written so; read the way that needs no order
+        return _facets_by_grouping(db, source, run_id, award, units, subjects, selected, bins)
+    ranked = along.first(0, subjects, lambda r: not r[0])
+    histogram = [0] * bins
+    low = high = 0
+    grades: list[str] = []
+    if ranked:
+        high, low = along.at(0)[1], along.at(ranked - 1)[1]
+        span = max(high - low, 1)
+        # rows of bin b and above: a total of at least low + ceil(b * span / bins)
+        ahead = [ranked] + [
+            along.first(0, ranked, _total_below(low - (-b * span // bins))) for b in range(1, bins)
+        ]
+        for b in range(bins):
+            histogram[b] = ahead[b] - (ahead[b + 1] if b + 1 < bins else 0)
+        start = 0
+        while start < ranked:
+            grade = along.at(start)[2]
+            if grade is not None:
+                grades.append(grade)
+            start = along.first(start, ranked, _grade_other_than(grade))
+    places = _places(db, run_id)
+    return Facets(
+        units,
+        grades,
+        subjects,
+        ranked,
+        selected,
+        histogram,
+        Decimal(low).scaleb(-places),
+        Decimal(high).scaleb(-places),
+    )
+
+
+_Row = tuple[Any, ...]
+"""(ranked, scaled total, grade) of a row, as `_Along` reads it."""
+
+
+def _total_below(least: int) -> Callable[[_Row], bool]:
+    return lambda row: bool(row[1] < least)
+
+
+def _grade_other_than(grade: str | None) -> Callable[[_Row], bool]:
+    return lambda row: row[2] != grade
+
+
+class _Along:
+    """An award's rows by position in its effective order: `table`'s `ord`
+    (`results`' or the standings'), read one row at a time by its index."""
+
+    def __init__(self, db: Database, table: str, run_id: int, award: str) -> None:
+        self.db = db
+        self.key = [run_id, award]
+        self.table = table
+        self.sql = (
+            f"SELECT rank IS NOT NULL, {_SCALED}, grade FROM {table}"
+            " WHERE run_id = ? AND award = ? AND ord = ?"
+        )
+
+    def dense(self, subjects: int) -> bool:
+        """Whether `ord` numbers exactly the award's `subjects` rows from 0."""
+        row = self.db.execute(
+            f"SELECT MIN(ord), MAX(ord) FROM {self.table} WHERE run_id = ? AND award = ?",
+            self.key,
+        ).fetchone()
+        return subjects == 0 or (row[0] == 0 and row[1] == subjects - 1)
+
+    def at(self, position: int) -> _Row:
+        """(ranked, scaled total, grade) of the row at `position`."""
+        return tuple(self.db.execute(self.sql, [*self.key, position]).fetchone())
+
+    def first(self, lo: int, hi: int, after: Callable[[_Row], bool]) -> int:
+        """The first position in [lo, hi) whose row meets `after` (hi when none
+        does), for an `after` that, once true along the order, stays true."""
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if after(self.at(mid)):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+
+def _facets_by_grouping(
+    db: Database,
+    source: str,
+    run_id: int,
+    award: str,
+    units: list[str],
+    subjects: int,
+    selected: int,
+    bins: int,
+) -> Facets:
+    """Grades, ranked count and histogram by grouping every row (no order needed)."""
+    key = [run_id, award]
     grades = [
         r[0]
         for r in db.execute(
@@ -386,14 +490,13 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
         ).fetchall()
     ]
     counts = db.execute(
-        "SELECT COUNT(*), COUNT(rank), COALESCE(SUM(selected), 0),"
-        f" MIN(CASE WHEN rank IS NOT NULL THEN {_SCALED} END),"
+        f"SELECT COUNT(rank), MIN(CASE WHEN rank IS NOT NULL THEN {_SCALED} END),"
         f" MAX(CASE WHEN rank IS NOT NULL THEN {_SCALED} END)"
         f" FROM {source} WHERE run_id = ? AND award = ?",
         key,
     ).fetchone()
-    subjects, ranked, selected = int(counts[0]), int(counts[1]), int(counts[2])
-    low, high = int(counts[3] or 0), int(counts[4] or 0)
+    ranked = int(counts[0])
+    low, high = int(counts[1] or 0), int(counts[2] or 0)
     histogram = [0] * bins
     if ranked:
         span = max(high - low, 1)

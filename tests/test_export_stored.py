@@ -11,7 +11,9 @@ subjects, a resolved tie, a choice that lapses when an adjustment moves the
 tie, a pending adjustment, an upheld objection (递补) that opens a new tie,
 a dismissed one, publication and a revocation; an `include_all` award with
 `min_score` and a `share` quota, and an award without a quota beside it.
-After every step each format's bytes must equal the reference's.
+After every step each format's bytes must equal the reference's, and the
+TUI's facets (read along the effective order with binary searches) must
+equal those of grouping every row, as `browse.facets` did before.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 import pytest
 from engine_helpers import ACTOR, Scored, campaign
 
-from scoring import service
+from scoring import browse, service
 from scoring.export import render_json, render_notice
 from scoring.notice_doc import add_notice_facts
 from scoring.results import export_document, resolve_run
@@ -126,10 +128,25 @@ def open_ties(s: Scored) -> dict[str, list[str]]:
     return out
 
 
+def grouped_facets(s: Scored, award: str) -> browse.Facets:
+    """The facets by grouping every row of the award (the way before)."""
+    run = s.summary.run_id
+    source = browse._source(s.db, run, award)
+    where = f"FROM {source} WHERE run_id = {run} AND award = '{award}'"
+    units = [
+        r[0]
+        for r in s.db.execute(f"SELECT DISTINCT unit {where} AND unit IS NOT NULL ORDER BY unit")
+    ]
+    n, selected = s.db.execute(f"SELECT COUNT(*), COALESCE(SUM(selected), 0) {where}").fetchone()
+    return browse._facets_by_grouping(s.db, source, run, award, units, n, selected, 40)
+
+
 def same_exports(s: Scored, today: D) -> dict[str, list[str]]:
     for fmt in FORMATS:
         got = service.export(s.db, s.summary.run_id, fmt, today=today)
         assert got == reference(s, fmt, today), fmt
+    for award in ("a", "b", "c"):
+        assert browse.facets(s.db, s.summary.run_id, award) == grouped_facets(s, award)
     return open_ties(s)
 
 
