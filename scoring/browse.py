@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -262,35 +262,69 @@ def _source(db: Database, run_id: int, award: str, f: RankFilter | None = None) 
     return "effective_results" if effective.has_standings(db, run_id, award) else "results"
 
 
+class RankQuery:
+    """One filter over an award's ranking, prepared once for the count and
+    the pages read under it: its WHERE clause (with the search index's
+    candidates for a name search) and its source are found on first use and
+    kept, so a page read with its count looks them up once."""
+
+    def __init__(self, db: Database, run_id: int, award: str, f: RankFilter) -> None:
+        self.db, self.run_id, self.award, self.filter = db, run_id, award, f
+
+    @cached_property
+    def where(self) -> tuple[str, list[Any]]:
+        return _where(self.db, self.run_id, self.award, self.filter)
+
+    @cached_property
+    def source(self) -> str:
+        return _source(self.db, self.run_id, self.award, self.filter)
+
+    def count(self) -> int:
+        """How many rows of the award's ranking match the filter."""
+        f = self.filter
+        if f == RankFilter(sort=f.sort):
+            return effective.subject_count(self.db, self.run_id, self.award)
+        where, params = self.where
+        sql = f"SELECT COUNT(*) FROM {self.source} WHERE {where}"
+        return int(self.db.execute(sql, params).fetchone()[0])
+
+    def page(self, offset: int, limit: int) -> list[RankRow]:
+        """One page of the ranking, filtered and sorted in SQL.
+
+        The page's keys are found first without the markers (so the rows
+        skipped by OFFSET cost no marker lookups), then the page's rows are
+        read whole.
+        """
+        db, run_id, award, f = self.db, self.run_id, self.award, self.filter
+        if f == RankFilter():
+            keys = effective.order_keys(db, run_id, award, limit, offset)
+        else:
+            where, params = self.where
+            keys = [
+                r[0]
+                for r in db.execute(
+                    f"SELECT subject FROM {self.source} WHERE {where}"
+                    f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
+                    [*params, limit, offset],
+                ).fetchall()
+            ]
+        return _rank_rows(db, run_id, award, keys)
+
+
 def ranking_count(db: Database, run_id: int, award: str, f: RankFilter) -> int:
-    """How many rows of the award's ranking match `f`."""
-    if f == RankFilter(sort=f.sort):
-        return effective.subject_count(db, run_id, award)
-    where, params = _where(db, run_id, award, f)
-    source = _source(db, run_id, award, f)
-    return int(db.execute(f"SELECT COUNT(*) FROM {source} WHERE {where}", params).fetchone()[0])
+    """How many rows of the award's ranking match `f` (`RankQuery.count`)."""
+    return RankQuery(db, run_id, award, f).count()
 
 
 def ranking_page(
     db: Database, run_id: int, award: str, f: RankFilter, offset: int, limit: int
 ) -> list[RankRow]:
-    """One page of an award's ranking, filtered and sorted in SQL.
+    """One page of an award's ranking (`RankQuery.page`)."""
+    return RankQuery(db, run_id, award, f).page(offset, limit)
 
-    The page's keys are found first without the markers (so the rows skipped
-    by OFFSET cost no marker lookups), then the page's rows are read whole.
-    """
-    if f == RankFilter():
-        keys = effective.order_keys(db, run_id, award, limit, offset)
-    else:
-        where, params = _where(db, run_id, award, f)
-        keys = [
-            r[0]
-            for r in db.execute(
-                f"SELECT subject FROM {_source(db, run_id, award, f)} WHERE {where}"
-                f" ORDER BY {_ORDER[f.sort]} LIMIT ? OFFSET ?",
-                [*params, limit, offset],
-            ).fetchall()
-        ]
+
+def _rank_rows(db: Database, run_id: int, award: str, keys: list[str]) -> list[RankRow]:
+    """The ranking rows of `keys`, in that order, private fields masked."""
     if not keys:
         return []
     rows = db.execute(
@@ -328,10 +362,10 @@ def ranking_page(
 def position_of_rank(db: Database, run_id: int, award: str, f: RankFilter, rank: int) -> int:
     """The position (0-based) of the first row of `rank` in the ranking by
     rank under filter `f` (the rows before it have a smaller rank)."""
-    where, params = _where(db, run_id, award, f)
+    query = RankQuery(db, run_id, award, f)
+    where, params = query.where
     row = db.execute(
-        f"SELECT COUNT(*) FROM {_source(db, run_id, award, f)}"
-        f" WHERE {where} AND rank IS NOT NULL AND rank < ?",
+        f"SELECT COUNT(*) FROM {query.source} WHERE {where} AND rank IS NOT NULL AND rank < ?",
         [*params, rank],
     ).fetchone()
     return int(row[0])

@@ -5,6 +5,7 @@ review, the export reads the effective standings the review stored."""
 from __future__ import annotations
 
 import json
+import string
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -304,17 +305,37 @@ SUGGEST_AMONG = 50_000
 
 def subject_hint(db: Database, run_id: int, awards: list[str], subject: str) -> str | None:
     """ "did you mean `KEY`?" for a subject key the run's `awards` do not have:
-    the key in another case, else a close spelling; None when nothing is close."""
+    the key in another case, else a close spelling; None when nothing is close.
+
+    One read of the keys (at most `SUGGEST_AMONG` + 1 of them) answers both;
+    only an award too big for suggestions looks for the other case in SQL.
+    """
     marks = ", ".join("?" for _ in awards)
     where = f"run_id = ? AND award IN ({marks})"
-    same = db.execute(
-        f"SELECT subject FROM results WHERE {where} AND lower(subject) = lower(?) LIMIT 1",
-        [run_id, *awards, subject.strip()],
-    ).fetchone()
-    if same is not None:
-        return f"did you mean `{same[0]}`?"
-    count = db.execute(f"SELECT COUNT(*) FROM results WHERE {where}", [run_id, *awards]).fetchone()
-    if count[0] > SUGGEST_AMONG:
-        return None
-    keys = db.execute(f"SELECT subject FROM results WHERE {where}", [run_id, *awards]).fetchall()
-    return did_you_mean(subject.strip(), (str(k[0]) for k in keys))
+    wanted = subject.strip()
+    keys = [
+        str(r[0])
+        for r in db.execute(
+            f"SELECT subject FROM results WHERE {where} LIMIT ?",
+            [run_id, *awards, SUGGEST_AMONG + 1],
+        ).fetchall()
+    ]
+    if len(keys) > SUGGEST_AMONG:
+        same = db.execute(
+            f"SELECT subject FROM results WHERE {where} AND lower(subject) = lower(?) LIMIT 1",
+            [run_id, *awards, wanted],
+        ).fetchone()
+        return None if same is None else f"did you mean `{same[0]}`?"
+    folded = _ascii_lower(wanted)
+    for key in keys:
+        if _ascii_lower(key) == folded:
+            return f"did you mean `{key}`?"
+    return did_you_mean(wanted, keys)
+
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def _ascii_lower(text: str) -> str:
+    """`text` lowered as SQLite's `lower()` lowers it: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)

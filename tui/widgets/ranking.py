@@ -25,14 +25,13 @@ from textual.worker import get_current_worker
 from scoring.browse import (
     Facets,
     RankFilter,
+    RankQuery,
     RankRow,
     Sort,
     Store,
     build_search_index,
     facets,
     position_of_rank,
-    ranking_count,
-    ranking_page,
 )
 from scoring.width import display_width, fit, steady
 from tui.format import marker_words, number_cell, plain_cell, status_text, status_words
@@ -275,8 +274,9 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
             if worker.is_cancelled:
                 return
         with store.connect() as db:
-            total = ranking_count(db, self.run_id, self.award, flt) if count else None
-            rows = ranking_page(db, self.run_id, self.award, flt, offset, PAGE)
+            query = RankQuery(db, self.run_id, self.award, flt)
+            total = query.count() if count else None
+            rows = query.page(offset, PAGE)
         if not worker.is_cancelled:
             self.post_message(self.PageLoaded(generation, offset, rows, total))
 
