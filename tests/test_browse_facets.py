@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from export_reference import grouped_facets
 from test_tui_paging import synthetic_store
 
 from scoring import browse
@@ -29,9 +30,7 @@ def test_facets_along_the_order_equal_grouping_every_row(
     path, run = store
     with browse.Store(path).connect() as db:
         got = browse.facets(db, run, AWARD, bins)
-        units = [r[0] for r in db.execute("SELECT DISTINCT unit FROM results ORDER BY unit")]
-        n, selected = db.execute("SELECT COUNT(*), SUM(selected) FROM results").fetchone()
-        grouped = browse._facets_by_grouping(db, "results", run, AWARD, units, n, selected, bins)
+        grouped = grouped_facets(db, run, AWARD, bins)
     assert got == grouped
     assert sum(got.histogram) == got.ranked == 3_001 - 3_001 // 50
     assert got.grades == ["优秀", "良好", "合格", "不合格"]

@@ -4,7 +4,7 @@
 (`review.standings.stored_open_ties`), builds the 公示 list from the rows it
 shows and streams the JSON document. Before, it built the whole document
 and ranked every award again in Python (`Computer.award(...).open_ties()`).
-This test keeps that old computation as the reference and walks a run
+This test keeps that old computation as the reference (`export_reference`) and walks a run
 through a review that moves everything the tie logic depends on: ties in
 three `per` groups (one of them the null group), ineligible and vetoed
 subjects, a resolved tie, a choice that lapses when an adjustment moves the
@@ -24,11 +24,10 @@ from typing import Any
 
 import pytest
 from engine_helpers import ACTOR, Scored, campaign
+from export_reference import grouped_facets, reference_export
 
 from scoring import browse, service
-from scoring.export import render_json, render_notice
-from scoring.notice_doc import add_notice_facts
-from scoring.results import export_document, resolve_run
+from scoring.results import resolve_run
 from scoring.review.standings import Computer, stored_open_ties
 
 AWARDS = """
@@ -94,25 +93,6 @@ def scored(tmp_path: Path) -> Scored:
     return s
 
 
-def reference(s: Scored, fmt: str, today: D) -> bytes:
-    """The export as it was computed before: the whole document, and the open
-    ties found by ranking every award again."""
-    run = resolve_run(s.db, s.summary.run_id)
-    rules = service.run_rules(run)
-    titles = {a.name: a.title for a in rules.plan.awards}
-    order = list(rules.model.awards)
-    if fmt == "json":
-        return render_json(export_document(s.db, run, titles, order)).encode("utf-8")
-    doc = export_document(s.db, run, titles, order, rules.model.campaign.title)
-    add_notice_facts(doc, s.db, run, rules, today)
-    computer = Computer(s.db, run.id, run.dataset_id, rules.plan)
-    for award in rules.plan.awards:
-        ties = computer.award(award).open_ties()
-        doc["awards"][award.name]["undecided"] = sorted({k for t in ties for k in t.keys})
-    masked = {a.name: frozenset[str]() for a in rules.plan.awards}
-    return render_notice(doc, fmt, masked=masked)
-
-
 def open_ties(s: Scored) -> dict[str, list[str]]:
     """Each award's open tie keys read from what is stored, checked against
     ranking again."""
@@ -128,25 +108,14 @@ def open_ties(s: Scored) -> dict[str, list[str]]:
     return out
 
 
-def grouped_facets(s: Scored, award: str) -> browse.Facets:
-    """The facets by grouping every row of the award (the way before)."""
-    run = s.summary.run_id
-    source = browse._source(s.db, run, award)
-    where = f"FROM {source} WHERE run_id = {run} AND award = '{award}'"
-    units = [
-        r[0]
-        for r in s.db.execute(f"SELECT DISTINCT unit {where} AND unit IS NOT NULL ORDER BY unit")
-    ]
-    n, selected = s.db.execute(f"SELECT COUNT(*), COALESCE(SUM(selected), 0) {where}").fetchone()
-    return browse._facets_by_grouping(s.db, source, run, award, units, n, selected, 40)
-
-
 def same_exports(s: Scored, today: D) -> dict[str, list[str]]:
     for fmt in FORMATS:
         got = service.export(s.db, s.summary.run_id, fmt, today=today)
-        assert got == reference(s, fmt, today), fmt
+        assert got == reference_export(s.db, s.summary.run_id, fmt, today), fmt
     for award in ("a", "b", "c"):
-        assert browse.facets(s.db, s.summary.run_id, award) == grouped_facets(s, award)
+        assert browse.facets(s.db, s.summary.run_id, award) == grouped_facets(
+            s.db, s.summary.run_id, award
+        )
     return open_ties(s)
 
 

@@ -140,11 +140,11 @@ def test_rank_limit_by_hand(benchmark: Any, big: tuple[Path, int]) -> None:
 def _page(path: Path, run: int, offset: int | None) -> int:
     """What the ranking widget reads: the count with the first page, or the page at `offset`."""
     with browse.Store(path).connect() as db:
-        f = browse.RankFilter()
+        query = browse.RankQuery(db, run, AWARD, browse.RankFilter())
         if offset is None:
-            browse.ranking_count(db, run, AWARD, f)
+            query.count()
             offset = 0
-        return len(browse.ranking_page(db, run, AWARD, f, offset, PAGE))
+        return len(query.page(offset, PAGE))
 
 
 @pytest.mark.parametrize("where", ["first page", "last page"])
@@ -184,5 +184,28 @@ def test_tui_facets(benchmark: Any, big: tuple[Path, int]) -> None:
         with browse.Store(path).connect() as db:
             return browse.facets(db, run, AWARD).subjects
 
-    n = measure(benchmark, facets, step="TUI facets (1M)", engine="pioneer", rounds=3)
+    n = measure(
+        benchmark,
+        facets,
+        step="TUI facets (1M)",
+        engine="pioneer",
+        rounds=3,
+        baseline="pioneer before",
+    )
     assert n == SUBJECTS
+
+
+def test_tui_facets_before(benchmark: Any, big: tuple[Path, int]) -> None:
+    """The facets as they were read before (`tests/export_reference.py`:
+    every row grouped, pass by pass), measured in the same run; both agree."""
+    path, run = big
+    sys.path.insert(0, str(ROOT / "tests"))
+    from export_reference import grouped_facets
+
+    def facets() -> browse.Facets:
+        with browse.Store(path).connect() as db:
+            return grouped_facets(db, run, AWARD)
+
+    found = measure(benchmark, facets, step="TUI facets (1M)", engine="pioneer before", rounds=3)
+    with browse.Store(path).connect() as db:
+        assert browse.facets(db, run, AWARD) == found

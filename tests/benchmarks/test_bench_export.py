@@ -3,17 +3,23 @@ with its breakdown, or the 公示 list) beside a hand-written read of the same
 stored results. The exported run is the last one the score benchmarks made
 (results are byte-identical whichever engine scored them, so the export does
 not depend on the engine); without one, the run is scored here first.
+
+`pioneer` writes the export to a file as `pioneer export -o` does
+(`service.export_to`, streamed); `pioneer before` is the computation it
+replaced (`tests/export_reference.py`: the whole document in memory, open
+boundary ties found by ranking the award again), measured in the same run.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from baselines import export_csv, export_json
-from bench_data import AWARD, PERIOD, Size
+from bench_data import AWARD, PERIOD, ROOT, Size
 from bench_report import measure
 
 from scoring import service
@@ -35,13 +41,45 @@ def run(store: Path, rider_rules: Rules) -> int:
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
-def test_export(benchmark: Any, size: Size, store: Path, run: int, fmt: str) -> None:
+def test_export(benchmark: Any, size: Size, store: Path, work: Path, run: int, fmt: str) -> None:
+    db = service.open_db(store, actor="bench")
+    target = work / f"export.{fmt}"
+
+    def export() -> bytes:
+        with target.open("wb") as out:
+            service.export_to(db, run, fmt, out, today=TODAY)
+        return b""
+
+    measure(
+        benchmark,
+        export,
+        step=f"export {fmt}",
+        engine="pioneer",
+        rounds=size.slow_rounds,
+        baseline="hand-sqlite",
+    )
+    written = target.read_bytes()
+    before = _reference(db, run, fmt)
+    db.close()
+    assert written == before  # the streamed export is the one computed before
+    assert written.count(b"\n") > (size.riders if fmt == "json" else size.riders // 20)
+
+
+def _reference(db: Any, run: int, fmt: str) -> bytes:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from export_reference import reference_export
+
+    return reference_export(db, run, fmt, TODAY)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_before(benchmark: Any, size: Size, store: Path, run: int, fmt: str) -> None:
     db = service.open_db(store, actor="bench")
     out = measure(
         benchmark,
-        lambda: service.export(db, run, fmt, today=TODAY),
+        lambda: _reference(db, run, fmt),
         step=f"export {fmt}",
-        engine="pioneer",
+        engine="pioneer before",
         rounds=size.slow_rounds,
         baseline="hand-sqlite",
     )
