@@ -420,8 +420,37 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
     subjects, selected = int(counts[0]), int(counts[1])
     units = sorted(u for u in json.loads(counts[2]) if u is not None)
     along = _Along(db, "results" if source == "results" else "standings", run_id, award)
-    if not along.dense(subjects):  # never written so; read the way that needs no order
-        return _facets_by_grouping(db, source, run_id, award, units, subjects, selected, bins)
+    if along.dense(subjects):
+        spread = _along_the_order(along, subjects, bins)
+    else:  # never written so: read the way that needs no order
+        spread = _by_grouping(db, source, run_id, award, bins)
+    return _facets(db, run_id, units, subjects, selected, spread)
+
+
+_Spread = tuple[list[str], int, list[int], int, int]
+"""Grades (highest first), ranked count, histogram, lowest and highest
+ranked total (scaled integers) of an award."""
+
+
+def _facets(
+    db: Database, run_id: int, units: list[str], subjects: int, selected: int, spread: _Spread
+) -> Facets:
+    grades, ranked, histogram, low, high = spread
+    places = _places(db, run_id)
+    return Facets(
+        units,
+        grades,
+        subjects,
+        ranked,
+        selected,
+        histogram,
+        Decimal(low).scaleb(-places),
+        Decimal(high).scaleb(-places),
+    )
+
+
+def _along_the_order(along: _Along, subjects: int, bins: int) -> _Spread:
+    """The spread read by binary search along the effective order."""
     ranked = along.first(0, subjects, lambda r: not r[0])
     histogram = [0] * bins
     low = high = 0
@@ -441,17 +470,7 @@ def facets(db: Database, run_id: int, award: str, bins: int = 40) -> Facets:
             if grade is not None:
                 grades.append(grade)
             start = along.first(start, ranked, _grade_other_than(grade))
-    places = _places(db, run_id)
-    return Facets(
-        units,
-        grades,
-        subjects,
-        ranked,
-        selected,
-        histogram,
-        Decimal(low).scaleb(-places),
-        Decimal(high).scaleb(-places),
-    )
+    return grades, ranked, histogram, low, high
 
 
 _Row = tuple[Any, ...]
@@ -503,17 +522,8 @@ class _Along:
         return lo
 
 
-def _facets_by_grouping(
-    db: Database,
-    source: str,
-    run_id: int,
-    award: str,
-    units: list[str],
-    subjects: int,
-    selected: int,
-    bins: int,
-) -> Facets:
-    """Grades, ranked count and histogram by grouping every row (no order needed)."""
+def _by_grouping(db: Database, source: str, run_id: int, award: str, bins: int) -> _Spread:
+    """The spread by grouping every row of the award (no order needed)."""
     key = [run_id, award]
     grades = [
         r[0]
@@ -540,17 +550,7 @@ def _facets_by_grouping(
             [low, bins, span, bins - 1, *key],
         ).fetchall():
             histogram[int(b)] = int(n)
-    places = _places(db, run_id)
-    return Facets(
-        units,
-        grades,
-        subjects,
-        ranked,
-        selected,
-        histogram,
-        Decimal(low).scaleb(-places),
-        Decimal(high).scaleb(-places),
-    )
+    return grades, ranked, histogram, low, high
 
 
 # ------------------------------------------------------------ search

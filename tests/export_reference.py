@@ -56,4 +56,5 @@ def grouped_facets(db: Database, run_id: int, award: str, bins: int = 40) -> bro
         for r in db.execute(f"SELECT DISTINCT unit {where} AND unit IS NOT NULL ORDER BY unit", key)
     ]
     n, selected = db.execute(f"SELECT COUNT(*), COALESCE(SUM(selected), 0) {where}", key).fetchone()
-    return browse._facets_by_grouping(db, source, run_id, award, units, n, selected, bins)
+    spread = browse._by_grouping(db, source, run_id, award, bins)
+    return browse._facets(db, run_id, units, n, selected, spread)
