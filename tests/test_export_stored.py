@@ -171,3 +171,19 @@ def test_exports_streamed_to_a_file_are_the_returned_bytes(scored: Scored, tmp_p
         assert path.read_bytes() == service.export(
             scored.db, scored.summary.run_id, fmt, today=D(2022, 9, 20)
         )
+
+
+def test_results_without_their_per_group_rank_again(scored: Scored) -> None:
+    """Results stored before `results.per_group` existed: a `per` quota's ties
+    cannot be told apart by group from what is stored, so they are found by
+    ranking again with the groups read from the dataset."""
+    s = scored
+    with s.db.conn:
+        s.db.execute("UPDATE results SET per_group = NULL, tie_break = NULL")
+    a = next(x for x in service.run_rules(resolve_run(s.db, 1)).plan.awards if x.name == "a")
+    assert stored_open_ties(s.db, 1, a) is None
+    for fmt in FORMATS:
+        got = service.export(s.db, 1, fmt, today=D(2022, 9, 20))
+        assert got == reference_export(s.db, 1, fmt, D(2022, 9, 20)), fmt
+    csv_text = service.export(s.db, 1, "csv", today=D(2022, 9, 20)).decode("utf-8-sig")
+    assert csv_text.count("并列待定") == 7  # A2-A4, B1-B2, N1-N2 still undecided
