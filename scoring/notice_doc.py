@@ -86,7 +86,7 @@ def add_notice_facts(
             label = per_label(per, info.headers.get(per)) if per is not None else None
             body["quota_rule"] = quota_rule(quota, label)
         body["undecided"] = open_tie_keys(db, run.id, run.dataset_id, rules.plan, award)
-        _add_unit_names(body["results"], info, catalog.tables, reader)
+        _add_unit_names(body, info, catalog.tables, reader)
     return doc
 
 
@@ -124,22 +124,32 @@ def unit_table(info: TableInfo, tables: Mapping[str, TableInfo]) -> TableInfo | 
 
 
 def _add_unit_names(
-    results: list[dict[str, Any]],
+    body: dict[str, Any],
     info: TableInfo,
     tables: Mapping[str, TableInfo],
     reader: DatasetReader,
 ) -> None:
+    """Give each result its unit's name: in place in a list of results, or
+    as they pass for results that are an iterator (read as written)."""
     linked = unit_table(info, tables)
     if linked is None:
         return
     names: dict[str, str | None] = {}
-    for result in results:
+
+    def named(result: dict[str, Any]) -> dict[str, Any]:
         unit = result.get(UNIT)
         if unit is None:
             result["unit_name"] = None
-            continue
+            return result
         if unit not in names:
             row = reader.subject(linked.name, key_value(linked, str(unit)))
             name = None if row is None else row.get("name")
             names[unit] = None if name is None else str(name)
         result["unit_name"] = names[unit]
+        return result
+
+    if isinstance(body["results"], list):
+        for result in body["results"]:
+            named(result)
+    else:
+        body["results"] = map(named, body["results"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -206,7 +206,8 @@ def _export_award(
     """An award's effective results (SPEC §5): the review applied, its
     adjustments, upheld objections and revocations beside each subject."""
     if only is not None:
-        return notice_results(db, run_id, award, only)
+        found = notice_results(db, run_id, award, only)
+        return found if lazy else list(found)
     if lazy:
         return map(export_result, effective.stream(db, run_id, award))
     return [export_result(r) for r in effective.read(db, run_id, award)]
@@ -216,17 +217,18 @@ NOTICE_FIELDS = ("subject", "name", "unit", "total", "rank", "grade", "selected"
 """What the 公示 list reads of a result (`scoring.export.notice`)."""
 
 
-def notice_results(db: Database, run_id: int, award: str, only: str) -> list[dict[str, Any]]:
+def notice_results(db: Database, run_id: int, award: str, only: str) -> Iterator[dict[str, Any]]:
     """The award's effective results that meet `only` (an SQL condition on
     `effective_results`) in export order, each with the `NOTICE_FIELDS` of
-    its export item, valued as `export_result` values them."""
+    its export item, valued as `export_result` values them; read as they are
+    consumed."""
     rows = db.execute(
         f"SELECT {', '.join(NOTICE_FIELDS)} FROM effective_results"
         f" WHERE run_id = ? AND award = ? AND ({only}) ORDER BY ord",
         [run_id, award],
-    ).fetchall()
-    return [
-        {
+    )
+    for r in rows:
+        yield {
             "subject": r[0],
             "name": r[1],
             "unit": r[2],
@@ -236,8 +238,6 @@ def notice_results(db: Database, run_id: int, award: str, only: str) -> list[dic
             "selected": bool(r[6]),
             "boundary_tie": bool(r[7]),
         }
-        for r in rows
-    ]
 
 
 def export_result(r: effective.EffectiveResult) -> dict[str, Any]:

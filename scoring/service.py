@@ -354,6 +354,7 @@ def export_to(
     seen."""
     from scoring.export import render_notice
     from scoring.export.json_text import write_json
+    from scoring.export.notice_csv import stream_notice_csv
     from scoring.notice_doc import add_notice_facts, listed_rows
     from scoring.rules import run_rules
 
@@ -368,9 +369,13 @@ def export_to(
         for award in rules.plan.awards:
             info = rules.plan.catalog.tables[award.subjects]
             masked[award.name] = frozenset(f for f in ("name", "unit") if f in info.private)
-        doc = _document(db, run, rules, with_title=True, only=listed_rows(rules))
+        streamed = fmt == "csv"  # the other formats lay out whole pages
+        doc = _document(db, run, rules, with_title=True, only=listed_rows(rules), lazy=streamed)
         add_notice_facts(doc, db, run, rules, today or dt.date.today())
-        out.write(render_notice(doc, fmt, masked=masked))
+        if streamed:
+            stream_notice_csv(doc, masked, out)
+        else:
+            out.write(render_notice(doc, fmt, masked=masked))
 
 
 def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Explanation:

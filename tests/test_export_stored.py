@@ -187,3 +187,18 @@ def test_results_without_their_per_group_rank_again(scored: Scored) -> None:
         assert got == reference_export(s.db, 1, fmt, D(2022, 9, 20)), fmt
     csv_text = service.export(s.db, 1, "csv", today=D(2022, 9, 20)).decode("utf-8-sig")
     assert csv_text.count("并列待定") == 7  # A2-A4, B1-B2, N1-N2 still undecided
+
+
+def test_the_csv_written_a_few_results_at_a_time_is_the_same(
+    scored: Scored, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scoring.export import notice_csv
+
+    monkeypatch.setattr(notice_csv, "_CHUNK", 2)  # every award spans several chunks
+    s, run, day = scored, scored.summary.run_id, D(2022, 9, 20)
+    assert service.export(s.db, run, "csv", today=day) == reference_export(s.db, run, "csv", day)
+    service.review_start(s.db, run, actor=ACTOR, today=day)
+    for award, keys in (("a", ["B1"]), ("a", ["N2"])):
+        service.resolve_tie(s.db, run, award, keys, actor=ACTOR, today=day)
+        got = service.export(s.db, run, "csv", today=day)
+        assert got == reference_export(s.db, run, "csv", day)
