@@ -10,7 +10,10 @@ the computed ones, and rankings, counts and facets read them from `results`
 and its indexes (a 1,000,000-row ranking opens without sorting or joining
 every row). A ranking is never read whole: `ranking_page` finds one page's
 keys with LIMIT/OFFSET, then reads those rows from the view, and
-`ranking_count` says how many rows match.
+`ranking_count` says how many rows match (`RankQuery` does both under one
+filter, building its WHERE clause once). `facets` reads the ranked count,
+the histogram and the grades along the `ord` index of `results` or, once a
+review stored them, of the standings (the figures the view shows then).
 
 Totals are sorted and binned exactly: every total of a run is stored with the
 run's precision, so the total without its decimal point is an exact scaled
