@@ -45,7 +45,7 @@ breaks, tabs) become spaces.
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -161,7 +161,7 @@ def neutralise(text: str) -> str:
     """Guard a cell against formula injection, and flatten control characters."""
     if text.startswith(_FORMULA_STARTS):
         text = "'" + text
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    return _flat(text)
 
 
 def mask_value(field: str, value: str) -> str:
@@ -218,8 +218,13 @@ def build_notice(doc: Mapping[str, Any], masked: Mapping[str, frozenset[str]]) -
     )
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Unicode's control characters (category Cc): exactly C0, DEL and C1."""
+
+
 def _flat(text: str) -> str:
-    return "".join(" " if unicodedata.category(c) == "Cc" else c for c in text)
+    """`text` with each control character (a line break, a tab) as a space."""
+    return _CONTROL.sub(" ", text)
 
 
 def _optional(value: object) -> str | None:
