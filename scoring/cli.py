@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -367,8 +368,11 @@ def export(db_path: str, run_ref: str, fmt: str, output: str | None) -> None:
         fail("an xlsx file would print as garbage on the terminal (write it to a file: -o FILE)")
     db = service.open_existing(db_path)
     if output is None:
-        service.export_to(db, run_ref, fmt, sys.stdout.buffer)
-        sys.stdout.flush()
+        try:
+            service.export_to(db, run_ref, fmt, sys.stdout.buffer)
+            sys.stdout.flush()
+        except BrokenPipeError:  # the reader stopped early (`| head`): not an error
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return
     target = Path(output)
     tmp = target.with_name(target.name + ".part")

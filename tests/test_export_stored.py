@@ -202,3 +202,27 @@ def test_the_csv_written_a_few_results_at_a_time_is_the_same(
         service.resolve_tie(s.db, run, award, keys, actor=ACTOR, today=day)
         got = service.export(s.db, run, "csv", today=day)
         assert got == reference_export(s.db, run, "csv", day)
+
+
+def test_a_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    """`pioneer export ... | head`: the export is written as it is read, so
+    the pipe closes under it; it stops quietly with exit 0, as before."""
+    import subprocess
+    import sys
+
+    from engine_helpers import people, recs
+
+    keys = [f"P{i:04d}" for i in range(150)]
+    s = campaign(tmp_path, AWARDS, {"people": people(*keys), "records": recs(keys[0], 1)})
+    s.db.close()
+    pioneer = Path(sys.executable).with_name("pioneer")
+    command = [str(pioneer), "export", "--db", str(s.tmp / "store.db"), "--run", "1"]
+    with subprocess.Popen(
+        [*command, "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.read(10) == b'{\n  "run":'
+        proc.stdout.close()
+        error = proc.stderr.read()
+        assert proc.wait() == 0, error
+    assert error == b""
