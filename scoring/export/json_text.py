@@ -130,18 +130,21 @@ def _write_object(value: Mapping[Any, Any], level: int, out: _Out) -> None:
         out.append("{}")
         return
     inner = _INDENT * (level + 1)
-    out.append("{")
-    first = True
+    lead = "{\n" + inner  # before the first key; ",\n" + inner before the others
     for key, item in value.items():
-        if not isinstance(key, str):
+        if type(key) is not str and not isinstance(key, str):
             raise _Bad(TypeError, f"object key {key!r} is not a string")
-        out.append("\n" if first else ",\n")
-        first = False
-        out.append(inner)
-        out.append(encode_basestring(key))
-        out.append(": ")
+        head = lead + encode_basestring(key) + ": "
+        lead = ",\n" + inner
         try:
-            _write(item, level + 1, out)
+            kind = type(item)  # the common leaves in one piece, the rest by `_write`
+            if kind is str:
+                out.append(head + encode_basestring(item))
+            elif kind is Decimal:
+                out.append(head + _decimal(item))
+            else:
+                out.append(head)
+                _write(item, level + 1, out)
         except _Bad as bad:
             bad.where.append(f".{key}")
             raise
