@@ -123,10 +123,9 @@ class DuckReader:
         """The table of `source` ready to read, or why DuckDB cannot read it exactly."""
         path = source.path
         if source.encoding == GB18030:
-            copy = Path(self.workdir.name) / f"{path.stem}.utf8.csv"
-            utf8_copy(path, copy)
-            path = copy
-        found = scan(path)
+            found = utf8_copy(path, Path(self.workdir.name) / f"{path.stem}.utf8.csv")
+        else:
+            found = scan(path)
         if isinstance(found, str):
             return found
         self.con.execute("DROP TABLE IF EXISTS lines")
@@ -138,7 +137,7 @@ class DuckReader:
                 "(SELECT line, string_split(line, ',') AS f FROM read_csv(?, columns = "
                 "{'line': 'VARCHAR'}, delim = ?, quote = '', escape = '', header = false, "
                 "auto_detect = false, max_line_size = 2147483647, parallel = false))",
-                [str(path), SEPARATOR],
+                [str(found.path), SEPARATOR],
             )
         except duckdb.Error as error:
             return f"DuckDB could not read it ({str(error).splitlines()[0]})"
