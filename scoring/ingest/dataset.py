@@ -10,8 +10,9 @@ The whole pipeline, in order:
 3. in one transaction, read each table's rows, check cells, keys and links,
    write the accepted rows to `ds{id}_{table}` and hash them: CSV rows in
    column-wise batches (`batch`), other rows one by one (`rows.RowChecker`),
-   the rows DuckDB vouched for copied from a scratch file (`scratch`), then
-   every table's indexes built once (`tables.finish_sql`);
+   indexes built once after each table's rows (`tables.finish_sql`); the
+   rows DuckDB vouched for are copied from a scratch file (`scratch`) at the
+   end, and the indexes of their tables built after that;
 4. if a dataset with the same SHA-256 already exists, roll back and reuse it;
    otherwise record the counts, rejects and cell warnings (`record`), and commit.
 
@@ -212,6 +213,7 @@ class _Ingest:
         self.rejects: list[Reject] = []
         self.cell_warnings: list[CellWarning] = []
         self.dataset_id = 0
+        self.unfinished: list[TableInfo] = []  # read through DuckDB: indexed after the copy
 
     def execute(self, folder: Path, groups: list[Group]) -> IngestReport:
         """Read every group in one transaction; commit a new dataset or reuse one."""
@@ -224,7 +226,7 @@ class _Ingest:
                     else:
                         self._read_streamed(group.tables[0])
                 self.duck.copy(self.db)  # the rows DuckDB vouched for, written aside until now
-                for info in self.catalog.tables.values():
+                for info in self.unfinished:
                     self._finish(info)
                 digests = {name: digest.hexdigest() for name, digest in self.digests.items()}
                 sha = dataset_sha256(self.catalog, digests)
@@ -269,6 +271,7 @@ class _Ingest:
             table = self.duck.table(file.source, file.layout, file.checker.converters)
         if table is not None:
             self._read_duck(name, table, batch)
+            self.unfinished.append(info)  # indexed once its rows are copied in (`execute`)
         elif file.batcher is not None:
             for rows in self._batches(name):
                 self._read_batch(name, rows, batch)
@@ -281,6 +284,8 @@ class _Ingest:
                 if len(batch) >= BATCH:
                     self._flush(info, batch)
         self._flush(info, batch)
+        if table is None:
+            self._finish(info)
 
     def _read_duck(self, name: str, table: DuckTable, batch: list[tuple[Any, ...]]) -> None:
         """A CSV file through DuckDB: clean chunks straight into SQLite, the rest row by row."""
@@ -407,6 +412,7 @@ class _Ingest:
                 if alive[name][index]:
                     self._accept(name, line, checked, batch)
             self._flush(info, batch)
+            self._finish(info)
 
     # -- checks ------------------------------------------------------------
 
