@@ -9,10 +9,11 @@ the very converter the Python path uses (`convert.Converter`), and the result
 the same white space. A chunk whose every row SQL can vouch for (the right
 number of fields, no quote, no control character, no refused cell, a date on
 every record, a key on every subject, no text that looks like a rewritten
-number) comes back as rows for SQLite and as the canonical JSON the dataset
-hash reads. Any other chunk is handed back as raw rows, parsed by the csv
-module from the same lines, for the Python path to check one by one: so a
-reject, a warning or a stored value is always the one the Python path gives.
+number) comes back as Arrow batches written to SQLite in C (`scratch`) and
+as the canonical JSON the dataset hash reads. Any other chunk is handed back
+as raw rows, parsed by the csv module from the same lines, for the Python
+path to check one by one: so a reject, a warning or a stored value is always
+the one the Python path gives.
 """
 
 from __future__ import annotations
