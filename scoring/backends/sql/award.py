@@ -515,8 +515,9 @@ class AwardCompiler:
         for i, layer in enumerate(layers):
             if not layer:
                 continue
+            below = exp.Subquery(this=self.dialect.layer(query))
             query = exp.select(exp.Star(), *(named(e, n) for n, e in layer)).from_(
-                exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True, copy=False)
+                exp.alias_(below, f"l{i}", quoted=True, copy=False)
             )
         return query
 
