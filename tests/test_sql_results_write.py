@@ -257,3 +257,28 @@ def test_the_publish_guard_refuses_rows_for_a_published_run(tmp_path: Path) -> N
         guard_unpublished(db, 1)
     with pytest.raises(PublishedRun):
         guard_unpublished(db, 99)  # no such run
+
+
+def test_an_award_the_writer_cannot_spell_is_compiled_once(
+    shipped: tuple[Any, Any, Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows from outcomes reuse the query `write_award` compiled (no second compile)."""
+    from scoring.backends.sql import sqlbackend
+    from scoring.backends.sql.values import Unsupported
+
+    db, rules, ref, want = shipped
+    compiled: list[str] = []
+    compile_award = sqlbackend.compile_award
+
+    def counted(plan: Any, award: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(award.name)
+        return compile_award(plan, award, *args, **kwargs)
+
+    def unspellable(*args: Any) -> Any:
+        raise Unsupported("not spelled here")
+
+    monkeypatch.setattr(sqlbackend, "compile_award", counted)
+    monkeypatch.setattr(sqlbackend, "ResultsQuery", unspellable)
+    run = _score(db, rules, ref.dataset_id, _backend("sqlite", ref, rules))
+    assert run.results_sha256 == want and set(run.backends.values()) == {"sqlite"}
+    assert sorted(compiled) == sorted(a.name for a in rules.plan.awards)

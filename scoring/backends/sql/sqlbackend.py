@@ -77,9 +77,13 @@ class SqlBackend:
         self.engine: Engine = engine
         self.name: str = engine
         self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
+        # the award `write_award` compiled but could not write: `score_award` reuses it
+        self._kept: tuple[tuple[Any, ...], _Prepared] | None = None
 
     def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
         """None when the award compiles to SQL, else why not."""
+        if self._kept is not None and self._kept[0][:2] == (id(plan), award.name):
+            return None  # compiled for a dataset a moment ago (`write_award`)
         try:
             compile_award(plan, award, self.dialect, ASSUMED, _ANY_PERIOD)
         except Unsupported as exc:
@@ -89,10 +93,11 @@ class SqlBackend:
     def fallback_reason(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
     ) -> str | None:
-        """`unsupported`, plus what this dataset adds (integers beyond 64 bits)."""
+        """`unsupported`, plus what this dataset adds (integers beyond 64 bits, expressions
+        nested past SQLite's parser)."""
         try:
-            self._compile(plan, award, dataset, period, upstream)
-        except (Unsupported, TooLarge) as exc:
+            self._parsed(self._prepare(plan, award, dataset, period, upstream))
+        except Fallback as exc:
             return str(exc)
         return None
 
@@ -119,11 +124,16 @@ class SqlBackend:
             upstream_largest=largest,
             scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
-        if self.engine == "sqlite":
-            refused = sqlite_parser_refuses(self.dialect.render(compiled.query))
-            if refused is not None:
-                raise Unsupported(refused)
         return compiled
+
+    def _parsed(self, prepared: _Prepared) -> _Prepared:
+        """`prepared`, once SQLite's parser accepts its query (else `Fallback`). The
+        write path needs no such check: it meets the refusal when it runs the query."""
+        if self.engine == "sqlite":
+            refused = sqlite_parser_refuses(prepared.sql)
+            if refused is not None:
+                raise Fallback(refused)
+        return prepared
 
     def _mostly_in_period(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, stats: DatasetStats
@@ -174,6 +184,9 @@ class SqlBackend:
     ) -> _Prepared:
         """The award compiled for this dataset and the upstream rows it reads
         (raises `Fallback` when the SQL backend cannot score it here)."""
+        key = _key(plan, award, dataset, period, upstream)
+        if self._kept is not None and self._kept[0] == key:
+            return self._kept[1]
         try:
             compiled = self._compile(plan, award, dataset, period, upstream)
         except (Unsupported, TooLarge) as exc:
@@ -199,7 +212,8 @@ class SqlBackend:
         upstream: Upstream,
     ) -> Iterator[Outcome]:
         """One Outcome per subject, in key order (raises `Fallback` before yielding any)."""
-        prepared = self._prepare(plan, award, dataset, period, upstream)
+        prepared = self._parsed(self._prepare(plan, award, dataset, period, upstream))
+        self._kept = None
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         reader = RowReader(
@@ -234,19 +248,25 @@ class SqlBackend:
     ) -> Written | None:
         """Score, place, spell and insert the award's results in SQL (`results_sql`);
         None when `ResultsQuery` cannot spell this award."""
+        self._kept = None
         prepared = self._prepare(plan, award, dataset, period, upstream)
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         types = {role: t for role, (t, _) in row_display(plan, award, dataset).items()}
+        key = _key(plan, award, dataset, period, upstream)
         try:
             query = ResultsQuery(
                 plan, prepared.compiled, self.dialect, info.columns[info.key], types
             )
         except Unsupported:
+            self._kept = (key, prepared)  # the caller scores it next: `score_award`
             return None
         with self._session(plan, dataset, prepared) as session:
             if self.engine == "sqlite":
-                return write_sqlite(dataset.db, query, prepared.sql, run_id, keep_fields)
+                written = write_sqlite(dataset.db, query, prepared.sql, run_id, keep_fields)
+                if written is None:
+                    self._kept = (key, prepared)
+                return written
             return write_duckdb(session, dataset.db, query, prepared.sql, run_id, keep_fields)
 
     @contextmanager
@@ -287,6 +307,13 @@ class SqlBackend:
             yield con
         finally:
             con.close()
+
+
+def _key(
+    plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
+) -> tuple[Any, ...]:
+    """What a prepared award depends on (the same objects within one run)."""
+    return (id(plan), award.name, dataset.sha256, period.start, period.end, id(upstream))
 
 
 @dataclass(frozen=True)
