@@ -201,7 +201,15 @@ class SqlBackend:
             except Unsupported as exc:
                 raise Fallback(str(exc)) from None
             totals[name] = (int_key, rows)
-        return _Prepared(compiled, self.dialect.render(compiled.query, copy=False), totals)
+        # rendered once, without its ORDER BY: the write path does not need it (it
+        # orders by placing), the outcomes path adds it (its rows come in key order)
+        query = compiled.query
+        order = query.args["order"]
+        query.set("order", None)
+        unordered = self.dialect.render(query, copy=False)
+        query.set("order", order)
+        ordered = f"{unordered} {self.dialect.render(order)}"
+        return _Prepared(compiled, ordered, totals, unordered)
 
     def score_award(
         self,
@@ -263,11 +271,11 @@ class SqlBackend:
             return None
         with self._session(plan, dataset, prepared) as session:
             if self.engine == "sqlite":
-                written = write_sqlite(dataset.db, query, prepared.sql, run_id, keep_fields)
+                written = write_sqlite(dataset.db, query, prepared.unordered, run_id, keep_fields)
                 if written is None:
                     self._kept = (key, prepared)
                 return written
-            return write_duckdb(session, dataset.db, query, prepared.sql, run_id, keep_fields)
+            return write_duckdb(session, dataset.db, query, prepared.unordered, run_id, keep_fields)
 
     @contextmanager
     def _session(self, plan: Plan, dataset: DatasetRef, prepared: _Prepared) -> Iterator[Any]:
@@ -319,5 +327,6 @@ def _key(
 @dataclass(frozen=True)
 class _Prepared:
     compiled: CompiledAward
-    sql: str
+    sql: str  # rows in subject-key order
     totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]]
+    unordered: str  # the same rows in no particular order
