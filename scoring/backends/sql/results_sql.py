@@ -151,7 +151,7 @@ class ResultsQuery:
     def _vetoes(self) -> exp.Expression:
         return json_list(
             [
-                (_eq(_flag(_col(f"v{i}")), lit(1)), [string(json_text(v.reason))])
+                (_col(f"v{i}"), [string(json_text(v.reason))])
                 for i, v in enumerate(self.award.vetoes)
             ]
         )
@@ -173,9 +173,10 @@ class ResultsQuery:
     # -- placing ------------------------------------------------------------------
 
     def _ranked(self) -> exp.Expression:
-        cond: exp.Expression = _eq(_flag(_col("e")), lit(1))
+        """1 when eligible and no veto holds, else 0 (the gate columns are never null)."""
+        cond: exp.Expression = _col("e")
         for i in range(len(self.award.vetoes)):
-            cond = exp.And(this=cond, expression=_eq(_flag(_col(f"v{i}")), lit(0)))
+            cond = exp.And(this=cond, expression=exp.Not(this=_col(f"v{i}")))
         return _flag(cond)
 
     def _group(self) -> exp.Expression:

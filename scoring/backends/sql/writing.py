@@ -66,6 +66,7 @@ def write_sqlite(
     names = [f'temp."{t}"' for t in (SCORED, RANKED)]
     for name in names:
         conn.execute(f"DROP TABLE IF EXISTS {name}")
+    caches = _bigger_caches(conn)
     try:
         conn.execute(f"CREATE TEMP TABLE {names[0]} AS {sql}")
         render = query.dialect.render
@@ -94,9 +95,27 @@ def write_sqlite(
     finally:
         for name in names:
             conn.execute(f"DROP TABLE IF EXISTS {name}")
+        for schema, size in caches.items():
+            conn.execute(f"PRAGMA {schema}.cache_size = {size}")
     if any(rows[i][0] > rows[i + 1][0] for i in range(len(rows) - 1)):
         rows.sort()  # RETURNING promises no order
     return _written(rows, _IN_RETURNED, [r[1] for r in rows], ties, query.places, keep)
+
+
+CACHE_KIB = 262144
+"""Page cache for the write, per schema (KiB): the results' subject index takes
+its rows out of key order, and SQLite's default 2 MB cache would spill."""
+
+
+def _bigger_caches(conn: sqlite3.Connection) -> dict[str, int]:
+    """Raise the page cache of `main` and `temp` for this write; the sizes to restore
+    (a temp schema not opened yet reports 0: SQLite's default, -2000, is restored)."""
+    before = {}
+    for schema in ("main", "temp"):
+        size = int(conn.execute(f"PRAGMA {schema}.cache_size").fetchone()[0])
+        before[schema] = size or -2000
+        conn.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KIB}")
+    return before
 
 
 def _temp(name: str) -> exp.Table:
