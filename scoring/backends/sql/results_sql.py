@@ -1,18 +1,21 @@
 """One award's `results` rows computed by SQL: placed, graded, selected and spelled.
 
-Over the award's scored rows (the compiled query, materialised as a table)
-three SELECTs add, in turn:
+Over the award's scored rows (the compiled query, materialised as a table):
 
-1. `rk` (ranked: eligible and not vetoed), the quota group `g` (the `per`
-   value as text), `cand` (ranked and at or above `min_score`) and the
-   group's seats `n` (from the seat split, `scoring.ranking.seat_split`,
-   done in Python over the group sizes: a handful of integers);
-2. window functions: the competition rank over (total, tie-break…), the
-   publication order, and per group the rank and the count up to and
-   including each subject's peers;
-3. every column of `results` as `scoring.runs.result_rows` writes it
-   (`textsql` spells the text); `returning_line` gives the row's canonical
-   JSON line for `results_sha256`.
+1. `placed`: a narrow projection of each row (its id, key, total and
+   tie-break figures) with `rk` (ranked: eligible and not vetoed), the quota
+   group `g` (the `per` value as text), `cand` (ranked and at or above
+   `min_score`) and the group's seats `n` (from the seat split,
+   `scoring.ranking.seat_split`, done in Python over the group sizes: a
+   handful of integers);
+2. `ranks`: window functions over that narrow projection only (sorting the
+   whole ~50-column rows cost more than the windows): the competition rank
+   over (total, tie-break…), the publication order `row_no`, and per group
+   the rank and the count up to and including each subject's peers;
+3. `spelled`: the placed rows joined back to their scored rows (SQLite: by
+   rowid) and every column of `results` as `scoring.runs.result_rows`
+   writes it (`textsql` spells the text); `returning_line` gives the row's
+   canonical JSON line for `results_sha256`.
 
 Selection (SPEC §2.4, read as `scoring.ranking` reads it): a candidate whose
 peers all fit in the group's seats (count ≤ n) is selected; one whose peers

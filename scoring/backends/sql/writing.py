@@ -2,10 +2,13 @@
 
 SQLite (the store itself): the compiled query is materialised as a temporary
 table, the quota groups' sizes are read (a handful of integers) and their
-seats split in Python (`scoring.ranking.seat_split`), and one
-`INSERT INTO results … SELECT … RETURNING` places, spells and stores every
-row inside the run's transaction; what it returns (the rows' canonical JSON
-lines for the hash, and the few fields later awards read) are plain values.
+seats split in Python (`scoring.ranking.seat_split`), the placing of every
+row (`ResultsQuery.ranks`, narrow) goes into a second temporary table keyed
+by publication order, and one `INSERT INTO results … SELECT … RETURNING`
+spells and stores every row in that order (a rowid join back to the scored
+rows, no sort) inside the run's transaction; what it returns (the rows'
+canonical JSON lines for the hash, and the few fields later awards read)
+are plain values.
 
 DuckDB (the columnar copy): the same SQL runs on the copy and the finished
 rows come back in bulk (`fetchall`); SQLite takes them with `executemany`,
