@@ -105,7 +105,7 @@ def write_sqlite(
     return _written(rows, _IN_RETURNED, [r[1] for r in rows], ties, query.places, keep)
 
 
-CACHE_KIB = 262144
+CACHE_KIB = 65536
 """Page cache for the write, per schema (KiB): the results' subject index takes
 its rows out of key order, and SQLite's default 2 MB cache would spill."""
 
