@@ -78,7 +78,8 @@ class SqlBackend:
         self.name: str = engine
         self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
         # the award `write_award` compiled but could not write: `score_award` reuses it
-        self._kept: tuple[tuple[Any, ...], _Prepared] | None = None
+        # (its plan and upstream held too, so their ids in the key cannot be reused)
+        self._kept: tuple[tuple[Any, ...], _Prepared, tuple[Any, ...]] | None = None
 
     def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
         """None when the award compiles to SQL, else why not."""
@@ -267,13 +268,13 @@ class SqlBackend:
                 plan, prepared.compiled, self.dialect, info.columns[info.key], types
             )
         except Unsupported:
-            self._kept = (key, prepared)  # the caller scores it next: `score_award`
+            self._kept = (key, prepared, (plan, upstream))  # scored next: `score_award`
             return None
         with self._session(plan, dataset, prepared) as session:
             if self.engine == "sqlite":
                 written = write_sqlite(dataset.db, query, prepared.unordered, run_id, keep_fields)
                 if written is None:
-                    self._kept = (key, prepared)
+                    self._kept = (key, prepared, (plan, upstream))
                 return written
             return write_duckdb(session, dataset.db, query, prepared.unordered, run_id, keep_fields)
 

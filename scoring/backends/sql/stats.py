@@ -57,7 +57,8 @@ ASSUMED = DatasetStats(known=False)
 
 _CACHE: dict[tuple[str, str], DatasetStats] = {}
 _LOCK = Lock()
-_KEPT: set[tuple[str, str, str]] = set()  # (store file, sha256, layout) known to hold them
+_KEPT: set[tuple[str, str, str]] = set()  # (store file, sha256, layout) kept by this process
+# (a run that rolls back loses them: the next process computes and keeps them again)
 
 STORED_DDL = """CREATE TABLE IF NOT EXISTS sql_dataset_stats (
     sha256 TEXT NOT NULL,
