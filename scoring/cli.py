@@ -323,7 +323,7 @@ def explain(db_path: str, run_ref: str, award: str, subject: str) -> None:
 @user_errors
 def rank(db_path: str, run_ref: str, award: str, limit: int | None) -> None:
     """An award's ranking: rank, subject, name, unit, total, grade, selected."""
-    db = service.open_existing(db_path)
+    db = service.open_for_reading(db_path)
     _run, rows = service.ranking(db, run_ref, award, limit)
     table = [["rank", "subject", "name", "unit", "total", "grade", "selected", "note"]]
     for r in rows:

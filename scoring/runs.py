@@ -23,17 +23,19 @@ from fractions import Fraction
 from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from scoring import audit
 from scoring.audit import canonical
-from scoring.backend import Outcome
 from scoring.numbers import fixed, metric_text
-from scoring.periods import Period
-from scoring.ranking import Placement
 
-if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and a
+    # read command that opens the store (`ensure_run_schema`) needs none of them
+    from sqlite_utils import Database
+
+    from scoring.backend import Outcome
+    from scoring.periods import Period
     from scoring.plan import AwardPlan, Plan
+    from scoring.ranking import Placement
+    from scoring.store import StoreHandle
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,7 +72,7 @@ _INSERT = (
 _BATCH = 500
 
 
-def ensure_run_schema(db: Database) -> None:
+def ensure_run_schema(db: StoreHandle) -> None:
     """Create the runs and results tables; published results cannot change."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS runs (
