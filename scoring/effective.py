@@ -29,12 +29,13 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scoring.numbers import fixed
-from scoring.review import records
-from scoring.review.records import Adjustment, Flag, Objection, Revocation
+from scoring.review.ddl import has_review_records
 from scoring.store import StoreHandle
 
-if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and
+    # the review records are loaded by the readers of a run that has some
     from scoring.plan import AwardPlan
+    from scoring.review.records import Adjustment, Flag, Objection, Revocation
 
 TOTAL = "total"
 
@@ -232,8 +233,10 @@ def ranked_count(db: StoreHandle, run_id: int, award: str) -> int:
 def _with_review(
     db: StoreHandle, run_id: int, award: str, found: list[EffectiveResult]
 ) -> list[EffectiveResult]:
-    if not found:
+    if not found or not has_review_records(db, run_id, award):
         return found
+    from scoring.review import records
+
     keys = {r.subject for r in found}
     adjustments: dict[str, list[Adjustment]] = {}
     for adj in records.adjustments(db, run_id, award):

@@ -20,7 +20,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, Any
 
 from scoring import audit
@@ -29,6 +28,8 @@ from scoring.numbers import fixed, metric_text
 
 if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and a
     # read command that opens the store (`ensure_run_schema`) needs none of them
+    from tempfile import SpooledTemporaryFile
+
     from sqlite_utils import Database
 
     from scoring.backend import Outcome
@@ -254,6 +255,8 @@ class ResultsDigest:
                     self._digest.update(chunk)
                 spool.close()
             return
+        from tempfile import SpooledTemporaryFile  # here: rarely needed, and slow to import
+
         spool = SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed once hashed
         for line in lines:
             spool.write(line.encode("utf-8") + b"\n")

@@ -253,3 +253,19 @@ def _ensure_view(db: StoreHandle) -> None:
 def has_review_tables(db: StoreHandle) -> bool:
     """Whether this store has ever been reviewed (the tables exist)."""
     return "standings" in db.table_names()
+
+
+SUBJECT_RECORDS = ("review_adjustments", "review_objections", "review_flags", "review_revocations")
+"""The review records that stand beside a subject's result."""
+
+
+def has_review_records(db: StoreHandle, run_id: int, award: str) -> bool:
+    """Whether an adjustment, objection, flag or revocation of the run names
+    a subject of `award` (a reader of its results needs the records then)."""
+    if not has_review_tables(db):
+        return False
+    any_row = " UNION ALL ".join(
+        f"SELECT 1 FROM {table} WHERE run_id = ? AND award = ?" for table in SUBJECT_RECORDS
+    )
+    row = db.execute(f"SELECT EXISTS ({any_row})", [run_id, award] * len(SUBJECT_RECORDS))
+    return bool(row.fetchone()[0])
