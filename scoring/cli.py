@@ -396,7 +396,7 @@ def audit() -> None:
 @user_errors
 def audit_log(db_path: str) -> None:
     """Every audit entry, oldest first."""
-    db = service.open_existing(db_path)
+    db = service.open_for_reading(db_path)
     for e in service.audit_entries(db):
         run = f" run {e.run_id}" if e.run_id is not None else ""
         click.echo(
@@ -466,7 +466,7 @@ def whatif(rules_path: str, db_path: str, run_ref: str, fmt: str) -> None:
 @user_errors
 def warnings_cmd(db_path: str, run_ref: str, award: str | None) -> None:
     """List a run's per-subject warnings (e.g. too few panel scores to trim)."""
-    db = service.open_existing(db_path)
+    db = service.open_for_reading(db_path)
     run, found = service.run_warnings(db, run_ref)
     shown = [w for w in found if award is None or w[0] == award]
     for name, subject, text in shown:

@@ -277,7 +277,7 @@ def _of_dataset(
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 
 
-def audit_entries(db: Database) -> list[audit.AuditEntry]:
+def audit_entries(db: StoreHandle) -> list[audit.AuditEntry]:
     return audit.entries(db)
 
 
