@@ -7,7 +7,6 @@ JSON, so any later edit of an entry, or of a run's results, is detectable.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -78,6 +77,8 @@ class AuditEntry:
 
 
 def entry_hash(body: dict[str, Any]) -> str:
+    import hashlib  # here: a read command that never hashes need not load OpenSSL
+
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
 
 

@@ -15,7 +15,6 @@ rank again from `results` alone. Those columns are not part of
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -239,6 +238,8 @@ class ResultsDigest:
     in name order are in."""
 
     def __init__(self, awards: Iterable[str]) -> None:
+        import hashlib  # here and below: a read command never hashes (see audit.entry_hash)
+
         self._digest = hashlib.sha256()
         self._pending = sorted(awards)
         self._held: dict[str, SpooledTemporaryFile[bytes]] = {}
@@ -290,6 +291,8 @@ _SPOOL = 64 << 20
 def results_hash(db: Database, run_id: int) -> str:
     """SHA-256 over every stored result of a run, in export order, read back from
     the store (`audit verify` rechecks runs with it; a run hashes as it writes)."""
+    import hashlib
+
     digest = hashlib.sha256()
     cols = ", ".join(RESULT_FIELDS[1:])
     cursor = db.execute(

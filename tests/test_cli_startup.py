@@ -86,6 +86,8 @@ NOT_FOR_READING = (
     "yaml",
     "textual",
     "tempfile",
+    "hashlib",
+    "difflib",
 )
 
 # One command in a fresh interpreter, as the `pioneer` script runs it: its
