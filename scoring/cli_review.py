@@ -443,7 +443,7 @@ def roles_revoke(
 def roles_list(db_path: str, actor: str | None, today: dt.date | None) -> None:
     """Every name and its roles."""
     by_name: dict[str, list[str]] = {}
-    for name, role in service.list_roles(_open(db_path)):
+    for name, role in service.list_roles(service.open_for_reading(db_path)):
         by_name.setdefault(name, []).append(role)
     for name, held in by_name.items():
         click.echo(f"{name}: {', '.join(held)}")

@@ -48,11 +48,9 @@ if TYPE_CHECKING:
         RunStatus,
         adjust,
         approve,
-        calendar_year,
         flag,
         grant_role,
         import_calendar,
-        list_roles,
         open_notice,
         publish,
         raise_objection,
@@ -68,6 +66,7 @@ if TYPE_CHECKING:
         unflag,
         verify_review,
     )
+    from scoring.review.calendar_store import CalendarLine
     from scoring.rules import Rules, check_file, load, run_rules
 
 _LAZY = {
@@ -76,11 +75,9 @@ _LAZY = {
             "RunStatus",
             "adjust",
             "approve",
-            "calendar_year",
             "flag",
             "grant_role",
             "import_calendar",
-            "list_roles",
             "open_notice",
             "publish",
             "raise_objection",
@@ -467,6 +464,19 @@ def ranking(
 
         _award_of(run, run_rules(run), award)
     return run, rows
+
+
+def list_roles(db: StoreHandle) -> list[tuple[str, str]]:
+    """Every (name, role) of the store, by name."""
+    return roles.all_roles(db)
+
+
+def calendar_year(db: StoreHandle, year: int) -> list[CalendarLine]:
+    """Every holiday and make-up workday of `year`, from the store's calendar
+    and the package, by date (UnknownYear when neither knows the year)."""
+    from scoring.review.calendar_store import calendar_year as year_lines
+
+    return year_lines(db, year)
 
 
 def verify_audit(db: Database) -> str | None:
