@@ -3,9 +3,9 @@ SQL compiler (sqlglot), DuckDB or openpyxl, and `rank` and `--help` without
 the rule model (pydantic) too: those cost a read command most of its start-up
 time (issue 7: `rank --limit 100` under 0.2 s). `rank`, `warnings`,
 `audit log`, `roles list` and `calendar show`, each in a fresh interpreter
-as a user runs them, load none of
-sqlite-utils, ingest, the dataset reader, the rule loader, the review
-workflow or (for a run without review records) the review records either."""
+as a user runs them, load none of sqlite-utils, ingest, the dataset reader,
+the rule loader, the review workflow or (for a run without review records)
+the review records either."""
 
 from __future__ import annotations
 
