@@ -442,7 +442,7 @@ def _echo_diff(found: RunDiff, fmt: str) -> None:
 @user_errors
 def diff_cmd(db_path: str, run_a: str, run_b: str, fmt: str) -> None:
     """Rank movers, grade and selection changes between two runs, and why."""
-    db = service.open_existing(db_path)
+    db = service.open_for_reading(db_path)
     _echo_diff(service.diff(db, run_a, run_b), fmt)
 
 

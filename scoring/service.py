@@ -558,7 +558,7 @@ def run_warnings(db: StoreHandle, run_ref: str | int) -> tuple[RunInfo, list[tup
     return run, [(award, subject, w) for award, subject, ws in rows for w in json.loads(ws)]
 
 
-def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
+def diff(db: StoreHandle, run_a: str | int, run_b: str | int) -> RunDiff:
     """Rank movers and selection changes between two stored runs."""
     from scoring.diff import diff_runs
 

@@ -2,10 +2,10 @@
 SQL compiler (sqlglot), DuckDB or openpyxl, and `rank` and `--help` without
 the rule model (pydantic) too: those cost a read command most of its start-up
 time (issue 7: `rank --limit 100` under 0.2 s). `rank`, `warnings`,
-`audit log`, `roles list` and `calendar show`, each in a fresh interpreter
-as a user runs them, load none of sqlite-utils, ingest, the dataset reader,
-the rule loader, the review workflow or (for a run without review records)
-the review records either."""
+`audit log`, `roles list`, `diff` and `calendar show`, each in a fresh
+interpreter as a user runs them, load none of sqlite-utils, ingest, the
+dataset reader, the rule loader, the review workflow or (for a run without
+review records) the review records either."""
 
 from __future__ import annotations
 
@@ -116,10 +116,17 @@ print(json.dumps([code, out.getvalue(), sorted(m for m in watch if m in sys.modu
         (["warnings", "--run", "1"], "run 1: 4 warning(s)", ()),
         (["audit", "log"], "score run 1", ()),
         (["roles", "list"], ": admin", ()),
+        # diff writes its JSON with the export package's encoder (whose package
+        # loads the 公示 renderers and the export schema, with tempfile)
+        (
+            ["diff", "1", "latest"],
+            "pioneer_rider: 0 changed",
+            ("scoring.diff", "scoring.export.render", "tempfile"),
+        ),
         # the calendar fingerprints an import file (hashlib): that module, not the workflow
         (["calendar", "show", "2022"], "2022-10-01", ("hashlib",)),
     ],
-    ids=["rank", "warnings", "audit log", "roles list", "calendar show"],
+    ids=["rank", "warnings", "audit log", "roles list", "diff", "calendar show"],
 )
 def test_read_commands_load_only_what_they_use(
     scored: Path, args: list[str], shows: str, needs: tuple[str, ...]
