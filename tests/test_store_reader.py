@@ -171,3 +171,21 @@ def test_a_newer_or_broken_store_is_refused_in_the_same_words(fresh: Path, tmp_p
         with pytest.raises(PioneerError) as existing:
             service.open_existing(path)
         assert str(read.value) == str(existing.value)
+
+
+def test_rank_says_the_same_whichever_way_the_store_was_opened(fresh: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from scoring.cli import cli
+
+    complete = _copy(fresh, tmp_path)
+    older = tmp_path / "older.db"
+    shutil.copyfile(fresh, older)
+    _change(older, "DROP INDEX results_order")  # opened by open_db, as before
+    said = []
+    for path in (complete, older):
+        args = ["rank", "--db", str(path), "--run", "latest", "--award", "a"]
+        result = CliRunner().invoke(cli, args)
+        said.append((result.exit_code, result.output.replace(str(path), "STORE")))
+    assert said[0] == said[1]
+    assert said[0][0] == 1 and "this store has no runs yet" in said[0][1]
