@@ -7,10 +7,13 @@ seats split in Python (`scoring.ranking.seat_split`), and one
 row inside the run's transaction; what it returns (the rows' canonical JSON
 lines for the hash, and the few fields later awards read) are plain values.
 
-DuckDB (the columnar copy): the same SQL runs on the copy and the finished
-rows come back in bulk (`fetchall`); SQLite takes them with `executemany`,
-and Python's `json` spells their hash lines (DuckDB's `json_array` costs
-more, and spells control characters' escapes in upper case).
+DuckDB (the columnar copy): the same SQL runs on the copy over the scored
+figures narrowed to 64-bit integers; the finished rows come back in chunks
+that SQLite takes with `executemany` as they are, and Python's `json` spells
+their hash lines (DuckDB's `json_array` costs more and spells control
+characters' escapes in upper case; spelled by hand, with `replace` and
+concatenation, they cost DuckDB four times what `json` costs: measured,
+docs/performance.md).
 
 Either way nothing is written before the award's query has succeeded, and
 everything is written inside the caller's transaction.
@@ -30,6 +33,7 @@ from sqlite_utils import Database
 from scoring.backend import AwardFields, Written
 from scoring.ranking import RemainderTie, seat_split
 from scoring.runs import RANKING_FIELDS, RESULT_FIELDS, hash_line
+from scoring.store import quote_identifier, transaction
 
 from .dialects import is_parser_overflow
 from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
@@ -39,7 +43,8 @@ _COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
 _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
 _IN_RETURNED = {c: i for i, c in enumerate(_RETURNED)}
-_IN_OUTPUT = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
+_IN_FETCHED = {c: 1 + OUTPUT.index(c) for c in _RETURNED if c != "line"}
+"""Where each returned column is in a row fetched from DuckDB (`run_id` first)."""
 
 
 def seats_of(
@@ -96,20 +101,73 @@ def write_duckdb(
     run_id: int,
     keep: bool,
 ) -> Written:
-    """The award's rows computed on the DuckDB copy, fetched in bulk, inserted with executemany."""
-    table = exp.Table(this=exp.to_identifier(SCORED, quoted=True))
+    """The award's rows computed and spelled on the DuckDB copy, fetched in chunks,
+    inserted with executemany and hashed as they go.
+
+    The scored figures are read as 64-bit integers (DuckDB's sums are 128-bit,
+    and spelling 128-bit integers costs three times as much): the compiler keeps
+    every figure within 64 bits (`TooLarge`), and a cast or a product that would
+    not fit raises, never wraps; should one raise, the award is spelled again
+    from the 128-bit figures (DuckDB finishes a query before its first row is
+    fetched, and the inserts sit in a savepoint that an error rolls back)."""
     con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
+    try:
+        try:
+            return _spell_and_insert(con, db, query, run_id, keep, _narrowed(con))
+        except (duckdb.ConversionException, duckdb.OutOfRangeException):
+            return _spell_and_insert(con, db, query, run_id, keep, SCORED)
+    finally:
+        con.execute(f'DROP VIEW IF EXISTS "{NARROW}"')
+        con.execute(f'DROP TABLE IF EXISTS "{SCORED}"')
+
+
+NARROW = "pioneer_scored64"
+_CHUNK = 20_000
+
+
+def _narrowed(con: duckdb.DuckDBPyConnection) -> str:
+    """A view of the scored table with its 128-bit integer columns cast to 64 bits."""
+    types = con.execute(f'DESCRIBE "{SCORED}"').fetchall()
+    items = [
+        f"CAST({quote_identifier(name)} AS BIGINT) AS {quote_identifier(name)}"
+        if kind == "HUGEINT"
+        else quote_identifier(name)
+        for name, kind, *_ in types
+    ]
+    con.execute(
+        f'CREATE OR REPLACE TEMP VIEW "{NARROW}" AS SELECT {", ".join(items)} FROM "{SCORED}"'
+    )
+    return NARROW
+
+
+def _spell_and_insert(
+    con: duckdb.DuckDBPyConnection,
+    db: Database,
+    query: ResultsQuery,
+    run_id: int,
+    keep: bool,
+    scored: str,
+) -> Written:
+    table = exp.Table(this=exp.to_identifier(scored, quoted=True))
     render = query.dialect.render
     seats, ties = seats_of(query, con.execute(render(query.sizes(table), copy=False)).fetchall())
-    rows = con.execute(render(query.rows(table, seats, None), copy=False)).fetchall()
-    con.execute(f'DROP TABLE "{SCORED}"')
-    width, hashed = len(OUTPUT), len(HASHED)
-    db.conn.executemany(
-        f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})",
-        [(run_id, *row[:width]) for row in rows],
+    result = con.execute(render(query.rows(table, seats, run_id), copy=False))
+    insert = f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})"
+    hashed = slice(1, 1 + len(HASHED))
+    parts: list[Written] = []
+    with transaction(db):  # a savepoint: an error while fetching undoes the chunks before
+        while chunk := result.fetchmany(_CHUNK):
+            db.conn.executemany(insert, chunk)
+            lines = [hash_line(row[hashed]) for row in chunk]
+            parts.append(_written(chunk, _IN_FETCHED, lines, ties, query.places, keep))
+    return Written(
+        [text for part in parts for text in part.lines],
+        subjects=sum(part.subjects for part in parts),
+        ranked=sum(part.ranked for part in parts),
+        selected=sum(part.selected for part in parts),
+        remainder_ties=ties,
+        fields={k: v for part in parts for k, v in (part.fields or {}).items()} if keep else None,
     )
-    lines = [hash_line(row[:hashed]) for row in rows]
-    return _written(rows, _IN_OUTPUT, lines, ties, query.places, keep)
 
 
 def _written(
