@@ -82,7 +82,9 @@ def open_copy(
     with _LOCK:
         if path.exists():
             con = duckdb.connect(str(path), read_only=True)
-            if _verified(con, want):
+            seen = (path, json.dumps(want, sort_keys=True))
+            if _VERIFIED.get(seen) == _identity(path) or _verified(con, want):
+                _VERIFIED[seen] = _identity(path)
                 return con
             con.close()
             path.unlink()
@@ -104,6 +106,19 @@ def open_copy(
             con.close()
             raise CopyRefused(f"{path}: the copy does not match dataset {sha256}")
         return con
+
+
+_VERIFIED: dict[tuple[Path, str], tuple[int, ...]] = {}
+"""Copies this process has verified (path, and the metadata wanted), with the
+file's identity then: a copy is written once and renamed into place, so while
+its inode, size and change times are the same it is the copy that was
+verified, and the next award or run skips reading its metadata and counting
+its rows."""
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _verified(con: duckdb.DuckDBPyConnection, want: dict[str, Any]) -> bool:
