@@ -22,9 +22,12 @@ everything is written inside the caller's transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
-from typing import Any
+from io import TextIOWrapper
+from tempfile import TemporaryFile
+from typing import IO, Any
+from weakref import finalize
 
 import duckdb
 from sqlglot import exp
@@ -104,70 +107,100 @@ def write_duckdb(
     """The award's rows computed and spelled on the DuckDB copy, fetched in chunks,
     inserted with executemany and hashed as they go.
 
-    The scored figures are read as 64-bit integers (DuckDB's sums are 128-bit,
-    and spelling 128-bit integers costs three times as much): the compiler keeps
+    The scored figures are kept as 64-bit integers (DuckDB's sums are 128-bit:
+    twice the memory, and three times the cost to spell): the compiler keeps
     every figure within 64 bits (`TooLarge`), and a cast or a product that would
-    not fit raises, never wraps; should one raise, the award is spelled again
-    from the 128-bit figures (DuckDB finishes a query before its first row is
-    fetched, and the inserts sit in a savepoint that an error rolls back)."""
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
+    not fit raises, never wraps; should one raise, the award is scored and
+    spelled again with the 128-bit figures (DuckDB finishes a query before its
+    first row is fetched, and the inserts sit in a savepoint that an error
+    rolls back)."""
     try:
         try:
-            return _spell_and_insert(con, db, query, run_id, keep, _narrowed(con))
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {_narrowed(con, sql)}')
+            return _spell_and_insert(con, db, query, run_id, keep)
         except (duckdb.ConversionException, duckdb.OutOfRangeException):
-            return _spell_and_insert(con, db, query, run_id, keep, SCORED)
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
+            return _spell_and_insert(con, db, query, run_id, keep)
     finally:
-        con.execute(f'DROP VIEW IF EXISTS "{NARROW}"')
         con.execute(f'DROP TABLE IF EXISTS "{SCORED}"')
 
 
-NARROW = "pioneer_scored64"
 _CHUNK = 20_000
 
 
-def _narrowed(con: duckdb.DuckDBPyConnection) -> str:
-    """A view of the scored table with its 128-bit integer columns cast to 64 bits."""
-    types = con.execute(f'DESCRIBE "{SCORED}"').fetchall()
+def _narrowed(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """`sql` with its 128-bit integer columns cast to 64 bits (its types bound, not run)."""
+    relation = con.sql(sql)
     items = [
         f"CAST({quote_identifier(name)} AS BIGINT) AS {quote_identifier(name)}"
-        if kind == "HUGEINT"
+        if str(kind) == "HUGEINT"
         else quote_identifier(name)
-        for name, kind, *_ in types
+        for name, kind in zip(relation.columns, relation.types, strict=True)
     ]
-    con.execute(
-        f'CREATE OR REPLACE TEMP VIEW "{NARROW}" AS SELECT {", ".join(items)} FROM "{SCORED}"'
-    )
-    return NARROW
+    return f'SELECT {", ".join(items)} FROM ({sql}) AS "q"'
 
 
 def _spell_and_insert(
-    con: duckdb.DuckDBPyConnection,
-    db: Database,
-    query: ResultsQuery,
-    run_id: int,
-    keep: bool,
-    scored: str,
+    con: duckdb.DuckDBPyConnection, db: Database, query: ResultsQuery, run_id: int, keep: bool
 ) -> Written:
-    table = exp.Table(this=exp.to_identifier(scored, quoted=True))
+    table = exp.Table(this=exp.to_identifier(SCORED, quoted=True))
     render = query.dialect.render
     seats, ties = seats_of(query, con.execute(render(query.sizes(table), copy=False)).fetchall())
     result = con.execute(render(query.rows(table, seats, run_id), copy=False))
     insert = f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})"
     hashed = slice(1, 1 + len(HASHED))
     parts: list[Written] = []
+    lines = SpooledLines()
     with transaction(db):  # a savepoint: an error while fetching undoes the chunks before
         while chunk := result.fetchmany(_CHUNK):
             db.conn.executemany(insert, chunk)
-            lines = [hash_line(row[hashed]) for row in chunk]
-            parts.append(_written(chunk, _IN_FETCHED, lines, ties, query.places, keep))
+            spelled = [hash_line(row[hashed]) for row in chunk]
+            lines.extend(spelled)
+            parts.append(_written(chunk, _IN_FETCHED, spelled, ties, query.places, keep))
     return Written(
-        [text for part in parts for text in part.lines],
+        lines,
         subjects=sum(part.subjects for part in parts),
         ranked=sum(part.ranked for part in parts),
         selected=sum(part.selected for part in parts),
         remainder_ties=ties,
         fields={k: v for part in parts for k, v in (part.fields or {}).items()} if keep else None,
     )
+
+
+class SpooledLines:
+    """Hash lines kept as UTF-8 bytes, in memory up to `_SPOOL` and in a temporary
+    file beyond (rather than as a million Python strings); read back once, in order."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._file: IO[bytes] | None = None
+
+    def extend(self, lines: Iterable[str]) -> None:
+        data = "".join(f"{line}\n" for line in lines).encode("utf-8")
+        if self._file is None and self._size + len(data) > _SPOOL:
+            self._file = TemporaryFile()  # noqa: SIM115 - closed when read, or collected
+            finalize(self, self._file.close)
+            self._file.writelines(self._chunks)
+            self._chunks.clear()
+        if self._file is None:
+            self._chunks.append(data)
+            self._size += len(data)
+        else:
+            self._file.write(data)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._file is None:
+            for chunk in self._chunks:
+                yield from chunk.decode("utf-8").split("\n")[:-1]
+            return
+        self._file.seek(0)
+        with TextIOWrapper(self._file, encoding="utf-8", newline="\n") as text:
+            for line in text:
+                yield line[:-1]
+
+
+_SPOOL = 32 << 20
 
 
 def _written(
