@@ -149,22 +149,20 @@ def _spell_and_insert(
     result = con.execute(render(query.rows(table, seats, run_id), copy=False))
     insert = f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})"
     hashed = slice(1, 1 + len(HASHED))
-    parts: list[Written] = []
     lines = SpooledLines()
+    subjects = ranked = selected = 0
+    fields: dict[str, AwardFields] | None = {} if keep else None
     with transaction(db):  # a savepoint: an error while fetching undoes the chunks before
         while chunk := result.fetchmany(_CHUNK):
             db.conn.executemany(insert, chunk)
             spelled = [hash_line(row[hashed]) for row in chunk]
             lines.extend(spelled)
-            parts.append(_written(chunk, _IN_FETCHED, spelled, ties, query.places, keep))
-    return Written(
-        lines,
-        subjects=sum(part.subjects for part in parts),
-        ranked=sum(part.ranked for part in parts),
-        selected=sum(part.selected for part in parts),
-        remainder_ties=ties,
-        fields={k: v for part in parts for k, v in (part.fields or {}).items()} if keep else None,
-    )
+            part = _written(chunk, _IN_FETCHED, spelled, ties, query.places, keep)
+            subjects, ranked = subjects + part.subjects, ranked + part.ranked
+            selected += part.selected
+            if fields is not None and part.fields is not None:
+                fields.update(part.fields)
+    return Written(lines, subjects, ranked, selected, remainder_ties=ties, fields=fields)
 
 
 class SpooledLines:
