@@ -7,7 +7,7 @@ A size is chosen with `PIONEER_BENCH_SIZE` (S, M or L; default S):
 | --- | --- | --- | --- |
 | S | 10,000 | about 480,000 | |
 | M | 100,000 | about 4,800,000 | |
-| L | 1,000,000 | about 20,200,000 | `--record-share 0.42 --no-members` |
+| L | 1,000,000 | about 20,100,000 | `--record-share 0.42 --no-members` |
 
 L has issue 7's shape (a million subjects, twenty million records): at the
 generator's full shape it would hold about 48 records per rider, so it keeps
