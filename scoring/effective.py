@@ -28,14 +28,14 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from scoring.numbers import fixed
-from scoring.review import records
-from scoring.review.records import Adjustment, Flag, Objection, Revocation
+from scoring.review.ddl import has_review_records
+from scoring.store import StoreHandle
 
-if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and
+    # the review records are loaded by the readers of a run that has some
     from scoring.plan import AwardPlan
+    from scoring.review.records import Adjustment, Flag, Objection, Revocation
 
 TOTAL = "total"
 
@@ -157,7 +157,7 @@ def _row(r: Any) -> EffectiveResult:
 
 
 def read(
-    db: Database,
+    db: StoreHandle,
     run_id: int,
     award: str,
     *,
@@ -188,7 +188,7 @@ STREAM_BATCH = 1000
 """Subjects read at a time by `stream`."""
 
 
-def stream(db: Database, run_id: int, award: str) -> Iterator[EffectiveResult]:
+def stream(db: StoreHandle, run_id: int, award: str) -> Iterator[EffectiveResult]:
     """An award's effective results in export order, as `read` gives them,
     without holding them all: a batch of keys at a time along the index on
     `ord` (the standings' once a review stored them, else `results`'), each
@@ -213,7 +213,7 @@ def stream(db: Database, run_id: int, award: str) -> Iterator[EffectiveResult]:
         yield from review.attach([_row(r) for r in rows])
 
 
-def has_standings(db: Database, run_id: int, award: str) -> bool:
+def has_standings(db: StoreHandle, run_id: int, award: str) -> bool:
     """Whether a review has stored standings for the award (then for every
     one of its subjects, `review/standings.py`); without them the view's
     figures are the computed ones of `results`, row for row."""
@@ -225,7 +225,7 @@ def has_standings(db: Database, run_id: int, award: str) -> bool:
     return row is not None
 
 
-def order_keys(db: Database, run_id: int, award: str, limit: int, offset: int = 0) -> list[str]:
+def order_keys(db: StoreHandle, run_id: int, award: str, limit: int, offset: int = 0) -> list[str]:
     """The subjects at positions `offset` to `offset + limit` of the award's
     effective order, read along an index on `ord`: the standings' order once
     a review has stored one, else the computed order (the view's `ord` is
@@ -238,7 +238,7 @@ def order_keys(db: Database, run_id: int, award: str, limit: int, offset: int = 
     return [r[0] for r in rows]
 
 
-def subject_count(db: Database, run_id: int, award: str) -> int:
+def subject_count(db: StoreHandle, run_id: int, award: str) -> int:
     """How many subjects the award has (the view has one row per stored result)."""
     row = db.execute(
         "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ?", [run_id, award]
@@ -246,13 +246,13 @@ def subject_count(db: Database, run_id: int, award: str) -> int:
     return int(row[0])
 
 
-def one(db: Database, run_id: int, award: str, subject: str) -> EffectiveResult | None:
+def one(db: StoreHandle, run_id: int, award: str, subject: str) -> EffectiveResult | None:
     """One subject's effective result (None when the award has no such subject)."""
     found = read(db, run_id, award, subjects=[subject])
     return found[0] if found else None
 
 
-def ranked_count(db: Database, run_id: int, award: str) -> int:
+def ranked_count(db: StoreHandle, run_id: int, award: str) -> int:
     """How many subjects of the award are ranked."""
     row = db.execute(
         "SELECT COUNT(rank) FROM effective_results WHERE run_id = ? AND award = ?",
@@ -262,9 +262,9 @@ def ranked_count(db: Database, run_id: int, award: str) -> int:
 
 
 def _with_review(
-    db: Database, run_id: int, award: str, found: list[EffectiveResult]
+    db: StoreHandle, run_id: int, award: str, found: list[EffectiveResult]
 ) -> list[EffectiveResult]:
-    if not found:
+    if not found or not has_review_records(db, run_id, award):
         return found
     return _Review.of(db, run_id, award, {r.subject for r in found}).attach(found)
 
@@ -279,7 +279,11 @@ class _Review:
     revoked: dict[str, Revocation]
 
     @staticmethod
-    def of(db: Database, run_id: int, award: str, keys: set[str] | None = None) -> _Review:
+    def of(db: StoreHandle, run_id: int, award: str, keys: set[str] | None = None) -> _Review:
+        if not has_review_records(db, run_id, award):
+            return _Review({}, {}, {}, {})
+        from scoring.review import records
+
         def wanted(subject: str) -> bool:
             return keys is None or subject in keys
 

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlite_utils import Database
-
 from scoring import audit, effective
 from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, Remedy
 from scoring.numbers import metric_export
+from scoring.store import StoreHandle
 
 
 @dataclass(frozen=True)
@@ -61,7 +60,7 @@ class ResultRow:
     warnings: list[str]
 
 
-def resolve_run(db: Database, ref: str | int) -> RunInfo:
+def resolve_run(db: StoreHandle, ref: str | int) -> RunInfo:
     """A run by id, or `latest`."""
     if "runs" not in db.table_names():
         raise PioneerError("this store has no runs yet", remedy=Remedy.SCORE)
@@ -134,7 +133,7 @@ def _result(row: Any) -> ResultRow:
     )
 
 
-def awards_of(db: Database, run_id: int) -> list[str]:
+def awards_of(db: StoreHandle, run_id: int) -> list[str]:
     rows = db.execute(
         "SELECT DISTINCT award FROM results WHERE run_id = ? ORDER BY award", [run_id]
     )
@@ -142,7 +141,7 @@ def awards_of(db: Database, run_id: int) -> list[str]:
 
 
 def results(
-    db: Database, run_id: int, award: str, *, limit: int | None = None, offset: int = 0
+    db: StoreHandle, run_id: int, award: str, *, limit: int | None = None, offset: int = 0
 ) -> list[ResultRow]:
     """An award's results in export order: by rank then key, unranked last."""
     sql = f"SELECT {_COLUMNS} FROM results WHERE run_id = ? AND award = ? ORDER BY ord"
@@ -153,7 +152,7 @@ def results(
     return [_result(r) for r in db.execute(sql, params).fetchall()]
 
 
-def result(db: Database, run_id: int, award: str, subject: str) -> ResultRow | None:
+def result(db: StoreHandle, run_id: int, award: str, subject: str) -> ResultRow | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM results WHERE run_id = ? AND award = ? AND subject = ?",
         [run_id, award, subject],
@@ -162,7 +161,7 @@ def result(db: Database, run_id: int, award: str, subject: str) -> ResultRow | N
 
 
 def export_document(
-    db: Database,
+    db: StoreHandle,
     run: RunInfo,
     titles: dict[str, str],
     order: list[str],
@@ -201,7 +200,7 @@ def export_document(
 
 
 def _export_award(
-    db: Database, run_id: int, award: str, lazy: bool, only: str | None
+    db: StoreHandle, run_id: int, award: str, lazy: bool, only: str | None
 ) -> Iterable[dict[str, Any]]:
     """An award's effective results (SPEC §5): the review applied, its
     adjustments, upheld objections and revocations beside each subject."""
@@ -217,7 +216,7 @@ NOTICE_FIELDS = ("subject", "name", "unit", "total", "rank", "grade", "selected"
 """What the 公示 list reads of a result (`scoring.export.notice`)."""
 
 
-def notice_results(db: Database, run_id: int, award: str, only: str) -> Iterator[dict[str, Any]]:
+def notice_results(db: StoreHandle, run_id: int, award: str, only: str) -> Iterator[dict[str, Any]]:
     """The award's effective results that meet `only` (an SQL condition on
     `effective_results`) in export order, each with the `NOTICE_FIELDS` of
     its export item, valued as `export_result` values them; read as they are
@@ -291,7 +290,7 @@ def export_result(r: effective.EffectiveResult) -> dict[str, Any]:
     return out
 
 
-def _run_ids(db: Database) -> str:
+def _run_ids(db: StoreHandle) -> str:
     """The store's run ids, for a refusal that names a run it does not have."""
     ids = [int(r[0]) for r in db.execute("SELECT id FROM runs ORDER BY id").fetchall()]
     if len(ids) > 10:
@@ -303,7 +302,7 @@ SUGGEST_AMONG = 50_000
 """Up to this many subjects, a misspelt key gets a "did you mean" from all of them."""
 
 
-def subject_hint(db: Database, run_id: int, awards: list[str], subject: str) -> str | None:
+def subject_hint(db: StoreHandle, run_id: int, awards: list[str], subject: str) -> str | None:
     """ "did you mean `KEY`?" for a subject key the run's `awards` do not have:
     the key in another case, else a close spelling; None when nothing is close.
 
