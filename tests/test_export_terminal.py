@@ -13,22 +13,14 @@ from pathlib import Path
 
 import pytest
 from engine_helpers import campaign, people, recs
-
-AWARD = """
-a:
-  title: 测试奖
-  subjects: people
-  criteria:
-    k: {max: 10, metric: "sum(records.n)", score: {per: 1}}
-  quota: {count: 1}
-"""
+from test_cli_engine import TINY_AWARDS
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("terminal")
-    data = {"people": people("P1", "P2"), "records": [*recs("P1", 3, field="n")]}
-    return campaign(tmp, AWARD, data).tmp / "store.db"
+    data = {"people": people("P1", "P2"), "records": recs("P1", 3)}
+    return campaign(tmp, TINY_AWARDS, data).tmp / "store.db"
 
 
 def _export(store: Path, stdout: int) -> subprocess.CompletedProcess[bytes]:

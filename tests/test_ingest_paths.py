@@ -17,17 +17,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 from engine_helpers import declared_columns, rules_text, write_tables
+from test_cli_engine import TINY_AWARDS
 
 from scoring.cli import cli
 from scoring.ingest import duckpath
-
-AWARD = """
-a:
-  title: 测试奖
-  subjects: people
-  criteria:
-    k: {max: 10, metric: "sum(records.n)", score: {per: 1}}
-"""
 
 PEOPLE = [{"id": f"P{i}", "name": f"名{i}", "unit": "城关镇"} for i in range(1, 4)]
 RECORDS = [
@@ -37,7 +30,7 @@ RECORDS = [
 
 def _folder(tmp_path: Path) -> tuple[Path, Path]:
     """The rule file and a data folder of two clean CSV files (people, records)."""
-    text = rules_text(AWARD)
+    text = rules_text(TINY_AWARDS)
     rules = tmp_path / "rules.yaml"
     rules.write_text(text, encoding="utf-8")
     write_tables(tmp_path / "data", text, {"people": PEOPLE, "records": RECORDS})
