@@ -115,3 +115,39 @@ def test_an_unknown_reader_in_the_environment_is_refused_in_words(
         not db.exists()
         or open_store(db).execute("SELECT COUNT(*) FROM datasets").fetchone()[0] == 0
     )
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("open_end", [False, True])
+def test_a_gb18030_copy_is_scanned_as_it_is_written(
+    tmp_path: Path, ending: str, open_end: bool
+) -> None:
+    """The copy's line count and ending come from the one pass that writes it (no second read)."""
+    from scoring.ingest.lines import scan, utf8_copy
+
+    text = ending.join(RIDERS.splitlines()) + ("" if open_end else ending)
+    source = tmp_path / "riders.csv"
+    source.write_bytes(b"\x84\x31\x95\x33" + text.encode("gb18030"))  # with GB18030's own BOM
+    copy = tmp_path / "riders.utf8.csv"
+    found = utf8_copy(source, copy)
+    assert copy.read_bytes().decode("utf-8") == text
+    assert found == scan(copy)
+    assert not isinstance(found, str) and found.lines == 6 and found.ending == ending
+    assert found.ends_open is open_end
+
+
+def test_rows_written_aside_are_copied_in_the_transaction_and_rolled_back_with_it(
+    tmp_path: Path,
+) -> None:
+    """Ingesting the same files twice: the second copy from the scratch file is undone."""
+    folder = _folder(tmp_path, "utf-8")
+    db = open_store(tmp_path / "store.db")
+    first = ingest(folder, catalog(), db, reader="duckdb")
+    second = ingest(folder, catalog(), db, reader="duckdb")
+    assert second.reused and second.dataset_id == first.dataset_id
+    tables = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    assert sorted(t for t in tables if t.startswith("ds")) == [
+        f"ds{first.dataset_id}_{name}" for name in ("deliveries", "ratings", "riders", "teams")
+    ]
+    assert [row[1] for row in db.execute("PRAGMA database_list")] == ["main"]
+    assert db.execute(f"SELECT count(*) FROM ds{first.dataset_id}_deliveries").fetchone() == (5,)

@@ -75,6 +75,47 @@ def test_number_text_reads_as_exact_scaled_integer_on_sqlite(
     assert run(SQLITE, tree) == units
 
 
+@pytest.mark.parametrize(
+    ("text", "scale", "units"),
+    [
+        ("0.05", 2, 5),  # the dot's digits keep their leading zeros
+        ("-0.05", 2, -5),
+        ("-0.5", 1, -5),
+        ("120", 3, 120000),
+        ("4.62", 6, 4620000),
+        (None, 2, None),
+        ("1.23456789", 6, 1234567),  # more decimals than the (assumed) scale: cut
+        ("7.5", 0, 7),
+    ],
+)
+def test_number_text_reads_the_same_whatever_its_decimals(
+    text: str | None, scale: int, units: int | None
+) -> None:
+    value = exp.Null() if text is None else exp.Literal.string(text)
+    assert run(SQLITE, SQLITE.scaled_number(value, scale)) == units
+
+
+def test_a_layer_is_evaluated_once_per_row_on_sqlite_only() -> None:
+    """SQLite flattens a subquery into the query above it, copying its expressions into
+    every reference; `layer` keeps it a subquery there (DuckDB and Spark: unchanged)."""
+    inner = exp.select(exp.alias_(exp.Literal.number(1), "a")).from_("t")
+    assert SQLITE.render(SQLITE.layer(inner.copy())).endswith("LIMIT -1 OFFSET 0")
+    assert DUCKDB.render(DUCKDB.layer(inner.copy())) == DUCKDB.render(inner)
+    day = exp.column("day", table="r", quoted=True)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE r (day TEXT)")
+    conn.execute("CREATE INDEX r_day ON r (day)")
+    test = exp.Between(
+        this=SQLITE.unindexed(day.copy()),
+        low=exp.Literal.string("2022-01-01"),
+        high=exp.Literal.string("2022-12-31"),
+    )
+    plan = conn.execute(f"EXPLAIN QUERY PLAN SELECT * FROM r WHERE {SQLITE.render(test)}")
+    assert "SCAN r" in plan.fetchall()[0][3]  # not SEARCH r USING INDEX r_day
+    conn.execute("INSERT INTO r VALUES ('2022-05-01'), ('2023-01-01')")
+    assert conn.execute(f"SELECT COUNT(*) FROM r WHERE {SQLITE.render(test)}").fetchone() == (1,)
+
+
 def test_cast_rounding_differs_so_only_integer_digits_are_ever_cast() -> None:
     assert run_sql(SQLITE, "SELECT CAST(2.5 AS INTEGER)") == 2
     assert run_sql(DUCKDB, "SELECT CAST(2.5 AS BIGINT)") == 3

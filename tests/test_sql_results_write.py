@@ -257,3 +257,45 @@ def test_the_publish_guard_refuses_rows_for_a_published_run(tmp_path: Path) -> N
         guard_unpublished(db, 1)
     with pytest.raises(PublishedRun):
         guard_unpublished(db, 99)  # no such run
+
+
+def test_an_award_the_writer_cannot_spell_is_compiled_once(
+    shipped: tuple[Any, Any, Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows from outcomes reuse the query `write_award` compiled (no second compile)."""
+    from scoring.backends.sql import sqlbackend
+    from scoring.backends.sql.values import Unsupported
+
+    db, rules, ref, want = shipped
+    compiled: list[str] = []
+    compile_award = sqlbackend.compile_award
+
+    def counted(plan: Any, award: Any, *args: Any, **kwargs: Any) -> Any:
+        compiled.append(award.name)
+        return compile_award(plan, award, *args, **kwargs)
+
+    def unspellable(*args: Any) -> Any:
+        raise Unsupported("not spelled here")
+
+    monkeypatch.setattr(sqlbackend, "compile_award", counted)
+    monkeypatch.setattr(sqlbackend, "ResultsQuery", unspellable)
+    run = _score(db, rules, ref.dataset_id, _backend("sqlite", ref, rules))
+    assert run.results_sha256 == want and set(run.backends.values()) == {"sqlite"}
+    assert sorted(compiled) == sorted(a.name for a in rules.plan.awards)
+
+
+def test_a_run_keeps_the_dataset_statistics_for_later_processes(
+    shipped: tuple[Any, Any, Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The statistics a run computed are read back from the store, not recomputed."""
+    from scoring.backends.sql import stats
+
+    db, rules, ref, want = shipped
+    catalog = rules.plan.catalog
+    assert _score(db, rules, ref.dataset_id, _backend("sqlite", ref, rules)).results_sha256 == want
+    kept = db.execute("SELECT sha256 FROM sql_dataset_stats").fetchall()
+    assert kept == [(ref.sha256,)]
+    known = stats.dataset_stats(db, ref.dataset_id, ref.sha256, catalog)
+    monkeypatch.setattr(stats, "_CACHE", {})  # a new process
+    monkeypatch.setattr(stats, "_compute", _crash)
+    assert stats.dataset_stats(db, ref.dataset_id, ref.sha256, catalog) == known

@@ -10,7 +10,9 @@ The whole pipeline, in order:
 3. in one transaction, read each table's rows, check cells, keys and links,
    write the accepted rows to `ds{id}_{table}` and hash them: CSV rows in
    column-wise batches (`batch`), other rows one by one (`rows.RowChecker`),
-   indexes built once after each table's rows (`tables.finish_sql`);
+   indexes built once after each table's rows (`tables.finish_sql`); the
+   rows DuckDB vouched for are copied from a scratch file (`scratch`) at the
+   end, and the indexes of their tables built after that;
 4. if a dataset with the same SHA-256 already exists, roll back and reuse it;
    otherwise record the counts, rejects and cell warnings (`record`), and commit.
 
@@ -49,6 +51,7 @@ from scoring.ingest.tables import (
     Group,
     check_catalog,
     create_sql,
+    data_table,
     finish_sql,
     insert_sql,
     reading_order,
@@ -200,7 +203,6 @@ class _Ingest:
     ) -> None:
         self.db = db
         self.duck = duck
-        self.readers: dict[str, str] = {}
         self.catalog = catalog
         self.files = files
         self.strict = strict
@@ -211,6 +213,7 @@ class _Ingest:
         self.rejects: list[Reject] = []
         self.cell_warnings: list[CellWarning] = []
         self.dataset_id = 0
+        self.unfinished: list[TableInfo] = []  # read through DuckDB: indexed after the copy
 
     def execute(self, folder: Path, groups: list[Group]) -> IngestReport:
         """Read every group in one transaction; commit a new dataset or reuse one."""
@@ -222,6 +225,9 @@ class _Ingest:
                         self._read_cyclic(group.tables)
                     else:
                         self._read_streamed(group.tables[0])
+                self.duck.copy(self.db)  # the rows DuckDB vouched for, written aside until now
+                for info in self.unfinished:
+                    self._finish(info)
                 digests = {name: digest.hexdigest() for name, digest in self.digests.items()}
                 sha = dataset_sha256(self.catalog, digests)
                 row = self.db.execute("SELECT id FROM datasets WHERE sha256 = ?", [sha]).fetchone()
@@ -263,9 +269,9 @@ class _Ingest:
         table = None
         if file.batcher is not None:
             table = self.duck.table(file.source, file.layout, file.checker.converters)
-            self.readers[name] = self.duck.verdict(file.source)
         if table is not None:
             self._read_duck(name, table, batch)
+            self.unfinished.append(info)  # indexed once its rows are copied in (`execute`)
         elif file.batcher is not None:
             for rows in self._batches(name):
                 self._read_batch(name, rows, batch)
@@ -278,7 +284,8 @@ class _Ingest:
                 if len(batch) >= BATCH:
                     self._flush(info, batch)
         self._flush(info, batch)
-        self._finish(info)
+        if table is None:
+            self._finish(info)
 
     def _read_duck(self, name: str, table: DuckTable, batch: list[tuple[Any, ...]]) -> None:
         """A CSV file through DuckDB: clean chunks straight into SQLite, the rest row by row."""
@@ -286,7 +293,7 @@ class _Ingest:
         for chunk in table.chunks():
             if isinstance(chunk, Clean) and self._clean_fits(name, chunk):
                 counts.rows_in += chunk.rows_in
-                self._accept_clean(name, chunk, table.clean_rows())
+                self._accept_clean(name, chunk, table)
             else:
                 rows = chunk.rows if isinstance(chunk, Raw) else table.raw(chunk)
                 counts.rows_in += len(rows)
@@ -308,17 +315,14 @@ class _Ingest:
             for (target, _), tokens in zip(links, chunk.links, strict=True)
         )
 
-    def _accept_clean(
-        self, name: str, chunk: Clean, batches: Iterator[tuple[list[tuple[Any, ...]], str]]
-    ) -> None:
+    def _accept_clean(self, name: str, chunk: Clean, table: DuckTable) -> None:
         self.counts[name].accepted += chunk.rows_in
         if chunk.key is not None:
             self.keys[name].first.update(zip(chunk.key, chunk.lines, strict=True))
             self.keys[name].accepted.update(chunk.key)
-        insert = insert_sql(self.dataset_id, self.catalog.tables[name])
-        for rows, canonical in batches:
-            self.db.conn.executemany(insert, rows)
-            self.digests[name].update(canonical.encode())
+        if chunk.rows_in:
+            for canonical in table.store_clean(data_table(self.dataset_id, name)):
+                self.digests[name].update(canonical.encode())
 
     def _read_batch(self, name: str, rows: list[RawRow], batch: list[tuple[Any, ...]]) -> None:
         """A batch of CSV rows: column-wise when all is well, else row by row in file order."""
@@ -549,7 +553,7 @@ class _Ingest:
             tuple(self._sorted_rejects()),
             reused,
             tuple(self._sorted_warnings()),
-            tuple((name, self.readers.get(name, "python")) for name in self.catalog.tables),
+            tuple((name, self.duck.verdict(file.source)) for name, file in self.files.items()),
         )
 
 

@@ -9,10 +9,11 @@ the very converter the Python path uses (`convert.Converter`), and the result
 the same white space. A chunk whose every row SQL can vouch for (the right
 number of fields, no quote, no control character, no refused cell, a date on
 every record, a key on every subject, no text that looks like a rewritten
-number) comes back as rows for SQLite and as the canonical JSON the dataset
-hash reads. Any other chunk is handed back as raw rows, parsed by the csv
-module from the same lines, for the Python path to check one by one: so a
-reject, a warning or a stored value is always the one the Python path gives.
+number) comes back as Arrow batches written to SQLite in C (`scratch`) and
+as the canonical JSON the dataset hash reads. Any other chunk is handed back
+as raw rows, parsed by the csv module from the same lines, for the Python
+path to check one by one: so a reject, a warning or a stored value is always
+the one the Python path gives.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import atexit
 import re
 import tempfile
 from collections.abc import Iterator
-from operator import itemgetter
 from pathlib import Path
 from threading import Lock
 from typing import Any
@@ -36,12 +36,14 @@ from scoring.ingest.encoding import GB18030
 from scoring.ingest.lines import SEPARATOR, LineFile, scan, utf8_copy
 from scoring.ingest.readers import RawRow, Source, csv_part
 from scoring.ingest.rows import Layout
+from scoring.ingest.scratch import Scratch
+from scoring.ingest.tables import LINE_COLUMN
 
 CHUNK = 65_536
 """Lines converted and checked at a time."""
 
-BATCH = 2_048  # a DuckDB vector
-"""Rows of a clean chunk brought into Python at a time (bounded memory, few calls)."""
+BATCH = 16_384
+"""Rows of a clean chunk per Arrow batch written to the scratch file."""
 
 _ID_FAST = "[!-~](?:[ -~]*[!-~])?"
 """A key or link cell the converters would keep as it is: printable ASCII, no edge spaces."""
@@ -104,9 +106,17 @@ class DuckReader:
         self.workdir = tempfile.TemporaryDirectory(prefix="pioneer-ingest-")
         self.con = _database().cursor()
         self.maps: dict[tuple[ColumnType, bool], str] = {}
+        self.scratch = Scratch(Path(self.workdir.name))
+
+    def one(self, query: str) -> tuple[Any, ...] | None:
+        """The first row of `query`, its result read to the end (DuckDB wants every result
+        finished before the connection's next query through the relation API)."""
+        rows = self.con.execute(query).fetchall()
+        return rows[0] if rows else None
 
     def close(self) -> None:
         """Release the connection and the temporary files."""
+        self.scratch.close()
         self.con.close()
         self.workdir.cleanup()
 
@@ -114,10 +124,9 @@ class DuckReader:
         """The table of `source` ready to read, or why DuckDB cannot read it exactly."""
         path = source.path
         if source.encoding == GB18030:
-            copy = Path(self.workdir.name) / f"{path.stem}.utf8.csv"
-            utf8_copy(path, copy)
-            path = copy
-        found = scan(path)
+            found = utf8_copy(path, Path(self.workdir.name) / f"{path.stem}.utf8.csv")
+        else:
+            found = scan(path)
         if isinstance(found, str):
             return found
         self.con.execute("DROP TABLE IF EXISTS lines")
@@ -129,11 +138,11 @@ class DuckReader:
                 "(SELECT line, string_split(line, ',') AS f FROM read_csv(?, columns = "
                 "{'line': 'VARCHAR'}, delim = ?, quote = '', escape = '', header = false, "
                 "auto_detect = false, max_line_size = 2147483647, parallel = false))",
-                [str(path), SEPARATOR],
+                [str(found.path), SEPARATOR],
             )
         except duckdb.Error as error:
             return f"DuckDB could not read it ({str(error).splitlines()[0]})"
-        count = self.con.execute("SELECT count(*) FROM lines").fetchone()
+        count = self.one("SELECT count(*) FROM lines")
         if count is None or count[0] != found.lines:
             return "DuckDB's lines differ from the file's"
         table = DuckTable(self, source, layout, converters, found)
@@ -272,7 +281,7 @@ class DuckTable:
     def chunks(self) -> Iterator[Clean | Raw]:
         """The table's rows after the header, chunk by chunk, in file order.
 
-        After a `Clean` chunk the caller reads its rows with `clean_rows`
+        After a `Clean` chunk the caller writes its rows with `store_clean`
         before asking for the next one.
         """
         select = self._select()
@@ -285,9 +294,9 @@ class DuckTable:
             self.con.execute(
                 f"CREATE OR REPLACE TEMP TABLE chunk AS {select}", [line - 1, last - 1]
             )
-            counts = self.con.execute(
+            counts = self.reader.one(
                 "SELECT count(*) FILTER (WHERE NOT blank), count(*) FILTER (WHERE slow) FROM chunk"
-            ).fetchone()
+            )
             assert counts is not None
             if counts[1]:
                 rows, line = self._raw(line, last)
@@ -306,25 +315,27 @@ class DuckTable:
                 "list(line_no ORDER BY line_no)",
             ]
         aggregates += [f"list(DISTINCT CAST(c{at} AS VARCHAR))" for at in links]
-        found = self.con.execute(
-            f"SELECT {', '.join(aggregates)} FROM chunk WHERE NOT blank"
-        ).fetchone()
+        found = self.reader.one(f"SELECT {', '.join(aggregates)} FROM chunk WHERE NOT blank")
         assert found is not None
         key, lines = (found[1] or [], found[2] or []) if key_at is not None else (None, [])
         tokens = found[len(found) - len(links) :]
         linked = [{token for token in (listed or []) if token is not None} for listed in tokens]
         return Clean(first, last, rows_in, key, lines, linked)
 
-    def clean_rows(self) -> Iterator[tuple[list[tuple[Any, ...]], str]]:
-        """The last clean chunk's rows, a batch at a time: (line, stored values in declared
-        order) for SQLite, and their canonical JSON lines for the dataset hash."""
+    def store_clean(self, table: str) -> Iterator[str]:
+        """Write the last clean chunk's rows to the scratch file for store table `table`
+        (`scratch.Scratch`); then their canonical JSON lines for the dataset hash, in pieces."""
         columns = ", ".join(f"c{i}" for i in range(len(self.converters)))
-        cursor = self.con.execute(
-            f"SELECT line_no, {columns}, h FROM chunk WHERE NOT blank ORDER BY line_no"
+        rows = self.con.sql(
+            f"SELECT line_no AS {LINE_COLUMN}, {columns} FROM chunk WHERE NOT blank ORDER BY line_no"
         )
-        values = itemgetter(*range(len(self.converters) + 1))
-        while piece := cursor.fetchmany(BATCH):
-            yield list(map(values, piece)), "\n".join(map(itemgetter(-1), piece)) + "\n"
+        self.reader.scratch.append(table, self.layout.info, rows.to_arrow_reader(BATCH))
+        cursor = self.con.execute(
+            "SELECT string_agg(h, chr(10) ORDER BY line_no) || chr(10) FROM chunk WHERE NOT blank"
+            f" GROUP BY line_no // {BATCH} ORDER BY line_no // {BATCH}"
+        )
+        while piece := cursor.fetchone():
+            yield piece[0]
 
     def raw(self, chunk: Clean) -> list[RawRow]:
         """The rows of a clean chunk as the csv module reads them (for the Python path)."""

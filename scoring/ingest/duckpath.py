@@ -15,6 +15,8 @@ import os
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal, get_args
 
+from sqlite_utils import Database
+
 from scoring.backends.sql.names import duckdb_installed
 from scoring.errors import PioneerError
 from scoring.ingest.convert import Converter
@@ -91,6 +93,11 @@ class DuckPath:
             return None
         self.verdicts[key] = "duckdb"
         return table
+
+    def copy(self, db: Database) -> None:
+        """Copy the rows written aside (`scratch.Scratch`) into `db`, in its transaction."""
+        if self.session is not None:
+            self.session.scratch.copy(db)
 
     def verdict(self, source: Source) -> str:
         """How `source` was read, for the ingest report."""

@@ -116,7 +116,7 @@ class AwardCompiler:
             scan_whole,
         )
         self.base_columns: dict[str, exp.Expression] = {}  # name -> expression over s / t_* / u_*
-        self._base_keys: dict[str, str] = {}  # name -> its SQL text (to share equal columns)
+        self._base_names: dict[str, str] = {}  # SQL text -> its b* column (shared when equal)
         self.virtual: set[str] = set()
         self.scale = 10**plan.precision
         self.scores = Points(self.arith, self.scale)
@@ -160,16 +160,11 @@ class AwardCompiler:
             if not col.table:
                 owner = self.aggs.owner[col.name]
                 col.set("table", exp.to_identifier(owner, quoted=True))
-        name = f"b{len(self.base_columns)}"
         key = expr.sql(copy=False)
-        for existing, sql in self.base_columns.items():
-            known = self._base_keys.get(existing)
-            if known is None:
-                known = self._base_keys[existing] = sql.sql(copy=False)
-            if known == key:
-                return exp.column(existing, quoted=True)
-        self.base_columns[name] = expr
-        self._base_keys[name] = key
+        name = self._base_names.get(key)
+        if name is None:
+            name = self._base_names[key] = f"b{len(self.base_columns)}"
+            self.base_columns[name] = expr
         return exp.column(name, quoted=True)
 
     def _subject_value(self, column: str) -> SqlValue:
@@ -515,8 +510,9 @@ class AwardCompiler:
         for i, layer in enumerate(layers):
             if not layer:
                 continue
+            below = exp.Subquery(this=self.dialect.layer(query))
             query = exp.select(exp.Star(), *(named(e, n) for n, e in layer)).from_(
-                exp.alias_(exp.Subquery(this=query), f"l{i}", quoted=True, copy=False)
+                exp.alias_(below, f"l{i}", quoted=True, copy=False)
             )
         return query
 

@@ -49,24 +49,37 @@ class Dialect:
         """A `number` column as an integer count of 10^-scale units (null stays null)."""
         if self.numbers_scaled:
             return column
-        # canonical decimal text: '-12.5' at scale 2 -> '-12' || '50' -> -1250
+        # canonical decimal text (no exponent): its digits without the dot, times the
+        # power of ten its decimals lack: '-12.5' at scale 2 -> -125 * 10 -> -1250
         dot = exp.func("instr", column, exp.Literal.string("."))
-        whole = exp.func(
-            "substr", column, exp.Literal.number(1), exp.Sub(this=dot, expression=_one())
+        digits = exp.Cast(
+            this=exp.func("replace", column, exp.Literal.string("."), exp.Literal.string("")),
+            to=exp.DataType.build("BIGINT"),
         )
-        padded = exp.DPipe(
-            this=exp.func("substr", column, exp.Add(this=dot, expression=_one())),
-            expression=exp.Literal.string("0" * scale),
+        decimals = exp.Sub(this=exp.func("length", column), expression=dot)
+        shifts = [
+            exp.If(this=exp.Literal.number(d), true=_times(digits, 10 ** (scale - d)))
+            for d in range(1, scale + 1)
+        ]
+        # more decimals than `scale` (only where the scale is assumed): cut to `scale`
+        cut = exp.Cast(
+            this=exp.DPipe(
+                this=exp.func(
+                    "substr", column, exp.Literal.number(1), exp.Sub(this=dot, expression=_one())
+                ),
+                expression=exp.func(
+                    "substr",
+                    column,
+                    exp.Add(this=dot, expression=_one()),
+                    exp.Literal.number(scale),
+                ),
+            ),
+            to=exp.DataType.build("BIGINT"),
         )
-        frac = exp.func("substr", padded, _one(), exp.Literal.number(scale))
-        joined = exp.DPipe(this=whole, expression=frac) if scale else whole
-        as_int = exp.Cast(this=joined, to=exp.DataType.build("BIGINT"))
-        plain: exp.Expression = exp.Cast(this=column, to=exp.DataType.build("BIGINT"))
-        if scale:
-            plain = exp.Mul(this=plain, expression=exp.Literal.number(10**scale))
+        fraction = exp.Case(this=decimals, ifs=shifts, default=cut) if shifts else cut
+        plain = _times(exp.Cast(this=column, to=exp.DataType.build("BIGINT")), 10**scale)
         return exp.Case(
-            ifs=[exp.If(this=exp.EQ(this=dot, expression=exp.Literal.number(0)), true=plain)],
-            default=as_int,
+            this=dot, ifs=[exp.If(this=exp.Literal.number(0), true=plain)], default=fraction
         )
 
     def date_text(self, days: exp.Expression) -> exp.Expression:
@@ -94,7 +107,15 @@ class Dialect:
         looking up most of a table's rows through a date index (no-op elsewhere)."""
         if self.name != "sqlite":
             return column
-        return exp.DPipe(this=column, expression=exp.Literal.string(""))
+        return exp.Anonymous(this="+", expressions=[column])  # unary plus: `+(column)`
+
+    def layer(self, query: exp.Select) -> exp.Select:
+        """`query` as a subquery SQLite evaluates once per row (a co-routine) instead of
+        flattening it into the query above, which would copy each of its expressions
+        into every reference to it (no-op elsewhere)."""
+        if self.name != "sqlite":
+            return query
+        return query.limit(-1, copy=False).offset(0, copy=False)
 
     def render(self, tree: exp.Expression, pretty: bool = False, copy: bool = True) -> str:
         """The tree as SQL text of this dialect (`copy=False`: a tree used once, rendered
@@ -120,6 +141,10 @@ def is_parser_overflow(exc: sqlite3.OperationalError) -> bool:
 
 def _one() -> exp.Expression:
     return exp.Literal.number(1)
+
+
+def _times(e: exp.Expression, factor: int) -> exp.Expression:
+    return e if factor == 1 else exp.Mul(this=e, expression=exp.Literal.number(factor))
 
 
 def _paren(e: exp.Expression) -> exp.Expression:

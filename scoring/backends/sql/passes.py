@@ -178,9 +178,12 @@ class Aggregates:
         ctype = self.catalog.tables[table].column_type(column)
         value, scale, largest = self._column(tp, table, column)
         picked = value if cond is None else _when(cond, value, None)
+        # what COUNT counts: null exactly where `value` is, without reading a number's text
+        raw = self._present(table, column, value)
+        present = raw if cond is None else _when(cond, raw, None)
         if func == "count":
             return Ratio(
-                exp.Coalesce(this=self._add(tp, exp.Count(this=picked)), expressions=[zero]),
+                exp.Coalesce(this=self._add(tp, exp.Count(this=present)), expressions=[zero]),
                 1,
                 rows,
                 1,
@@ -204,7 +207,7 @@ class Aggregates:
             return Ratio(exp.Coalesce(this=summed, expressions=[zero]), unit, total_bound, unit)
         if func == "avg":
             summed = self._add(tp, exp.Sum(this=picked))
-            counted = self._add(tp, exp.Count(this=picked))
+            counted = self._add(tp, exp.Count(this=present))
             d = counted if unit == 1 else exp.Mul(this=counted, expression=exp.Literal.number(unit))
             dmax = self.arith.bounds.check(max(rows, 1) * unit, "an average's denominator")
             return Ratio(summed, d, total_bound, dmax)
@@ -232,6 +235,14 @@ class Aggregates:
         if ctype == "int":
             return ref, 0, self.stats.column(table, column).largest
         return ref, 0, 0
+
+    def _present(self, table: str, column: str, value: exp.Expression) -> exp.Expression:
+        """An expression null exactly where `value` (the column as `_column` reads it) is:
+        a stored `number` column itself rather than its text read as an integer."""
+        info = self.catalog.tables[table]
+        if upstream.split(info, column) is None and info.columns[column] == "number":
+            return exp.column(column, table="r", quoted=True)
+        return value
 
     def _filter(self, tp: TablePass, where: Expr, checked: CheckedExpr) -> exp.Expression:
         def resolve(e: Expr) -> SqlValue:

@@ -1,18 +1,21 @@
 """One award's `results` rows computed by SQL: placed, graded, selected and spelled.
 
-Over the award's scored rows (the compiled query, materialised as a table)
-three SELECTs add, in turn:
+Over the award's scored rows (the compiled query, materialised as a table):
 
-1. `rk` (ranked: eligible and not vetoed), the quota group `g` (the `per`
-   value as text), `cand` (ranked and at or above `min_score`) and the
-   group's seats `n` (from the seat split, `scoring.ranking.seat_split`,
-   done in Python over the group sizes: a handful of integers);
-2. window functions: the competition rank over (total, tie-break…), the
-   publication order, and per group the rank and the count up to and
-   including each subject's peers;
-3. every column of `results` as `scoring.runs.result_rows` writes it
-   (`textsql` spells the text); `returning_line` gives the row's canonical
-   JSON line for `results_sha256`.
+1. `placed`: a narrow projection of each row (its id, key, total and
+   tie-break figures) with `rk` (ranked: eligible and not vetoed), the quota
+   group `g` (the `per` value as text), `cand` (ranked and at or above
+   `min_score`) and the group's seats `n` (from the seat split,
+   `scoring.ranking.seat_split`, done in Python over the group sizes: a
+   handful of integers);
+2. `ranks`: window functions over that narrow projection only (sorting the
+   whole ~50-column rows cost more than the windows): the competition rank
+   over (total, tie-break…), the publication order `row_no`, and per group
+   the rank and the count up to and including each subject's peers;
+3. `spelled`: the placed rows joined back to their scored rows (SQLite: by
+   rowid) and every column of `results` as `scoring.runs.result_rows`
+   writes it (`textsql` spells the text); `returning_line` gives the row's
+   canonical JSON line for `results_sha256`.
 
 Selection (SPEC §2.4, read as `scoring.ranking` reads it): a candidate whose
 peers all fit in the group's seats (count ≤ n) is selected; one whose peers
@@ -61,6 +64,9 @@ OUTPUT = (*RESULT_FIELDS[1:], *RANKING_FIELDS)
 
 HASHED = OUTPUT[: len(RESULT_FIELDS) - 1]
 """The columns `results_sha256` covers, in its order."""
+
+RANKS = ("row_no", "id", "rk", "cand", "n", "rank_all", "g_rank", "g_upto")
+"""The columns `ResultsQuery.ranks` yields: publication order first."""
 
 SPELLED: frozenset[ColumnType] = frozenset({"text", "int", "date"})
 """Subject column types whose text SQL spells as `outcomes.display` does."""
@@ -148,7 +154,7 @@ class ResultsQuery:
     def _vetoes(self) -> exp.Expression:
         return json_list(
             [
-                (_eq(_flag(_col(f"v{i}")), lit(1)), [string(json_text(v.reason))])
+                (_col(f"v{i}"), [string(json_text(v.reason))])
                 for i, v in enumerate(self.award.vetoes)
             ]
         )
@@ -170,9 +176,10 @@ class ResultsQuery:
     # -- placing ------------------------------------------------------------------
 
     def _ranked(self) -> exp.Expression:
-        cond: exp.Expression = _eq(_flag(_col("e")), lit(1))
+        """1 when eligible and no veto holds, else 0 (the gate columns are never null)."""
+        cond: exp.Expression = _col("e")
         for i in range(len(self.award.vetoes)):
-            cond = exp.And(this=cond, expression=_eq(_flag(_col(f"v{i}")), lit(0)))
+            cond = exp.And(this=cond, expression=exp.Not(this=_col(f"v{i}")))
         return _flag(cond)
 
     def _group(self) -> exp.Expression:
@@ -192,11 +199,26 @@ class ResultsQuery:
         out += [exp.Ordered(this=value(e), desc=higher) for e, higher in self.ties]
         return out
 
+    def _row_id(self, table: str) -> exp.Expression:
+        """The scored row's identity: SQLite's rowid (a B-tree seek), else the subject key."""
+        if self.dialect.name == "sqlite":
+            return exp.Column(this=exp.to_identifier("rowid"), table=exp.to_identifier(table))
+        return _col("k", table)
+
     def placed(self, scored: exp.Table) -> exp.Select:
-        """Layer 1 without seats: the scored rows with `rk`, `g` and `cand`."""
+        """Layer 1 without seats, narrow: per scored row its `id`, key, total and
+        tie-break figures, with `rk`, `g` and `cand`."""
         quota = self.award.quota
         cand: exp.Expression = _col("rk")
-        items = [exp.Star(), named(self._ranked(), "rk"), named(self._group(), "g")]
+        figures = dict.fromkeys(c.name for c, _ in self.ties if isinstance(c, exp.Column))
+        items = [
+            named(self._row_id("s"), "id"),
+            _col("k"),
+            _col("total"),
+            *(_col(name) for name in figures if name != "total"),
+            named(self._ranked(), "rk"),
+            named(self._group(), "g"),
+        ]
         base = exp.select(*items).from_(exp.alias_(scored, "s", quoted=True, copy=False))
         if quota is not None and quota.min_score is not None:
             least = math.ceil(quota.min_score * self.scale)
@@ -219,55 +241,65 @@ class ResultsQuery:
             .group_by(_col("g"))
         )
 
-    def rows(self, scored: exp.Table, seats: Seats, run_id: int | None) -> exp.Select:
-        """Every `results` column (with `run_id` first when given), and `line`
-        (the canonical JSON of the hashed columns) last, in publication order."""
+    def ranks(self, scored: exp.Table, seats: Seats) -> exp.Select:
+        """The placing of every scored row, narrow (the columns `RANKS`): window
+        functions over the key, total and tie-break figures only, not the whole row."""
         layer1 = self._seated(scored, seats)
         order = self._figures(within_ranked=False)
         key = exp.Ordered(this=_col("k"), desc=False)
         rk, cand = _col("rk"), _col("cand")
-        windows = [
-            exp.Star(),
-            named(
-                exp.Window(this=exp.Anonymous(this="RANK"), partition_by=[rk], order=_order(order)),
-                "rank_all",
-            ),
-            named(
-                exp.Window(
-                    this=exp.Anonymous(this="ROW_NUMBER"),
-                    order=_order([exp.Ordered(this=rk, desc=True), *self._figures(True), key]),
-                ),
-                "row_no",
-            ),
-        ]
+        row_no = exp.Window(
+            this=exp.Anonymous(this="ROW_NUMBER"),
+            order=_order([exp.Ordered(this=rk, desc=True), *self._figures(True), key]),
+        )
+        rank_all = exp.Window(
+            this=exp.Anonymous(this="RANK"), partition_by=[rk], order=_order(order)
+        )
+        g_rank: exp.Expression = exp.Null()
+        g_upto: exp.Expression = exp.Null()
         if self.award.quota is not None:
             part = [cand, _col("g")]
-            windows.append(
-                named(
-                    exp.Window(
-                        this=exp.Anonymous(this="RANK"), partition_by=part, order=_order(order)
-                    ),
-                    "g_rank",
-                )
+            g_rank = exp.Window(
+                this=exp.Anonymous(this="RANK"), partition_by=part, order=_order(order)
             )
-            windows.append(
-                named(
-                    exp.Window(
-                        this=exp.Count(this=exp.Star()), partition_by=part, order=_order(order)
-                    ),
-                    "g_upto",
-                )
+            g_upto = exp.Window(
+                this=exp.Count(this=exp.Star()), partition_by=part, order=_order(order)
             )
-        layer2 = exp.select(*windows).from_(
+        values = {
+            "row_no": row_no,
+            "id": _col("id"),
+            "rk": rk,
+            "cand": cand,
+            "n": _col("n"),
+            "rank_all": rank_all,
+            "g_rank": g_rank,
+            "g_upto": g_upto,
+        }
+        return exp.select(*(named(values[name], name) for name in RANKS)).from_(
             exp.alias_(exp.Subquery(this=layer1), "w", quoted=True, copy=False)
         )
+
+    def spelled(self, ranked: exp.Expression, scored: exp.Table, run_id: int | None) -> exp.Select:
+        """Every `results` column (with `run_id` first when given) of the `ranked` rows
+        (`ranks`, as a table or a subquery) joined back to their scored rows."""
         values = self._output()
         items = [] if run_id is None else [named(lit(run_id), "run_id")]
         items += [named(values[name], name) for name in OUTPUT]
-        final = exp.select(*items).from_(
-            exp.alias_(exp.Subquery(this=layer2), "o", quoted=True, copy=False)
+        return (
+            exp.select(*items)
+            .from_(exp.alias_(ranked, "o", quoted=True, copy=False))
+            .join(
+                exp.alias_(scored, "s", quoted=True),
+                on=_eq(self._row_id("s"), _col("id", "o")),
+                copy=False,
+            )
         )
-        return final.order_by(_col("row_no"), copy=False)
+
+    def rows(self, scored: exp.Table, seats: Seats, run_id: int | None) -> exp.Select:
+        """Every `results` column (with `run_id` first when given), in publication order."""
+        ranked = exp.Subquery(this=self.ranks(scored, seats))
+        final = self.spelled(ranked, scored, run_id)
+        return final.order_by(_col("row_no", "o"), copy=False)
 
     def _seated(self, scored: exp.Table, seats: Seats) -> exp.Select:
         placed = exp.alias_(exp.Subquery(this=self.placed(scored)), "p", quoted=True, copy=False)

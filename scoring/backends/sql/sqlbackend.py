@@ -77,9 +77,14 @@ class SqlBackend:
         self.engine: Engine = engine
         self.name: str = engine
         self.dialect: Dialect = SQLITE if engine == "sqlite" else DUCKDB
+        # the award `write_award` compiled but could not write: `score_award` reuses it
+        # (its plan and upstream held too, so their ids in the key cannot be reused)
+        self._kept: tuple[tuple[Any, ...], _Prepared, tuple[Any, ...]] | None = None
 
     def unsupported(self, plan: Plan, award: AwardPlan) -> str | None:
         """None when the award compiles to SQL, else why not."""
+        if self._kept is not None and self._kept[0][:2] == (id(plan), award.name):
+            return None  # compiled for a dataset a moment ago (`write_award`)
         try:
             compile_award(plan, award, self.dialect, ASSUMED, _ANY_PERIOD)
         except Unsupported as exc:
@@ -89,10 +94,11 @@ class SqlBackend:
     def fallback_reason(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
     ) -> str | None:
-        """`unsupported`, plus what this dataset adds (integers beyond 64 bits)."""
+        """`unsupported`, plus what this dataset adds (integers beyond 64 bits, expressions
+        nested past SQLite's parser)."""
         try:
-            self._compile(plan, award, dataset, period, upstream)
-        except (Unsupported, TooLarge) as exc:
+            self._parsed(self._prepare(plan, award, dataset, period, upstream))
+        except Fallback as exc:
             return str(exc)
         return None
 
@@ -119,11 +125,16 @@ class SqlBackend:
             upstream_largest=largest,
             scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
-        if self.engine == "sqlite":
-            refused = sqlite_parser_refuses(self.dialect.render(compiled.query))
-            if refused is not None:
-                raise Unsupported(refused)
         return compiled
+
+    def _parsed(self, prepared: _Prepared) -> _Prepared:
+        """`prepared`, once SQLite's parser accepts its query (else `Fallback`). The
+        write path needs no such check: it meets the refusal when it runs the query."""
+        if self.engine == "sqlite":
+            refused = sqlite_parser_refuses(prepared.sql)
+            if refused is not None:
+                raise Fallback(refused)
+        return prepared
 
     def _mostly_in_period(
         self, plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, stats: DatasetStats
@@ -174,6 +185,9 @@ class SqlBackend:
     ) -> _Prepared:
         """The award compiled for this dataset and the upstream rows it reads
         (raises `Fallback` when the SQL backend cannot score it here)."""
+        key = _key(plan, award, dataset, period, upstream)
+        if self._kept is not None and self._kept[0] == key:
+            return self._kept[1]
         try:
             compiled = self._compile(plan, award, dataset, period, upstream)
         except (Unsupported, TooLarge) as exc:
@@ -188,7 +202,15 @@ class SqlBackend:
             except Unsupported as exc:
                 raise Fallback(str(exc)) from None
             totals[name] = (int_key, rows)
-        return _Prepared(compiled, self.dialect.render(compiled.query, copy=False), totals)
+        # rendered once, without its ORDER BY: the write path does not need it (it
+        # orders by placing), the outcomes path adds it (its rows come in key order)
+        query = compiled.query
+        order = query.args["order"]
+        query.set("order", None)
+        unordered = self.dialect.render(query, copy=False)
+        query.set("order", order)
+        ordered = f"{unordered} {self.dialect.render(order)}"
+        return _Prepared(compiled, ordered, totals, unordered)
 
     def score_award(
         self,
@@ -199,7 +221,8 @@ class SqlBackend:
         upstream: Upstream,
     ) -> Iterator[Outcome]:
         """One Outcome per subject, in key order (raises `Fallback` before yielding any)."""
-        prepared = self._prepare(plan, award, dataset, period, upstream)
+        prepared = self._parsed(self._prepare(plan, award, dataset, period, upstream))
+        self._kept = None
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         reader = RowReader(
@@ -234,20 +257,26 @@ class SqlBackend:
     ) -> Written | None:
         """Score, place, spell and insert the award's results in SQL (`results_sql`);
         None when `ResultsQuery` cannot spell this award."""
+        self._kept = None
         prepared = self._prepare(plan, award, dataset, period, upstream)
         info = plan.catalog.tables[award.subjects]
         assert info.key is not None
         types = {role: t for role, (t, _) in row_display(plan, award, dataset).items()}
+        key = _key(plan, award, dataset, period, upstream)
         try:
             query = ResultsQuery(
                 plan, prepared.compiled, self.dialect, info.columns[info.key], types
             )
         except Unsupported:
+            self._kept = (key, prepared, (plan, upstream))  # scored next: `score_award`
             return None
         with self._session(plan, dataset, prepared) as session:
             if self.engine == "sqlite":
-                return write_sqlite(dataset.db, query, prepared.sql, run_id, keep_fields)
-            return write_duckdb(session, dataset.db, query, prepared.sql, run_id, keep_fields)
+                written = write_sqlite(dataset.db, query, prepared.unordered, run_id, keep_fields)
+                if written is None:
+                    self._kept = (key, prepared, (plan, upstream))
+                return written
+            return write_duckdb(session, dataset.db, query, prepared.unordered, run_id, keep_fields)
 
     @contextmanager
     def _session(self, plan: Plan, dataset: DatasetRef, prepared: _Prepared) -> Iterator[Any]:
@@ -289,8 +318,16 @@ class SqlBackend:
             con.close()
 
 
+def _key(
+    plan: Plan, award: AwardPlan, dataset: DatasetRef, period: Period, upstream: Upstream
+) -> tuple[Any, ...]:
+    """What a prepared award depends on (the same objects within one run)."""
+    return (id(plan), award.name, dataset.sha256, period.start, period.end, id(upstream))
+
+
 @dataclass(frozen=True)
 class _Prepared:
     compiled: CompiledAward
-    sql: str
+    sql: str  # rows in subject-key order
     totals: Mapping[str, tuple[bool, list[tuple[Any, ...]]]]
+    unordered: str  # the same rows in no particular order

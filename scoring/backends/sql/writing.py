@@ -2,10 +2,13 @@
 
 SQLite (the store itself): the compiled query is materialised as a temporary
 table, the quota groups' sizes are read (a handful of integers) and their
-seats split in Python (`scoring.ranking.seat_split`), and one
-`INSERT INTO results … SELECT … RETURNING` places, spells and stores every
-row inside the run's transaction; what it returns (the rows' canonical JSON
-lines for the hash, and the few fields later awards read) are plain values.
+seats split in Python (`scoring.ranking.seat_split`), the placing of every
+row (`ResultsQuery.ranks`, narrow) goes into a second temporary table keyed
+by publication order, and one `INSERT INTO results … SELECT … RETURNING`
+spells and stores every row in that order (a rowid join back to the scored
+rows, no sort) inside the run's transaction; what it returns (the rows'
+canonical JSON lines for the hash, and the few fields later awards read)
+are plain values.
 
 DuckDB (the columnar copy): the same SQL runs on the copy and the finished
 rows come back in bulk (`fetchall`); SQLite takes them with `executemany`,
@@ -32,9 +35,10 @@ from scoring.ranking import RemainderTie, seat_split
 from scoring.runs import RANKING_FIELDS, RESULT_FIELDS, hash_line
 
 from .dialects import is_parser_overflow
-from .results_sql import HASHED, OUTPUT, ResultsQuery, Seats, returning_line
+from .results_sql import HASHED, OUTPUT, RANKS, ResultsQuery, Seats, returning_line
 
 SCORED = "pioneer_scored"
+RANKED = "pioneer_ranked"
 _COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
 _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
@@ -61,31 +65,64 @@ def write_sqlite(
     parser refuses a statement as nested too deep (nothing was written: the caller
     writes the rows from outcomes instead)."""
     conn = db.conn
-    table = exp.Table(this=exp.to_identifier(SCORED, quoted=True), db=exp.to_identifier("temp"))
-    name = f'temp."{SCORED}"'
-    conn.execute(f"DROP TABLE IF EXISTS {name}")
+    scored, ranked = _temp(SCORED), _temp(RANKED)
+    names = [f'temp."{t}"' for t in (SCORED, RANKED)]
+    for name in names:
+        conn.execute(f"DROP TABLE IF EXISTS {name}")
+    caches = _bigger_caches(conn)
     try:
-        conn.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        conn.execute(f"CREATE TEMP TABLE {names[0]} AS {sql}")
         render = query.dialect.render
         seats, ties = seats_of(
-            query, conn.execute(render(query.sizes(table), copy=False)).fetchall()
+            query, conn.execute(render(query.sizes(scored), copy=False)).fetchall()
         )
+        # placed first (narrow, row_no as the rowid), then spelled in that order
+        columns = ", ".join(
+            f'"{c}" INTEGER' + (" PRIMARY KEY" if c == "row_no" else "") for c in RANKS
+        )
+        conn.execute(f"CREATE TEMP TABLE {names[1]} ({columns})")
+        conn.execute(f"INSERT INTO {names[1]} {render(query.ranks(scored, seats), copy=False)}")
         returning = ", ".join(
             render(returning_line()) if c == "line" else f'"{c}"' for c in _RETURNED
         )
+        spelled = query.spelled(ranked, scored, run_id).order_by(
+            exp.column("row_no", table="o", quoted=True), copy=False
+        )
         rows = conn.execute(
-            f"INSERT INTO results ({_COLUMNS}) {render(query.rows(table, seats, run_id), copy=False)}"
-            f" RETURNING {returning}"
+            f"INSERT INTO results ({_COLUMNS}) {render(spelled, copy=False)} RETURNING {returning}"
         ).fetchall()
     except sqlite3.OperationalError as exc:
         if is_parser_overflow(exc):
             return None
         raise
     finally:
-        conn.execute(f"DROP TABLE IF EXISTS {name}")
+        for name in names:
+            conn.execute(f"DROP TABLE IF EXISTS {name}")
+        for schema, size in caches.items():
+            conn.execute(f"PRAGMA {schema}.cache_size = {size}")
     if any(rows[i][0] > rows[i + 1][0] for i in range(len(rows) - 1)):
         rows.sort()  # RETURNING promises no order
     return _written(rows, _IN_RETURNED, [r[1] for r in rows], ties, query.places, keep)
+
+
+CACHE_KIB = 65536
+"""Page cache for the write, per schema (KiB): the results' subject index takes
+its rows out of key order, and SQLite's default 2 MB cache would spill."""
+
+
+def _bigger_caches(conn: sqlite3.Connection) -> dict[str, int]:
+    """Raise the page cache of `main` and `temp` for this write; the sizes to restore
+    (a temp schema not opened yet reports 0: SQLite's default, -2000, is restored)."""
+    before = {}
+    for schema in ("main", "temp"):
+        size = int(conn.execute(f"PRAGMA {schema}.cache_size").fetchone()[0])
+        before[schema] = size or -2000
+        conn.execute(f"PRAGMA {schema}.cache_size = -{CACHE_KIB}")
+    return before
+
+
+def _temp(name: str) -> exp.Table:
+    return exp.Table(this=exp.to_identifier(name, quoted=True), db=exp.to_identifier("temp"))
 
 
 def write_duckdb(
