@@ -1,11 +1,20 @@
 """Generate the 千阳县 (Qianyang county) example data set for both shipped campaigns.
 
     python examples/generate.py [--seed N] [--scale N] [--out DIR]
+                                [--record-share F] [--no-members]
 
 writes one UTF-8 CSV per table declared in `rules/three_pioneers.yaml` and
 `rules/three_shows.yaml` into DIR (default: `examples/qianyang/` beside this
 file). `--scale` is the number of riders; crews, routes and members follow in
 proportion, so the shape stays the same from a few dozen to a million riders.
+
+Two options change the shape, for benchmarks (without them the bytes are the
+same as before they existed): `--record-share F` keeps each record row (not
+subject rows) with probability F, drawn from a stream of its own so every
+subject's draws stay as they are (about 48 three_pioneers records per rider at
+1, so 0.42 gives issue 7's L: a million riders, twenty million records);
+`--no-members` leaves out `rules/three_shows.yaml`'s tables (members and their
+records), which halves the time of a three_pioneers-only data set.
 
 The output is a pure function of (seed, scale): every subject draws from its
 own `random.Random` seeded with a string, rows are written as they are made
@@ -235,15 +244,34 @@ def fmt(value: Cell, bools: tuple[str, str]) -> str:
     raise TypeError(f"cannot write {value!r}")
 
 
+SHOWS_TABLES = frozenset({
+    "members", "spot_checks", "pledges", "work_reviews", "service_ratings",
+    "member_complaints", "service_hours", "governance", "party_life", "member_ballots",
+    "community_reviews", "misconduct",
+})  # fmt: skip
+"""The tables only `rules/three_shows.yaml` declares (left out by `--no-members`)."""
+
+
 class Sink:
     """One open CSV writer per table; assigns record ids and counts rows."""
 
-    def __init__(self, out: Path, stack: ExitStack) -> None:
-        """Create `out` and open (truncate) one file per table, header first."""
+    def __init__(
+        self,
+        out: Path,
+        stack: ExitStack,
+        tables: frozenset[str] = frozenset(LAYOUTS),
+        keep: tuple[random.Random, float] | None = None,
+    ) -> None:
+        """Create `out` and open (truncate) one file per table of `tables`,
+        header first. With `keep` = (stream, share), each record row is
+        written only when the stream's next draw is below the share."""
         out.mkdir(parents=True, exist_ok=True)
         self._writers: dict[str, Any] = {}
+        self._keep = keep
         self.counts: dict[str, int] = {}
         for table, layout in LAYOUTS.items():
+            if table not in tables:
+                continue
             handle = stack.enter_context(
                 (out / f"{table}.csv").open("w", encoding="utf-8", newline="", buffering=1 << 20)
             )
@@ -259,6 +287,10 @@ class Sink:
         itself, as `fmt` would; only booleans and floats go through `fmt`
         (this runs for every row of a million-rider set)."""
         layout = LAYOUTS[table]
+        if self._keep is not None and layout.prefix is not None:
+            stream, share = self._keep
+            if stream.random() >= share:
+                return
         n = self.counts[table] = self.counts[table] + 1
         cells = [v if type(v) in _AS_IS else fmt(v, layout.bools) for v in values]
         if layout.prefix is not None:
@@ -907,17 +939,29 @@ class Sizes:
         return cls(scale, max(4, scale // 10), max(7, scale // 6), max(10, scale * 5 // 6))
 
 
-def generate(out: Path, seed: int = DEFAULT_SEED, scale: int = DEFAULT_SCALE) -> dict[str, int]:
-    """Write every table into `out`; returns the number of rows per table."""
+def generate(
+    out: Path,
+    seed: int = DEFAULT_SEED,
+    scale: int = DEFAULT_SCALE,
+    record_share: float = 1.0,
+    members: bool = True,
+) -> dict[str, int]:
+    """Write every table into `out`; returns the number of rows per table.
+
+    `record_share` below 1 keeps that share of the record rows (drawn from a
+    stream of its own); `members=False` leaves out three_shows' tables."""
     sizes = Sizes.for_scale(scale)
     teams = build_teams(seed, sizes.teams)
     crews = Crews.index(teams)
+    tables = frozenset(LAYOUTS) if members else frozenset(LAYOUTS) - SHOWS_TABLES
+    keep = None if record_share >= 1 else (random.Random(f"{seed}/keep"), record_share)
     with ExitStack() as stack:
-        sink = Sink(out, stack)
+        sink = Sink(out, stack, tables, keep)
         write_teams(sink, seed, teams, crews)
         write_riders(sink, seed, sizes.riders, crews)
         write_routes(sink, seed, sizes.routes)
-        write_members(sink, seed, sizes.members)
+        if members:
+            write_members(sink, seed, sizes.members)
     return dict(sink.counts)
 
 
@@ -931,10 +975,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--scale", type=int, default=DEFAULT_SCALE, help="number of riders (default %(default)s)"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
+    parser.add_argument(
+        "--record-share",
+        type=float,
+        default=1.0,
+        help="share of record rows kept, 0 < F <= 1 (default 1: all)",
+    )
+    parser.add_argument(
+        "--no-members", action="store_true", help="leave out three_shows' tables (members)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.scale <= 1_000_000:
         parser.error("--scale must be between 1 and 1000000")
-    counts = generate(args.out, args.seed, args.scale)
+    if not 0 < args.record_share <= 1:
+        parser.error("--record-share must be above 0 and at most 1")
+    counts = generate(args.out, args.seed, args.scale, args.record_share, not args.no_members)
     for table, n in counts.items():
         print(f"{table}: {n} rows", file=sys.stderr)
     return 0

@@ -7,17 +7,19 @@ JSON, so any later edit of an entry, or of a run's results, is detectable.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from scoring.store import StoreHandle
 
 GENESIS = "0" * 64
 
 
-def ensure_audit_schema(db: Database) -> None:
+def ensure_audit_schema(db: StoreHandle) -> None:
     """Create the audit table and the triggers that keep it append-only."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS audit (
@@ -75,10 +77,12 @@ class AuditEntry:
 
 
 def entry_hash(body: dict[str, Any]) -> str:
+    import hashlib  # here: a read command that never hashes need not load OpenSSL
+
     return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
 
 
-def head(db: Database) -> str | None:
+def head(db: StoreHandle) -> str | None:
     """The hash of the newest entry, or None for an empty log."""
     row = db.execute("SELECT hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return None if row is None else str(row[0])
@@ -119,7 +123,7 @@ def append(
     )
 
 
-def entries(db: Database) -> list[AuditEntry]:
+def entries(db: StoreHandle) -> list[AuditEntry]:
     """Every entry, oldest first."""
     rows = db.execute(
         "SELECT seq, at, today, actor, action, run_id, detail, prev_hash, hash FROM audit ORDER BY seq"
@@ -130,7 +134,7 @@ def entries(db: Database) -> list[AuditEntry]:
     ]
 
 
-def verify_chain(db: Database) -> str | None:
+def verify_chain(db: StoreHandle) -> str | None:
     """None when every link holds, else a message naming the first bad entry."""
     prev = GENESIS
     for e in entries(db):

@@ -26,7 +26,7 @@ award name -> subject key (as text) -> `AwardFields`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -141,11 +141,11 @@ class Written:
     """One award's results as a backend wrote them into the run.
 
     `lines` are the canonical JSON of each stored row's hashed columns, in
-    publication order (what `scoring.runs.ResultsDigest` hashes); `fields`
+    publication order (what `scoring.runs.ResultsDigest` hashes; read once); `fields`
     what later awards read (only when asked for).
     """
 
-    lines: list[str]
+    lines: Iterable[str]
     subjects: int
     ranked: int
     selected: int

@@ -49,7 +49,7 @@ def calendar_import(file: str, db_path: str, actor: str | None, today: dt.date |
 @user_errors
 def calendar_show(year: int, db_path: str) -> None:
     """Every holiday and make-up workday of YEAR, with where it comes from."""
-    lines = service.calendar_year(service.open_existing(db_path), year)
+    lines = service.calendar_year(service.open_for_reading(db_path), year)
     for line in lines:
         weekday = _WEEKDAYS[line.day.weekday()]
         note = f"  (package: {line.overrides})" if line.overrides else ""

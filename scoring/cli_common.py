@@ -10,7 +10,7 @@ import functools
 import shlex
 import sys
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,7 +22,9 @@ from scoring.errors import (
     RulesError,
     with_hint,
 )
-from scoring.review.items import OpenItem, OpenItemsError
+
+if TYPE_CHECKING:
+    from scoring.review.items import OpenItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -80,6 +82,8 @@ def remedy_text(remedy: Remedy, args: Mapping[str, object], db: str | None = Non
 def user_message(exc: PioneerError, db: str | None = None) -> str:
     """The error's text with one hint: the command line's wording of its
     remedy in place of the library's plain hint; `db` is the store's path."""
+    from scoring.review.items import OpenItemsError  # here: only a refusal needs it
+
     if isinstance(exc, OpenItemsError):
         where = exc.where()
         head = f"{where}: {exc.head}" if where else exc.head

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 import click
-from sqlite_utils import Database
 
 from scoring import run_notes, service
 from scoring.cli_common import (
@@ -35,10 +34,11 @@ from scoring.cli_common import (
     user_errors,
     worded,
 )
-from scoring.export.notice import STATUS_LABELS
 from scoring.results import resolve_run
 
 if TYPE_CHECKING:  # annotations only: the review workflow loads the rule model
+    from sqlite_utils import Database
+
     from scoring.review.publication import RunStatus
 
 T = TypeVar("T")
@@ -361,6 +361,8 @@ def status(db_path: str, run_ref: str, actor: str | None, today: dt.date | None)
 
 def status_lines(found: RunStatus) -> list[str]:
     """What `status` prints."""
+    from scoring.export.notice import STATUS_LABELS
+
     lines = [f"run {found.run_id}: {found.status} ({STATUS_LABELS.get(found.status, '')})"]
     if found.notice is not None:
         n = found.notice
@@ -441,7 +443,7 @@ def roles_revoke(
 def roles_list(db_path: str, actor: str | None, today: dt.date | None) -> None:
     """Every name and its roles."""
     by_name: dict[str, list[str]] = {}
-    for name, role in service.list_roles(_open(db_path)):
+    for name, role in service.list_roles(service.open_for_reading(db_path)):
         by_name.setdefault(name, []).append(role)
     for name, held in by_name.items():
         click.echo(f"{name}: {', '.join(held)}")

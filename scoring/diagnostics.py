@@ -3,7 +3,6 @@ the offending source line with a caret, and a hint where one helps."""
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -61,6 +60,8 @@ class Diagnostic:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A "did you mean `...`?" hint for a misspelt name, or None when nothing is
     close. The one did-you-mean of pioneer (rule checks, expressions, review)."""
+    import difflib  # here: only a misspelling needs it, and it is slow to import
+
     close = difflib.get_close_matches(word, sorted(set(choices)), n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 

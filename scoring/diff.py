@@ -13,14 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Protocol
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any, Protocol
 
 from scoring import effective
 from scoring.effective import EffectiveResult
 from scoring.export.json_text import render_json
 from scoring.results import awards_of
+
+if TYPE_CHECKING:
+    from scoring.store import StoreHandle
 
 
 class SubjectResult(Protocol):
@@ -117,12 +118,12 @@ class RunDiff:
     only_b: list[str] = field(default_factory=list)
 
 
-def diff_runs(db: Database, run_a: int, run_b: int) -> RunDiff:
+def diff_runs(db: StoreHandle, run_a: int, run_b: int) -> RunDiff:
     """Every award of both stored runs compared subject by subject."""
     return compare_rows(run_a, run_b, stored_rows(db, run_a), stored_rows(db, run_b))
 
 
-def stored_rows(db: Database, run_id: int) -> dict[str, list[EffectiveResult]]:
+def stored_rows(db: StoreHandle, run_id: int) -> dict[str, list[EffectiveResult]]:
     """A stored run's effective results (the review applied, through the one
     reader: what reviewers and the public see), award -> rows in export order."""
     return {award: effective.read(db, run_id, award) for award in awards_of(db, run_id)}

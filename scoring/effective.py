@@ -28,14 +28,14 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from sqlite_utils import Database
-
 from scoring.numbers import fixed
-from scoring.review import records
-from scoring.review.records import Adjustment, Flag, Objection, Revocation
+from scoring.review.ddl import has_review_records
+from scoring.store import StoreHandle
 
-if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and
+    # the review records are loaded by the readers of a run that has some
     from scoring.plan import AwardPlan
+    from scoring.review.records import Adjustment, Flag, Objection, Revocation
 
 TOTAL = "total"
 
@@ -155,7 +155,7 @@ def _row(r: Any) -> EffectiveResult:
 
 
 def read(
-    db: Database,
+    db: StoreHandle,
     run_id: int,
     award: str,
     *,
@@ -182,7 +182,7 @@ def read(
     return _with_review(db, run_id, award, found)
 
 
-def has_standings(db: Database, run_id: int, award: str) -> bool:
+def has_standings(db: StoreHandle, run_id: int, award: str) -> bool:
     """Whether a review has stored standings for the award (then for every
     one of its subjects, `review/standings.py`); without them the view's
     figures are the computed ones of `results`, row for row."""
@@ -194,7 +194,7 @@ def has_standings(db: Database, run_id: int, award: str) -> bool:
     return row is not None
 
 
-def order_keys(db: Database, run_id: int, award: str, limit: int, offset: int = 0) -> list[str]:
+def order_keys(db: StoreHandle, run_id: int, award: str, limit: int, offset: int = 0) -> list[str]:
     """The subjects at positions `offset` to `offset + limit` of the award's
     effective order, read along an index on `ord`: the standings' order once
     a review has stored one, else the computed order (the view's `ord` is
@@ -207,7 +207,7 @@ def order_keys(db: Database, run_id: int, award: str, limit: int, offset: int = 
     return [r[0] for r in rows]
 
 
-def subject_count(db: Database, run_id: int, award: str) -> int:
+def subject_count(db: StoreHandle, run_id: int, award: str) -> int:
     """How many subjects the award has (the view has one row per stored result)."""
     row = db.execute(
         "SELECT COUNT(*) FROM results WHERE run_id = ? AND award = ?", [run_id, award]
@@ -215,13 +215,13 @@ def subject_count(db: Database, run_id: int, award: str) -> int:
     return int(row[0])
 
 
-def one(db: Database, run_id: int, award: str, subject: str) -> EffectiveResult | None:
+def one(db: StoreHandle, run_id: int, award: str, subject: str) -> EffectiveResult | None:
     """One subject's effective result (None when the award has no such subject)."""
     found = read(db, run_id, award, subjects=[subject])
     return found[0] if found else None
 
 
-def ranked_count(db: Database, run_id: int, award: str) -> int:
+def ranked_count(db: StoreHandle, run_id: int, award: str) -> int:
     """How many subjects of the award are ranked."""
     row = db.execute(
         "SELECT COUNT(rank) FROM effective_results WHERE run_id = ? AND award = ?",
@@ -231,10 +231,12 @@ def ranked_count(db: Database, run_id: int, award: str) -> int:
 
 
 def _with_review(
-    db: Database, run_id: int, award: str, found: list[EffectiveResult]
+    db: StoreHandle, run_id: int, award: str, found: list[EffectiveResult]
 ) -> list[EffectiveResult]:
-    if not found:
+    if not found or not has_review_records(db, run_id, award):
         return found
+    from scoring.review import records
+
     keys = {r.subject for r in found}
     adjustments: dict[str, list[Adjustment]] = {}
     for adj in records.adjustments(db, run_id, award):

@@ -9,12 +9,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlite_utils import Database
-
 from scoring import audit, effective
 from scoring.diagnostics import did_you_mean
 from scoring.errors import PioneerError, Remedy
 from scoring.numbers import metric_export
+from scoring.store import StoreHandle
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class ResultRow:
     warnings: list[str]
 
 
-def resolve_run(db: Database, ref: str | int) -> RunInfo:
+def resolve_run(db: StoreHandle, ref: str | int) -> RunInfo:
     """A run by id, or `latest`."""
     if "runs" not in db.table_names():
         raise PioneerError("this store has no runs yet", remedy=Remedy.SCORE)
@@ -132,7 +131,7 @@ def _result(row: Any) -> ResultRow:
     )
 
 
-def awards_of(db: Database, run_id: int) -> list[str]:
+def awards_of(db: StoreHandle, run_id: int) -> list[str]:
     rows = db.execute(
         "SELECT DISTINCT award FROM results WHERE run_id = ? ORDER BY award", [run_id]
     )
@@ -140,7 +139,7 @@ def awards_of(db: Database, run_id: int) -> list[str]:
 
 
 def results(
-    db: Database, run_id: int, award: str, *, limit: int | None = None, offset: int = 0
+    db: StoreHandle, run_id: int, award: str, *, limit: int | None = None, offset: int = 0
 ) -> list[ResultRow]:
     """An award's results in export order: by rank then key, unranked last."""
     sql = f"SELECT {_COLUMNS} FROM results WHERE run_id = ? AND award = ? ORDER BY ord"
@@ -151,7 +150,7 @@ def results(
     return [_result(r) for r in db.execute(sql, params).fetchall()]
 
 
-def result(db: Database, run_id: int, award: str, subject: str) -> ResultRow | None:
+def result(db: StoreHandle, run_id: int, award: str, subject: str) -> ResultRow | None:
     row = db.execute(
         f"SELECT {_COLUMNS} FROM results WHERE run_id = ? AND award = ? AND subject = ?",
         [run_id, award, subject],
@@ -160,7 +159,7 @@ def result(db: Database, run_id: int, award: str, subject: str) -> ResultRow | N
 
 
 def export_document(
-    db: Database,
+    db: StoreHandle,
     run: RunInfo,
     titles: dict[str, str],
     order: list[str],
@@ -188,7 +187,7 @@ def export_document(
     return {"run": head, "awards": awards}
 
 
-def _export_award(db: Database, run_id: int, award: str) -> list[dict[str, Any]]:
+def _export_award(db: StoreHandle, run_id: int, award: str) -> list[dict[str, Any]]:
     """An award's effective results (SPEC §5): the review applied, its
     adjustments, upheld objections and revocations beside each subject."""
     return [export_result(r) for r in effective.read(db, run_id, award)]
@@ -245,7 +244,7 @@ def export_result(r: effective.EffectiveResult) -> dict[str, Any]:
     return out
 
 
-def _run_ids(db: Database) -> str:
+def _run_ids(db: StoreHandle) -> str:
     """The store's run ids, for a refusal that names a run it does not have."""
     ids = [int(r[0]) for r in db.execute("SELECT id FROM runs ORDER BY id").fetchall()]
     if len(ids) > 10:
@@ -257,7 +256,7 @@ SUGGEST_AMONG = 50_000
 """Up to this many subjects, a misspelt key gets a "did you mean" from all of them."""
 
 
-def subject_hint(db: Database, run_id: int, awards: list[str], subject: str) -> str | None:
+def subject_hint(db: StoreHandle, run_id: int, awards: list[str], subject: str) -> str | None:
     """ "did you mean `KEY`?" for a subject key the run's `awards` do not have:
     the key in another case, else a close spelling; None when nothing is close."""
     marks = ", ".join("?" for _ in awards)

@@ -6,11 +6,15 @@ Whoever creates a store is its first admin; an admin may do everything.
 from __future__ import annotations
 
 import getpass
-from typing import Literal, get_args
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Literal, get_args
 
 from scoring.errors import PioneerError, Remedy
+from scoring.store import transaction
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from scoring.store import StoreHandle
 
 Role = Literal["author", "reviewer", "publisher", "admin"]
 ROLES: tuple[str, ...] = get_args(Role)
@@ -43,23 +47,23 @@ def current_user() -> str:
         return "unknown"
 
 
-def ensure_roles_schema(db: Database, creator: str) -> None:
+def ensure_roles_schema(db: StoreHandle, creator: str) -> None:
     """Create the roles table; the first actor to open a new store is its admin."""
-    db.execute(
-        "CREATE TABLE IF NOT EXISTS roles (actor TEXT NOT NULL, role TEXT NOT NULL,"
-        " PRIMARY KEY (actor, role))"
-    )
-    if db.execute("SELECT COUNT(*) FROM roles").fetchone()[0] == 0:
-        db.execute("INSERT INTO roles (actor, role) VALUES (?, 'admin')", [creator])
-        db.conn.commit()
+    with transaction(db):
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS roles (actor TEXT NOT NULL, role TEXT NOT NULL,"
+            " PRIMARY KEY (actor, role))"
+        )
+        if db.execute("SELECT COUNT(*) FROM roles").fetchone()[0] == 0:
+            db.execute("INSERT INTO roles (actor, role) VALUES (?, 'admin')", [creator])
 
 
-def roles_of(db: Database, actor: str) -> set[str]:
+def roles_of(db: StoreHandle, actor: str) -> set[str]:
     rows = db.execute("SELECT role FROM roles WHERE actor = ?", [actor]).fetchall()
     return {r[0] for r in rows}
 
 
-def require(db: Database, actor: str, action: str) -> None:
+def require(db: StoreHandle, actor: str, action: str) -> None:
     """Refuse `action` unless `actor` holds its role (or is an admin)."""
     need = NEEDS[action]
     have = roles_of(db, actor)
@@ -87,5 +91,5 @@ def revoke(db: Database, actor: str, role: str) -> None:
     db.execute("DELETE FROM roles WHERE actor = ? AND role = ?", [actor, role])
 
 
-def all_roles(db: Database) -> list[tuple[str, str]]:
+def all_roles(db: StoreHandle) -> list[tuple[str, str]]:
     return [(r[0], r[1]) for r in db.execute("SELECT actor, role FROM roles ORDER BY actor, role")]

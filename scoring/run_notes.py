@@ -8,10 +8,13 @@ they never enter `results_sha256`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
-from scoring.ranking import RemainderTie
+    from scoring.ranking import RemainderTie
+    from scoring.store import StoreHandle
 
 
 def ensure_schema(db: Database) -> None:
@@ -41,7 +44,7 @@ def store_remainder_ties(
     return messages
 
 
-def notes(db: Database, run_id: int) -> list[tuple[str, str]]:
+def notes(db: StoreHandle, run_id: int) -> list[tuple[str, str]]:
     """(award, message) of every note of a run, in the order they were found."""
     if "run_notes" not in db.table_names():
         return []

@@ -15,25 +15,27 @@ rank again from `results` alone. Those columns are not part of
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from tempfile import SpooledTemporaryFile
 from typing import TYPE_CHECKING, Any
-
-from sqlite_utils import Database
 
 from scoring import audit
 from scoring.audit import canonical
-from scoring.backend import Outcome
 from scoring.numbers import fixed, metric_text
-from scoring.periods import Period
-from scoring.ranking import Placement
 
-if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and a
+    # read command that opens the store (`ensure_run_schema`) needs none of them
+    from tempfile import SpooledTemporaryFile
+
+    from sqlite_utils import Database
+
+    from scoring.backend import Outcome
+    from scoring.periods import Period
     from scoring.plan import AwardPlan, Plan
+    from scoring.ranking import Placement
+    from scoring.store import StoreHandle
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,7 +72,7 @@ _INSERT = (
 _BATCH = 500
 
 
-def ensure_run_schema(db: Database) -> None:
+def ensure_run_schema(db: StoreHandle) -> None:
     """Create the runs and results tables; published results cannot change."""
     db.execute(
         """CREATE TABLE IF NOT EXISTS runs (
@@ -237,6 +239,8 @@ class ResultsDigest:
     in name order are in."""
 
     def __init__(self, awards: Iterable[str]) -> None:
+        import hashlib  # here and below: a read command never hashes (see audit.entry_hash)
+
         self._digest = hashlib.sha256()
         self._pending = sorted(awards)
         self._held: dict[str, SpooledTemporaryFile[bytes]] = {}
@@ -253,6 +257,8 @@ class ResultsDigest:
                     self._digest.update(chunk)
                 spool.close()
             return
+        from tempfile import SpooledTemporaryFile  # here: rarely needed, and slow to import
+
         spool = SpooledTemporaryFile(max_size=_SPOOL)  # noqa: SIM115 - closed once hashed
         for line in lines:
             spool.write(line.encode("utf-8") + b"\n")
@@ -286,6 +292,8 @@ _SPOOL = 64 << 20
 def results_hash(db: Database, run_id: int) -> str:
     """SHA-256 over every stored result of a run, in export order, read back from
     the store (`audit verify` rechecks runs with it; a run hashes as it writes)."""
+    import hashlib
+
     digest = hashlib.sha256()
     cols = ", ".join(RESULT_FIELDS[1:])
     cursor = db.execute(

@@ -17,50 +17,40 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlite_utils import Database
-
 from scoring import audit, effective, roles
-from scoring.backend import Backend
-from scoring.data import DatasetReader, dataset_ref
 from scoring.errors import PioneerError, Remedy
-from scoring.ingest import (
-    CellWarning,
-    DatasetNotFound,
-    IngestReport,
-    Reject,
-    ingest,
-    latest_dataset_id,
-    list_rejects,
-    list_warnings,
-)
-from scoring.ingest.tables import data_table, declarations
-from scoring.periods import Period, parse_period
 from scoring.results import RunInfo, resolve_run, subject_hint
 from scoring.results import export_document as build_export
 from scoring.review.ddl import ensure_review_schema
 from scoring.roles import current_user
 from scoring.runs import RunSummary, ensure_run_schema
-from scoring.store import StoreError, open_store, transaction
+from scoring.store import StoreError, StoreHandle, open_reader, open_store, transaction
 
-# The scoring engine, the diff, the what-if preview and the exports (openpyxl)
-# are imported inside the functions that use them: a read command such as
-# `pioneer rank` never needs them, and loading them would cost it most of its
-# start-up time.
-# The review workflow (SPEC §5, scoring.review.api) and the rule loader are
-# re-exported here the same way: loaded on first use (`__getattr__` below).
+# The scoring engine, ingest, the dataset reader, the diff, the what-if
+# preview and the exports (openpyxl) are imported inside the functions that
+# use them: a read command such as `pioneer rank` never needs them, and
+# loading them would cost it most of its start-up time (and so would
+# sqlite-utils: a read command opens the store with `open_reader`).
+# The review workflow (SPEC §5, scoring.review.api), the rule loader and the
+# ingest report are re-exported here the same way: loaded on first use
+# (`__getattr__` below).
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from scoring.backend import Backend
+    from scoring.data import DatasetReader
     from scoring.diff import RunDiff
     from scoring.explain import Explanation
+    from scoring.ingest import CellWarning, IngestReport, Reject
+    from scoring.periods import Period
     from scoring.plan import AwardPlan
     from scoring.review.api import (
         RunStatus,
         adjust,
         approve,
-        calendar_year,
         flag,
         grant_role,
         import_calendar,
-        list_roles,
         open_notice,
         publish,
         raise_objection,
@@ -76,6 +66,7 @@ if TYPE_CHECKING:
         unflag,
         verify_review,
     )
+    from scoring.review.calendar_store import CalendarLine
     from scoring.rules import Rules, check_file, load, run_rules
 
 _LAZY = {
@@ -84,11 +75,9 @@ _LAZY = {
             "RunStatus",
             "adjust",
             "approve",
-            "calendar_year",
             "flag",
             "grant_role",
             "import_calendar",
-            "list_roles",
             "open_notice",
             "publish",
             "raise_objection",
@@ -107,6 +96,7 @@ _LAZY = {
         "scoring.review.api",
     ),
     **dict.fromkeys(["Rules", "check_file", "load", "run_rules"], "scoring.rules"),
+    **dict.fromkeys(["IngestReport", "Reject"], "scoring.ingest"),
     "RunDiff": "scoring.diff",
     "Explanation": "scoring.explain",
 }
@@ -142,6 +132,7 @@ __all__ = [
     "load",
     "open_db",
     "open_existing",
+    "open_for_reading",
     "open_notice",
     "parse_period_text",
     "publish",
@@ -175,17 +166,36 @@ def open_db(path: str | Path, *, actor: str | None = None) -> Database:
         db = open_store(path)
     except StoreError as exc:
         raise PioneerError(str(exc)) from None
-    ensure_run_schema(db)
-    ensure_review_schema(db)
-    roles.ensure_roles_schema(db, actor or current_user())
+    _ensure_schema(db, actor)
     return db
 
 
+def _ensure_schema(db: StoreHandle, actor: str | None) -> None:
+    """Every table, index, trigger and view pioneer needs beyond the core
+    ones, and the store's first admin."""
+    ensure_run_schema(db)
+    ensure_review_schema(db)
+    roles.ensure_roles_schema(db, actor or current_user())
+
+
 def open_existing(path: str | Path) -> Database:
-    """Open a store that must already exist (read commands)."""
+    """Open a store that must already exist (commands that write)."""
+    _require_file(path)
+    return open_db(path)
+
+
+def open_for_reading(path: str | Path) -> StoreHandle:
+    """Open a store that must already exist, for a command that only reads:
+    with `sqlite3` alone when the store is complete (`store.open_reader`),
+    else as `open_existing` opens it (the same tables made, the same errors)."""
+    _require_file(path)
+    reader = open_reader(path, lambda db: _ensure_schema(db, None))
+    return reader if reader is not None else open_db(path)
+
+
+def _require_file(path: str | Path) -> None:
     if not Path(path).is_file():
         raise PioneerError("no such store", file=str(path), remedy=Remedy.CREATE_STORE)
-    return open_db(path)
 
 
 def parse_period_text(text: str) -> Period:
@@ -204,6 +214,8 @@ def ingest_folder(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> IngestReport:
     """Ingest one file per declared table of `rules` from `folder`."""
+    from scoring.ingest import ingest
+
     who = actor or current_user()
     roles.require(db, who, "ingest")
 
@@ -233,21 +245,27 @@ def ingest_folder(
 
 def rejects(db: Database, dataset_id: int | None = None) -> list[Reject]:
     """The reject report of a dataset (default: the latest)."""
+    from scoring.ingest import list_rejects
+
     return _of_dataset(db, dataset_id, list_rejects)
 
 
 def ingest_warnings(db: Database, dataset_id: int | None = None) -> list[CellWarning]:
     """The cell warnings of a dataset (default: the latest): numbers a spreadsheet rewrote."""
+    from scoring.ingest import list_warnings
+
     return _of_dataset(db, dataset_id, list_warnings)
 
 
-_Listed = TypeVar("_Listed", Reject, CellWarning)
+_Listed = TypeVar("_Listed", "Reject", "CellWarning")
 
 
 def _of_dataset(
     db: Database, dataset_id: int | None, read: Callable[[Database, int | None], list[_Listed]]
 ) -> list[_Listed]:
     """What `read` lists of a dataset, refused in words when the store or dataset has none."""
+    from scoring.ingest import DatasetNotFound, latest_dataset_id
+
     if latest_dataset_id(db) is None:
         raise PioneerError("this store holds no dataset yet", remedy=Remedy.INGEST)
     try:
@@ -256,11 +274,13 @@ def _of_dataset(
         raise PioneerError(f"there is no dataset {dataset_id} in this store") from None
 
 
-def audit_entries(db: Database) -> list[audit.AuditEntry]:
+def audit_entries(db: StoreHandle) -> list[audit.AuditEntry]:
     return audit.entries(db)
 
 
 def _parse_period(text: str | Period) -> Period:
+    from scoring.periods import Period, parse_period
+
     if isinstance(text, Period):
         return text
     try:
@@ -271,6 +291,8 @@ def _parse_period(text: str | Period) -> Period:
 
 def latest_dataset(db: Database, rules: Rules) -> int:
     """The newest dataset whose tables match the rule file's declarations."""
+    from scoring.ingest.tables import declarations
+
     want = json.dumps(declarations(rules.plan.catalog), ensure_ascii=False)
     row = db.execute(
         "SELECT id FROM datasets WHERE catalog = ? ORDER BY id DESC LIMIT 1", [want]
@@ -299,6 +321,7 @@ def score(
 
     `backend` computes the figures (default: the reference interpreter)."""
     from scoring.backends.interpreter import InterpreterBackend
+    from scoring.data import dataset_ref
     from scoring.pipeline import score_run
 
     who = actor or current_user()
@@ -358,6 +381,7 @@ def explain(db: Database, run_ref: str | int, award: str, subject: str) -> Expla
     """One subject's effective result and breakdown with the evidence records
     behind it."""
     from scoring.counted import counted_rows
+    from scoring.data import DatasetReader
     from scoring.explain import Explanation, fill_award_columns, gather_evidence, with_review
     from scoring.review.standings import Computer
     from scoring.rules import run_rules
@@ -430,7 +454,7 @@ def _award_of(run: RunInfo, rules: Rules, award: str) -> AwardPlan:
 
 
 def ranking(
-    db: Database, run_ref: str | int, award: str, limit: int | None = None
+    db: StoreHandle, run_ref: str | int, award: str, limit: int | None = None
 ) -> tuple[RunInfo, list[effective.EffectiveResult]]:
     """An award's effective results in rank order (unranked last)."""
     run = resolve_run(db, run_ref)
@@ -440,6 +464,19 @@ def ranking(
 
         _award_of(run, run_rules(run), award)
     return run, rows
+
+
+def list_roles(db: StoreHandle) -> list[tuple[str, str]]:
+    """Every (name, role) of the store, by name."""
+    return roles.all_roles(db)
+
+
+def calendar_year(db: StoreHandle, year: int) -> list[CalendarLine]:
+    """Every holiday and make-up workday of `year`, from the store's calendar
+    and the package, by date (UnknownYear when neither knows the year)."""
+    from scoring.review.calendar_store import calendar_year as year_lines
+
+    return year_lines(db, year)
 
 
 def verify_audit(db: Database) -> str | None:
@@ -509,7 +546,7 @@ def demo_lines(head: int = 5) -> list[str]:
     return lines
 
 
-def run_warnings(db: Database, run_ref: str | int) -> tuple[RunInfo, list[tuple[str, str, str]]]:
+def run_warnings(db: StoreHandle, run_ref: str | int) -> tuple[RunInfo, list[tuple[str, str, str]]]:
     """Every per-subject warning of a run: (award, subject, warning), in
     award and result order (e.g. a trimmed mean with too few values)."""
     run = resolve_run(db, run_ref)
@@ -521,7 +558,7 @@ def run_warnings(db: Database, run_ref: str | int) -> tuple[RunInfo, list[tuple[
     return run, [(award, subject, w) for award, subject, ws in rows for w in json.loads(ws)]
 
 
-def diff(db: Database, run_a: str | int, run_b: str | int) -> RunDiff:
+def diff(db: StoreHandle, run_a: str | int, run_b: str | int) -> RunDiff:
     """Rank movers and selection changes between two stored runs."""
     from scoring.diff import diff_runs
 
@@ -535,6 +572,8 @@ def whatif(
     """Score `rules` on a run's dataset and period in memory and compare with
     that run; writes nothing to the store."""
     from scoring.backends.interpreter import InterpreterBackend
+    from scoring.data import dataset_ref
+    from scoring.periods import Period
     from scoring.preview import whatif_diff
 
     base = resolve_run(db, run_ref)
@@ -556,6 +595,8 @@ def whatif(
 
 def _check_dataset_fits(db: Database, rules: Rules, dataset_id: int) -> None:
     """Refuse a what-if whose rules declare tables or columns the dataset lacks."""
+    from scoring.ingest.tables import data_table
+
     for name, info in rules.plan.catalog.tables.items():
         table = data_table(dataset_id, name)
         if not db[table].exists():

@@ -30,14 +30,19 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import chinese_calendar  # type: ignore[import-untyped]
-from sqlite_utils import Database
 
 from scoring import audit, roles
 from scoring.errors import PioneerError
 from scoring.review.calendar import StoreDay, WorkCalendar, package_knows
 from scoring.store import transaction
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from scoring.store import StoreHandle
 
 KINDS = ("holiday", "workday")
 HEADER = ["date", "kind", "name"]
@@ -195,7 +200,7 @@ def import_calendar(
     return CalendarImport(len(rows), added, replaced, unchanged, years)
 
 
-def store_calendar(db: Database) -> WorkCalendar:
+def store_calendar(db: StoreHandle) -> WorkCalendar:
     """The working-day calendar with the store's days over the package's."""
     if "calendar_days" not in db.table_names():
         return WorkCalendar()
@@ -220,7 +225,7 @@ class CalendarLine:
     overrides: str | None = None
 
 
-def calendar_year(db: Database, year: int) -> list[CalendarLine]:
+def calendar_year(db: StoreHandle, year: int) -> list[CalendarLine]:
     """Every holiday and make-up workday of `year`, from both sources, by date.
 
     Raises UnknownYear when neither the package nor the store knows the year.

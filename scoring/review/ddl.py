@@ -27,9 +27,7 @@ Triggers (the database refuses, whatever the code does):
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
-from scoring.store import transaction
+from scoring.store import StoreHandle, transaction
 
 STATES = ("draft", "in_review", "notice", "published")
 TRANSITIONS = (
@@ -232,7 +230,7 @@ def _triggers() -> list[str]:
     return out
 
 
-def ensure_review_schema(db: Database) -> None:
+def ensure_review_schema(db: StoreHandle) -> None:
     """Create the review tables and triggers (idempotent)."""
     with transaction(db):
         for statement in (*_TABLES, *_triggers()):
@@ -240,7 +238,7 @@ def ensure_review_schema(db: Database) -> None:
         _ensure_view(db)
 
 
-def _ensure_view(db: Database) -> None:
+def _ensure_view(db: StoreHandle) -> None:
     """(Re)create the effective view when a store holds an older definition."""
     row = db.execute(
         "SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'effective_results'"
@@ -252,6 +250,22 @@ def _ensure_view(db: Database) -> None:
     db.execute(EFFECTIVE_VIEW)
 
 
-def has_review_tables(db: Database) -> bool:
+def has_review_tables(db: StoreHandle) -> bool:
     """Whether this store has ever been reviewed (the tables exist)."""
     return "standings" in db.table_names()
+
+
+SUBJECT_RECORDS = ("review_adjustments", "review_objections", "review_flags", "review_revocations")
+"""The review records that stand beside a subject's result."""
+
+
+def has_review_records(db: StoreHandle, run_id: int, award: str) -> bool:
+    """Whether an adjustment, objection, flag or revocation of the run names
+    a subject of `award` (a reader of its results needs the records then)."""
+    if not has_review_tables(db):
+        return False
+    any_row = " UNION ALL ".join(
+        f"SELECT 1 FROM {table} WHERE run_id = ? AND award = ?" for table in SUBJECT_RECORDS
+    )
+    row = db.execute(f"SELECT EXISTS ({any_row})", [run_id, award] * len(SUBJECT_RECORDS))
+    return bool(row.fetchone()[0])

@@ -12,14 +12,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from scoring.errors import PioneerError, with_hint
-from scoring.ranking import BoundaryTie
 from scoring.review import records
 
 if TYPE_CHECKING:  # annotations only: the plan module loads the rule model
+    from scoring.ranking import BoundaryTie
     from scoring.review.standings import AwardStandings
+    from scoring.store import StoreHandle
 
 
 @dataclass(frozen=True)
@@ -60,7 +59,7 @@ def selection_of(standings: Mapping[str, AwardStandings]) -> dict[str, list[str]
 
 
 def open_items(
-    db: Database, run_id: int, status: str, standings: Mapping[str, AwardStandings]
+    db: StoreHandle, run_id: int, status: str, standings: Mapping[str, AwardStandings]
 ) -> list[OpenItem]:
     """Everything that still blocks the publication of a run."""
     items = [

@@ -10,9 +10,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from scoring.review.ddl import has_review_tables
+from scoring.store import StoreHandle
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,7 @@ class Revocation:
     revoked: str
 
 
-def _rows(db: Database, sql: str, params: list[Any]) -> list[Any]:
+def _rows(db: StoreHandle, sql: str, params: list[Any]) -> list[Any]:
     if not has_review_tables(db):
         return []
     return list(db.execute(sql, params).fetchall())
@@ -134,7 +133,7 @@ _ADJ = (
 )
 
 
-def adjustments(db: Database, run_id: int, award: str | None = None) -> list[Adjustment]:
+def adjustments(db: StoreHandle, run_id: int, award: str | None = None) -> list[Adjustment]:
     """A run's adjustments (of one award), oldest first."""
     where = "run_id = ?"
     params: list[Any] = [run_id]
@@ -145,12 +144,12 @@ def adjustments(db: Database, run_id: int, award: str | None = None) -> list[Adj
     return [Adjustment(*r) for r in rows]
 
 
-def adjustment(db: Database, adjustment_id: int) -> Adjustment | None:
+def adjustment(db: StoreHandle, adjustment_id: int) -> Adjustment | None:
     rows = _rows(db, f"SELECT {_ADJ} FROM review_adjustments WHERE id = ?", [adjustment_id])
     return Adjustment(*rows[0]) if rows else None
 
 
-def flags(db: Database, run_id: int) -> list[Flag]:
+def flags(db: StoreHandle, run_id: int) -> list[Flag]:
     rows = _rows(
         db,
         "SELECT id, run_id, award, subject, reason, flagged_by, flagged, unflagged_by,"
@@ -160,7 +159,7 @@ def flags(db: Database, run_id: int) -> list[Flag]:
     return [Flag(*r) for r in rows]
 
 
-def tie_resolutions(db: Database, run_id: int, award: str | None = None) -> list[TieResolution]:
+def tie_resolutions(db: StoreHandle, run_id: int, award: str | None = None) -> list[TieResolution]:
     """A run's tie resolutions, oldest first (a later one supersedes)."""
     rows = _rows(
         db,
@@ -177,7 +176,7 @@ def tie_resolutions(db: Database, run_id: int, award: str | None = None) -> list
     return [t for t in out if award is None or t.award == award]
 
 
-def notices(db: Database, run_id: int) -> list[Notice]:
+def notices(db: StoreHandle, run_id: int) -> list[Notice]:
     rows = _rows(
         db,
         "SELECT id, run_id, requested, first_day, last_day, days, selection, opened_by,"
@@ -201,13 +200,13 @@ def notices(db: Database, run_id: int) -> list[Notice]:
     ]
 
 
-def current_notice(db: Database, run_id: int) -> Notice | None:
+def current_notice(db: StoreHandle, run_id: int) -> Notice | None:
     """The newest notice of a run that is not closed."""
     found = [n for n in notices(db, run_id) if n.closed is None]
     return found[-1] if found else None
 
 
-def objections(db: Database, run_id: int) -> list[Objection]:
+def objections(db: StoreHandle, run_id: int) -> list[Objection]:
     rows = _rows(
         db,
         "SELECT id, run_id, notice_id, award, subject, objector, reason, recorded_by, raised,"
@@ -218,7 +217,7 @@ def objections(db: Database, run_id: int) -> list[Objection]:
     return [Objection(*r) for r in rows]
 
 
-def objection(db: Database, objection_id: int) -> Objection | None:
+def objection(db: StoreHandle, objection_id: int) -> Objection | None:
     rows = _rows(
         db,
         "SELECT id, run_id, notice_id, award, subject, objector, reason, recorded_by, raised,"
@@ -228,7 +227,7 @@ def objection(db: Database, objection_id: int) -> Objection | None:
     return Objection(*rows[0]) if rows else None
 
 
-def revocations(db: Database, run_id: int) -> list[Revocation]:
+def revocations(db: StoreHandle, run_id: int) -> list[Revocation]:
     rows = _rows(
         db,
         "SELECT id, run_id, award, subject, reason, actor, revoked FROM review_revocations"
@@ -257,7 +256,7 @@ class Standing:
     excluded: bool
 
 
-def standings(db: Database, run_id: int, award: str) -> list[Standing]:
+def standings(db: StoreHandle, run_id: int, award: str) -> list[Standing]:
     """An award's stored effective standings in export order ([] when never reviewed)."""
     rows = _rows(
         db,

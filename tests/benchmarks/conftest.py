@@ -45,7 +45,7 @@ def size() -> Size:
 @pytest.fixture(scope="session")
 def data(size: Size) -> Path:
     """The generated CSV folder of this size (cached between runs)."""
-    return data_folder(size.riders)
+    return data_folder(size.riders, size.shape)
 
 
 @pytest.fixture(scope="session")

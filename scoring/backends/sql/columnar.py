@@ -13,9 +13,11 @@ stays the one file that holds datasets, runs and results.
 
 from __future__ import annotations
 
+import atexit
 import csv
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -82,8 +84,10 @@ def open_copy(
     with _LOCK:
         if path.exists():
             con = duckdb.connect(str(path), read_only=True)
-            if _verified(con, want):
-                return con
+            seen = (path, json.dumps(want, sort_keys=True))
+            if _VERIFIED.get(seen) == _identity(path) or _verified(con, want):
+                _VERIFIED[seen] = _identity(path)
+                return _bounded(con)
             con.close()
             path.unlink()
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,7 +107,41 @@ def open_copy(
         if not _verified(con, want):  # pragma: no cover - a copy that fails its own check
             con.close()
             raise CopyRefused(f"{path}: the copy does not match dataset {sha256}")
-        return con
+        _VERIFIED[(path, json.dumps(want, sort_keys=True))] = _identity(path)
+        return _bounded(con)
+
+
+MEMORY_LIMIT = "1GB"
+"""What DuckDB may hold while scoring from a copy; beyond it, it spills to a
+temporary folder of this process. Without it DuckDB takes up to 80 % of the
+machine: at L (1M subjects, 20M records) the peak was 3.3 GB, with it 1.6 GB."""
+
+
+def _bounded(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """`con` with `MEMORY_LIMIT` and a spill folder of this process's own."""
+    if not _SPILL_DIR:
+        folder = tempfile.mkdtemp(prefix="pioneer-duckdb-")
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        _SPILL_DIR.append(folder)
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET temp_directory = ?", [_SPILL_DIR[0]])
+    return con
+
+
+_SPILL_DIR: list[str] = []
+
+
+_VERIFIED: dict[tuple[Path, str], tuple[int, ...]] = {}
+"""Copies this process has verified (path, and the metadata wanted), with the
+file's identity then: a copy is written once and renamed into place, so while
+its inode, size and change times are the same it is the copy that was
+verified, and the next award or run skips reading its metadata and counting
+its rows."""
+
+
+def _identity(path: Path) -> tuple[int, ...]:
+    st = path.stat()
+    return st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
 def _verified(con: duckdb.DuckDBPyConnection, want: dict[str, Any]) -> bool:

@@ -10,10 +10,13 @@ rows, no sort) inside the run's transaction; what it returns (the rows'
 canonical JSON lines for the hash, and the few fields later awards read)
 are plain values.
 
-DuckDB (the columnar copy): the same SQL runs on the copy and the finished
-rows come back in bulk (`fetchall`); SQLite takes them with `executemany`,
-and Python's `json` spells their hash lines (DuckDB's `json_array` costs
-more, and spells control characters' escapes in upper case).
+DuckDB (the columnar copy): the same SQL runs on the copy over the scored
+figures narrowed to 64-bit integers; the finished rows come back in chunks
+that SQLite takes with `executemany` as they are, and Python's `json` spells
+their hash lines (DuckDB's `json_array` costs more and spells control
+characters' escapes in upper case; spelled by hand, with `replace` and
+concatenation, they cost DuckDB four times what `json` costs: measured,
+docs/performance.md).
 
 Either way nothing is written before the award's query has succeeded, and
 everything is written inside the caller's transaction.
@@ -22,9 +25,12 @@ everything is written inside the caller's transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from typing import Any
+from io import TextIOWrapper
+from tempfile import TemporaryFile
+from typing import IO, Any
+from weakref import finalize
 
 import duckdb
 from sqlglot import exp
@@ -33,6 +39,7 @@ from sqlite_utils import Database
 from scoring.backend import AwardFields, Written
 from scoring.ranking import RemainderTie, seat_split
 from scoring.runs import RANKING_FIELDS, RESULT_FIELDS, hash_line
+from scoring.store import quote_identifier, transaction
 
 from .dialects import is_parser_overflow
 from .results_sql import HASHED, OUTPUT, RANKS, ResultsQuery, Seats, returning_line
@@ -43,7 +50,8 @@ _COLUMNS = ", ".join((*RESULT_FIELDS, *RANKING_FIELDS))
 _PLACES = ", ".join("?" for _ in (*RESULT_FIELDS, *RANKING_FIELDS))
 _RETURNED = ("ord", "line", "subject", "eligible", "veto", "total", "rank", "grade", "selected")
 _IN_RETURNED = {c: i for i, c in enumerate(_RETURNED)}
-_IN_OUTPUT = {c: OUTPUT.index(c) for c in _RETURNED if c != "line"}
+_IN_FETCHED = {c: 1 + OUTPUT.index(c) for c in _RETURNED if c != "line"}
+"""Where each returned column is in a row fetched from DuckDB (`run_id` first)."""
 
 
 def seats_of(
@@ -133,20 +141,105 @@ def write_duckdb(
     run_id: int,
     keep: bool,
 ) -> Written:
-    """The award's rows computed on the DuckDB copy, fetched in bulk, inserted with executemany."""
+    """The award's rows computed and spelled on the DuckDB copy, fetched in chunks,
+    inserted with executemany and hashed as they go.
+
+    The scored figures are kept as 64-bit integers (DuckDB's sums are 128-bit:
+    twice the memory, and three times the cost to spell): the compiler keeps
+    every figure within 64 bits (`TooLarge`), and a cast or a product that would
+    not fit raises, never wraps; should one raise, the award is scored and
+    spelled again with the 128-bit figures (DuckDB finishes a query before its
+    first row is fetched, and the inserts sit in a savepoint that an error
+    rolls back)."""
+    try:
+        try:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {_narrowed(con, sql)}')
+            return _spell_and_insert(con, db, query, run_id, keep)
+        except (duckdb.ConversionException, duckdb.OutOfRangeException):
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
+            return _spell_and_insert(con, db, query, run_id, keep)
+    finally:
+        con.execute(f'DROP TABLE IF EXISTS "{SCORED}"')
+
+
+_CHUNK = 20_000
+
+
+def _narrowed(con: duckdb.DuckDBPyConnection, sql: str) -> str:
+    """`sql` with its 128-bit integer columns cast to 64 bits (its types bound, not run)."""
+    relation = con.sql(sql)
+    items = [
+        f"CAST({quote_identifier(name)} AS BIGINT) AS {quote_identifier(name)}"
+        if str(kind) == "HUGEINT"
+        else quote_identifier(name)
+        for name, kind in zip(relation.columns, relation.types, strict=True)
+    ]
+    return f'SELECT {", ".join(items)} FROM ({sql}) AS "q"'
+
+
+def _spell_and_insert(
+    con: duckdb.DuckDBPyConnection, db: Database, query: ResultsQuery, run_id: int, keep: bool
+) -> Written:
     table = exp.Table(this=exp.to_identifier(SCORED, quoted=True))
-    con.execute(f'CREATE OR REPLACE TEMP TABLE "{SCORED}" AS {sql}')
     render = query.dialect.render
     seats, ties = seats_of(query, con.execute(render(query.sizes(table), copy=False)).fetchall())
-    rows = con.execute(render(query.rows(table, seats, None), copy=False)).fetchall()
-    con.execute(f'DROP TABLE "{SCORED}"')
-    width, hashed = len(OUTPUT), len(HASHED)
-    db.conn.executemany(
-        f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})",
-        [(run_id, *row[:width]) for row in rows],
-    )
-    lines = [hash_line(row[:hashed]) for row in rows]
-    return _written(rows, _IN_OUTPUT, lines, ties, query.places, keep)
+    result = con.execute(render(query.rows(table, seats, run_id), copy=False))
+    insert = f"INSERT INTO results ({_COLUMNS}) VALUES ({_PLACES})"
+    hashed = slice(1, 1 + len(HASHED))
+    lines = SpooledLines()
+    subjects = ranked = selected = 0
+    fields: dict[str, AwardFields] | None = {} if keep else None
+    with transaction(db):  # a savepoint: an error while fetching undoes the chunks before
+        while chunk := result.fetchmany(_CHUNK):
+            db.conn.executemany(insert, chunk)
+            spelled = [hash_line(row[hashed]) for row in chunk]
+            lines.extend(spelled)
+            part = _written(chunk, _IN_FETCHED, spelled, ties, query.places, keep)
+            subjects, ranked = subjects + part.subjects, ranked + part.ranked
+            selected += part.selected
+            if fields is not None and part.fields is not None:
+                fields.update(part.fields)
+    return Written(lines, subjects, ranked, selected, remainder_ties=ties, fields=fields)
+
+
+class SpooledLines:
+    """Hash lines kept as UTF-8 bytes, in memory up to `_SPOOL` and in a temporary
+    file beyond, rather than one Python string per row (a line with a Chinese
+    name is stored two bytes a character: 1M rows came to about 2.6 GB as
+    strings, 1.3 GB as bytes); read back once, in order."""
+
+    def __init__(self) -> None:
+        self._chunks: list[bytes] = []
+        self._size = 0
+        self._file: IO[bytes] | None = None
+
+    def extend(self, lines: Sequence[str]) -> None:
+        if not lines:
+            return
+        data = "\n".join(lines).encode("utf-8") + b"\n"
+        if self._file is None and self._size + len(data) > _SPOOL:
+            self._file = TemporaryFile()  # noqa: SIM115 - closed when read, or collected
+            finalize(self, self._file.close)
+            self._file.writelines(self._chunks)
+            self._chunks.clear()
+        if self._file is None:
+            self._chunks.append(data)
+            self._size += len(data)
+        else:
+            self._file.write(data)
+
+    def __iter__(self) -> Iterator[str]:
+        if self._file is None:
+            for chunk in self._chunks:
+                yield from chunk.decode("utf-8").split("\n")[:-1]
+            return
+        self._file.seek(0)
+        with TextIOWrapper(self._file, encoding="utf-8", newline="\n") as text:
+            for line in text:
+                yield line[:-1]
+
+
+_SPOOL = 256 << 20
 
 
 def _written(
