@@ -17,6 +17,7 @@ the run's results, as the scoring saw them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -158,22 +159,29 @@ def _with_results(
     if not awards or not rows or key is None:
         return list(rows)
     keys = [str(r.get(key)) for r in rows]
-    results: dict[str, dict[str, AwardFields]] = {}
-    marks = ", ".join("?" for _ in keys)
-    for name in awards:
-        found = db.execute(
-            "SELECT subject, total, grade, eligible, veto != '[]', rank, selected FROM results"
-            f" WHERE run_id = ? AND award = ? AND subject IN ({marks})",
-            [run_id, name, *keys],
-        ).fetchall()
-        results[name] = {
-            r[0]: AwardFields(Fraction(r[1]), r[2], bool(r[3]), bool(r[4]), r[5], bool(r[6]))
-            for r in found
-        }
+    results = _computed(db, run_id, awards, keys)
     out: list[Row] = []
     for k, row in zip(keys, rows, strict=True):
         extra: dict[str, Value] = {}
         for name in awards:
-            extra.update(field_values(name, results[name].get(k)))
+            extra.update(field_values(name, results.get((name, k))))
         out.append({**row, **extra})
     return out
+
+
+def _computed(
+    db: Database, run_id: int, awards: Sequence[str], keys: Sequence[str]
+) -> dict[tuple[str, str], AwardFields]:
+    """(award, subject) -> that subject's computed result, for every award and key
+    named, in one query (each list passed as one JSON parameter: no limit on keys)."""
+    found = db.execute(
+        "SELECT award, subject, total, grade, eligible, veto != '[]', rank, selected"
+        " FROM results WHERE run_id = ?"
+        " AND award IN (SELECT value FROM json_each(?))"
+        " AND subject IN (SELECT value FROM json_each(?))",
+        [run_id, json.dumps(sorted(set(awards))), json.dumps(sorted(set(keys)))],
+    )
+    return {
+        (r[0], r[1]): AwardFields(Fraction(r[2]), r[3], bool(r[4]), bool(r[5]), r[6], bool(r[7]))
+        for r in found
+    }

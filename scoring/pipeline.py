@@ -29,9 +29,10 @@ reference interpreter `scoring.backends.interpreter`, ranking
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TypeVar
 
 from scoring import run_notes
 from scoring.award_fields import award_fields
@@ -101,7 +102,6 @@ def score_run(
             period=period,
             actor=actor,
         )
-        guard_unpublished(db, run_id)
         summary = RunSummary(run_id, "")
         summary.results_sha256 = _store_awards(plan, dataset, period, backend, summary, progress)
         summary.outside_period = outside_period(plan, dataset, period)
@@ -128,15 +128,14 @@ def _store_awards(
     """Every award's results written into run `summary.run_id`, in dependency
     order, reported in `summary`; returns `results_sha256`."""
     db, run_id = dataset.db, summary.run_id
+
+    def step(award: AwardPlan, upstream: Upstream, keep: bool) -> tuple[Stored, Fields | None]:
+        done = store_award(plan, award, dataset, period, backend, upstream, run_id, keep, progress)
+        return done, done.written.fields
+
     with ResultsDigest(a.name for a in plan.awards) as digest:
-        upstream: dict[str, Mapping[str, AwardFields]] = {}
-        read_later = {a for award in plan.awards for a in award.depends_on}
-        for award in plan.awards:
-            keep = award.name in read_later
-            done = store_award(
-                plan, award, dataset, period, backend, upstream, run_id, keep, progress
-            )
-            name = award.name
+        stored = in_dependency_order(plan, step)
+        for name, done in zip((a.name for a in plan.awards), stored, strict=True):
             digest.add(name, done.written.lines)
             summary.subjects[name] = done.written.subjects
             summary.ranked[name] = done.written.ranked
@@ -149,10 +148,32 @@ def _store_awards(
                 summary.notes[name] = ties
             if done.fallback:
                 summary.fallbacks.append(done.fallback)
-            if keep:
-                assert done.written.fields is not None
-                upstream[name] = done.written.fields
         return digest.hexdigest()
+
+
+Fields = Mapping[str, AwardFields]
+"""One award's computed results as later awards read them (subject key -> fields)."""
+
+_Done = TypeVar("_Done")
+
+
+def in_dependency_order(
+    plan: Plan, step: Callable[[AwardPlan, Upstream, bool], tuple[_Done, Fields | None]]
+) -> Iterator[_Done]:
+    """`step` over every award of `plan`, in dependency order.
+
+    `step(award, upstream, keep)` gets what the earlier awards computed and
+    whether a later award reads this one (`keep`); it returns its result and,
+    when `keep`, the award's fields, which later steps then find in `upstream`."""
+    upstream: dict[str, Fields] = {}
+    read_later = {a for award in plan.awards for a in award.depends_on}
+    for award in plan.awards:
+        keep = award.name in read_later
+        done, fields = step(award, upstream, keep)
+        if keep:
+            assert fields is not None, f"{award.name}: a later award reads its results"
+            upstream[award.name] = fields
+        yield done
 
 
 @dataclass(frozen=True)
@@ -175,13 +196,15 @@ def store_award(
     keep: bool,
     progress: Progress | None = None,
 ) -> Stored:
-    """Write one award's results into run `run_id`.
+    """Write one award's results into run `run_id` (refused with `PublishedRun`,
+    before any row, when that run is published: its results cannot change).
 
     A `ResultsWriter` backend writes them itself in SQL; when it cannot spell
-    the award it hands back None and its outcomes are written here; when it
-    declines the award the interpreter scores it. Outcomes are ranked
-    (`rank_award`) and stored by `scoring.runs`; the hash lines come back
-    either way."""
+    the award it hands back None and its outcomes are written here (said in
+    the run's log); when it declines the award the interpreter scores it.
+    Outcomes are ranked (`rank_award`) and stored by `scoring.runs`; the hash
+    lines come back either way."""
+    guard_unpublished(dataset.db, run_id)
     if isinstance(backend, ResultsWriter):
         try:
             written = backend.write_award(plan, award, dataset, period, upstream, run_id, keep)
@@ -201,6 +224,11 @@ def store_award(
         if written is not None:
             return Stored(written, backend.name)
     chosen, fallback = _choose(plan, award, backend)
+    if chosen is backend and isinstance(backend, ResultsWriter):
+        fallback = (
+            f"{award.name}: scored by {backend.name}, ranked and written in Python"
+            f" ({backend.name} cannot write this award's results in SQL)"
+        )
     return _store_outcomes(
         plan, award, dataset, period, chosen, upstream, run_id, keep, fallback, progress
     )
@@ -278,14 +306,13 @@ def compute(
     """Every award in dependency order: scored by `backend` (or by the
     interpreter where `backend` declines the award), then placed. Writes
     nothing; later awards read earlier ones' results through `Upstream`."""
-    upstream: dict[str, Mapping[str, AwardFields]] = {}
-    read_later = {a for award in plan.awards for a in award.depends_on}
-    for award in plan.awards:
+
+    def step(award: AwardPlan, upstream: Upstream, keep: bool) -> tuple[AwardResult, Fields | None]:
         chosen, fallback = _choose(plan, award, backend)
         done = _score(plan, award, dataset, period, chosen, upstream, fallback, progress)
-        if award.name in read_later:
-            upstream[award.name] = award_fields(done.outcomes, done.placements)
-        yield done
+        return done, award_fields(done.outcomes, done.placements) if keep else None
+
+    return in_dependency_order(plan, step)
 
 
 def rank_award(plan: Plan, award: AwardPlan, outcomes: Sequence[Outcome]) -> Placing:

@@ -129,8 +129,9 @@ def ensure_run_schema(db: StoreHandle) -> None:
             WHEN (SELECT status FROM runs WHERE id = {row}.run_id) = 'published'
             BEGIN SELECT RAISE(ABORT, 'published results cannot change'); END"""
         )
-    # Rows are inserted only by a run, into its own new run, checked once
-    # (`guard_unpublished`); a per-row INSERT trigger cost a look-up per row.
+    # Rows are inserted only by `pipeline.store_award`, which checks the run
+    # once per award before writing (`guard_unpublished`); a per-row INSERT
+    # trigger cost a look-up per row.
     db.execute("DROP TRIGGER IF EXISTS results_frozen_insert")
     audit.ensure_audit_schema(db)
 

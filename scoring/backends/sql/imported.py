@@ -42,13 +42,12 @@ from scoring.rules import Rules
 from scoring.runs import RunSummary
 from scoring.store import quote_identifier
 
-from .award import CompiledAward, compile_award
+from .award import CompiledAward
 from .dialects import BY_NAME, Dialect
+from .listing import AwardSql, plan_sql
 from .outcomes import RowReader
-from .rational import TooLarge
 from .sqlbackend import SqlBackend, row_display
 from .stats import dataset_stats
-from .values import Unsupported
 
 MANIFEST = "manifest.json"
 FORMAT = "pioneer-sql-batch/1"
@@ -58,18 +57,18 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _compiled(plan: Plan, dataset: DatasetRef, period: Period, dialect: Dialect) -> dict[str, Any]:
-    """award -> (compiled award, its SQL text), or the reason it cannot compile."""
+def _compiled(
+    plan: Plan, dataset: DatasetRef, period: Period, dialect: Dialect
+) -> dict[str, AwardSql]:
+    """award -> its compiled query and SQL text, or why it is scored locally
+    (`listing.plan_sql`, over the tables' declared names)."""
     stats = dataset_stats(dataset.db, dataset.dataset_id, dataset.sha256, plan.catalog)
-    out: dict[str, Any] = {}
-    for award in plan.awards:
-        try:
-            compiled = compile_award(plan, award, dialect, stats, (period.start, period.end))
-        except (Unsupported, TooLarge) as exc:  # scored locally
-            out[award.name] = str(exc)
-            continue
-        out[award.name] = (compiled, dialect.render(compiled.query, pretty=True) + ";\n")
-    return out
+    return {found.award.name: found for found in plan_sql(plan, dialect, stats, period)}
+
+
+def _file_text(found: AwardSql) -> str:
+    """What `AWARD.sql` holds."""
+    return found.text + ";\n"
 
 
 def write_batch(
@@ -80,10 +79,11 @@ def write_batch(
     folder.mkdir(parents=True, exist_ok=True)
     awards: dict[str, Any] = {}
     for name, found in _compiled(plan, dataset, period, dialect).items():
-        if isinstance(found, str):
-            awards[name] = {"local": found}
+        compiled = found.compiled
+        if compiled is None:
+            awards[name] = {"local": found.text}
             continue
-        compiled, sql = found
+        sql = _file_text(found)
         (folder / f"{name}.sql").write_text(sql, encoding="utf-8")
         awards[name] = {
             "columns": compiled.columns,
@@ -159,12 +159,15 @@ def read_batch(folder: Path, plan: Plan, dataset: DatasetRef, period: Period) ->
             continue
         found = recompiled[award.name]
         entry = listed.get(award.name, {})
-        if isinstance(found, str) or "columns" not in entry:
+        compiled = found.compiled
+        if compiled is None or "columns" not in entry:
             raise PioneerError(
                 f"award {award.name} is scored locally here; remove its results", file=str(source)
             )
-        compiled, sql = found
-        if entry.get("sql_sha256") != _sha(sql) or entry.get("columns") != compiled.columns:
+        if (
+            entry.get("sql_sha256") != _sha(_file_text(found))
+            or entry.get("columns") != compiled.columns
+        ):
             raise PioneerError(
                 f"award {award.name}: the batch's SQL is not what this plan compiles to now",
                 file=where,

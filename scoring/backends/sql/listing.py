@@ -9,17 +9,57 @@ text is exactly what a run executes on it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+
 from scoring.backend import DatasetRef
 from scoring.periods import Period
-from scoring.plan import Plan
+from scoring.plan import AwardPlan, Plan
 
-from .award import compile_award
-from .dialects import BY_NAME, sqlite_parser_refuses
+from .award import CompiledAward, compile_award
+from .dialects import BY_NAME, Dialect, sqlite_parser_refuses
+from .passes import TableRef
 from .rational import TooLarge
 from .sqlbackend import SqlBackend
-from .stats import ASSUMED, DEFAULT_SCALE, dataset_stats
+from .stats import ASSUMED, DEFAULT_SCALE, DatasetStats, dataset_stats
 from .upstream import upstream_table
 from .values import Unsupported
+
+
+@dataclass(frozen=True)
+class AwardSql:
+    """One award in one dialect: its compiled query and pretty SQL text (no `;`),
+    or, when it falls back to the interpreter, only why (`compiled` None)."""
+
+    award: AwardPlan
+    compiled: CompiledAward | None
+    text: str
+
+
+def plan_sql(
+    plan: Plan,
+    dialect: Dialect,
+    stats: DatasetStats,
+    period: Period,
+    tables: TableRef | None = None,
+) -> Iterator[AwardSql]:
+    """Every award of `plan` compiled and rendered in `dialect`, in plan order; an
+    award that does not compile, or whose SQLite text SQLite's parser refuses,
+    comes with the reason instead."""
+    for award in plan.awards:
+        try:
+            compiled = compile_award(
+                plan, award, dialect, stats, (period.start, period.end), tables=tables
+            )
+        except (Unsupported, TooLarge) as exc:
+            yield AwardSql(award, None, str(exc))
+            continue
+        rendered = dialect.render(compiled.query, pretty=True)
+        refused = sqlite_parser_refuses(rendered) if dialect.name == "sqlite" else None
+        if refused is not None:
+            yield AwardSql(award, None, refused)
+            continue
+        yield AwardSql(award, compiled, rendered)
 
 
 def render_plan(
@@ -45,19 +85,11 @@ def render_plan(
         if dialect.name == "sqlite":
             tables = SqlBackend("sqlite").tables(dataset)
     out = ["\n".join(head)]
-    for award in plan.awards:
+    for found in plan_sql(plan, dialect, stats, period, tables):
+        award, compiled = found.award, found.compiled
         title = f"-- award {award.name} ({award.title}) over {award.subjects}"
-        try:
-            compiled = compile_award(
-                plan, award, dialect, stats, (period.start, period.end), tables=tables
-            )
-        except (Unsupported, TooLarge) as exc:
-            out.append(f"{title}\n-- falls back to the interpreter: {exc}")
-            continue
-        rendered = dialect.render(compiled.query, pretty=True)
-        refused = sqlite_parser_refuses(rendered) if dialect.name == "sqlite" else None
-        if refused is not None:
-            out.append(f"{title}\n-- falls back to the interpreter: {refused}")
+        if compiled is None:
+            out.append(f"{title}\n-- falls back to the interpreter: {found.text}")
             continue
         lines = [title]
         for name in compiled.upstream:
@@ -66,6 +98,6 @@ def render_plan(
                 f" × 10^{plan.precision}, g: grade, e: eligible, v: vetoed, r: rank,"
                 " s: selected), filled from that award's computed results"
             )
-        lines.append(rendered + ";")
+        lines.append(found.text + ";")
         out.append("\n".join(lines))
     return "\n\n".join(out) + "\n"
