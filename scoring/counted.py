@@ -117,15 +117,13 @@ def counted_rows(db: Database, ex: Explanation, catalog: Catalog) -> Counted:
             found = out[source.table]
             found[user] = found.get(user, frozenset()) | hits
     deepest_first = sorted(award.nodes.items(), key=lambda item: -item[0].count("."))
-    for table, found in out.items():
+    for found in out.values():
         for path, node in deepest_first:  # an inner node after the inner nodes below it
             if not node.is_leaf:
                 _gather(found, path, node.children)
-        for block in (award.bonus, award.deductions):
+        for name, block in (("bonus", award.bonus), ("deductions", award.deductions)):
             if block is not None:
-                name = "bonus" if block is award.bonus else "deductions"
                 _gather(found, name, block.items)
-        out[table] = found
     return out
 
 

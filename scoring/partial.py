@@ -164,16 +164,14 @@ def _repair_tables(
         if len(path) == 3 and "links" not in tables[name]:
             relinked.add(name)  # unless it was meant for the table's missing `links`
         return True
+    table = tables.get(name)
     if len(path) >= 4 and path[2] == "columns" and kind != "extra_forbidden":
-        columns = (
-            tables.get(name, {}).get("columns") if isinstance(tables.get(name), dict) else None
-        )
+        columns = table.get("columns") if isinstance(table, dict) else None
         if isinstance(columns, dict) and path[3] in columns:
             columns[path[3]] = "text"  # of unknown type: read as text, and guessed
             guessed.add(str(path[3]))
             changed.add(path[:4])
             return True
-    table = tables.get(name)
     if len(path) == 3 and path[2] in ("key", "date") and isinstance(table, dict):
         column = _column_for(table, str(path[2]))
         if column is not None:  # the first column that could be meant
@@ -186,8 +184,7 @@ def _repair_tables(
         (relinked if path[2] in ("key", "date", "links") else guessed).add(name)
         return True
     guessed.add(name)
-    original = tables.get(name)
-    key = original.get("key") if isinstance(original, dict) else None
+    key = table.get("key") if isinstance(table, dict) else None
     key = key if isinstance(key, str) and _WORD.fullmatch(key) else "id"
     tables[name] = {"key": key, "columns": {key: "text", "unit": "text"}}
     changed.add(table_path)

@@ -81,12 +81,13 @@ def open_copy(
     or stale); read-only, so several runs may read one copy at once."""
     path = columnar_path(db, sha256)
     want = meta_for(sha256, catalog, stats)
+    seen = (path, json.dumps(want, sort_keys=True))
     with _LOCK:
         if path.exists():
             con = duckdb.connect(str(path), read_only=True)
-            seen = (path, json.dumps(want, sort_keys=True))
-            if _VERIFIED.get(seen) == _identity(path) or _verified(con, want):
-                _VERIFIED[seen] = _identity(path)
+            identity = _identity(path)
+            if _VERIFIED.get(seen) == identity or _verified(con, want):
+                _VERIFIED[seen] = identity
                 return _bounded(con)
             con.close()
             path.unlink()
@@ -107,7 +108,7 @@ def open_copy(
         if not _verified(con, want):  # pragma: no cover - a copy that fails its own check
             con.close()
             raise CopyRefused(f"{path}: the copy does not match dataset {sha256}")
-        _VERIFIED[(path, json.dumps(want, sort_keys=True))] = _identity(path)
+        _VERIFIED[seen] = _identity(path)
         return _bounded(con)
 
 

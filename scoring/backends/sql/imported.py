@@ -33,6 +33,7 @@ from sqlite_utils import Database
 from scoring import roles
 from scoring.backend import DatasetRef, Outcome, Upstream
 from scoring.errors import PioneerError, Remedy
+from scoring.ingest.query import find_dataset
 from scoring.ingest.tables import data_table
 from scoring.periods import Period, parse_period
 from scoring.pipeline import score_run
@@ -130,9 +131,11 @@ def read_manifest(folder: Path) -> dict[str, Any]:
     return manifest
 
 
-def read_batch(folder: Path, plan: Plan, dataset: DatasetRef, period: Period) -> Batch:
-    """Check the batch against the rules, the dataset and the recompiled plan; read its rows."""
-    manifest = read_manifest(folder)
+def read_batch(
+    folder: Path, manifest: dict[str, Any], plan: Plan, dataset: DatasetRef, period: Period
+) -> Batch:
+    """Check the batch (its manifest already read) against the rules, the dataset and
+    the recompiled plan; read its rows."""
     where = str(folder / MANIFEST)
     expected = {
         "campaign": plan.campaign,
@@ -287,17 +290,15 @@ class ImportedBackend:
 
 
 def stored_by_sha(db: Database, sha256: str, where: str) -> DatasetRef:
-    """The stored dataset with this SHA-256 (the newest, if ingested twice)."""
-    row = db.execute(
-        "SELECT id FROM datasets WHERE sha256 = ? ORDER BY id DESC LIMIT 1", [sha256]
-    ).fetchone()
-    if row is None:
+    """The stored dataset with this SHA-256 (ingest stores each content once)."""
+    found = find_dataset(db, sha256)
+    if found is None:
         raise PioneerError(
             f"the store holds no dataset with SHA-256 {sha256}: ingest the same files first",
             file=where,
             remedy=Remedy.INGEST,
         )
-    return DatasetRef(db, int(row[0]), sha256)
+    return DatasetRef(db, found, sha256)
 
 
 def import_results(
@@ -322,7 +323,7 @@ def import_results(
         raise PioneerError(f"period: {exc}", file=where) from None
     if (str(period.start), str(period.end)) != (stated.get("start"), stated.get("end")):
         raise PioneerError(f"period {period.label} does not match its dates", file=where)
-    batch = read_batch(folder, rules.plan, dataset, period)
+    batch = read_batch(folder, manifest, rules.plan, dataset, period)
     backend = ImportedBackend(batch, SqlBackend("sqlite"))
     run = score_run(rules, dataset, period, backend, actor=who, today=today)
     return run, frozenset(batch.rows)

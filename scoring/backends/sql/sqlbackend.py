@@ -115,7 +115,7 @@ class SqlBackend:
             totals = upstream.get(name, {})
             return max((abs(f.total) * scale for f in totals.values()), default=0).__ceil__()
 
-        compiled = compile_award(
+        return compile_award(
             plan,
             award,
             self.dialect,
@@ -125,7 +125,6 @@ class SqlBackend:
             upstream_largest=largest,
             scan_whole=self._mostly_in_period(plan, award, dataset, period, stats),
         )
-        return compiled
 
     def _parsed(self, prepared: _Prepared) -> _Prepared:
         """`prepared`, once SQLite's parser accepts its query (else `Fallback`). The
