@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from scoring.numbers import fixed
-from scoring.review.ddl import has_review_records
+from scoring.review.ddl import has_review_records, has_review_tables
 from scoring.store import StoreHandle
 
 if TYPE_CHECKING:  # annotations only: the plan module loads the rule model, and
@@ -217,7 +217,7 @@ def has_standings(db: StoreHandle, run_id: int, award: str) -> bool:
     """Whether a review has stored standings for the award (then for every
     one of its subjects, `review/standings.py`); without them the view's
     figures are the computed ones of `results`, row for row."""
-    if "standings" not in db.table_names():
+    if not has_review_tables(db):
         return False
     row = db.execute(
         "SELECT 1 FROM standings WHERE run_id = ? AND award = ? LIMIT 1", [run_id, award]

@@ -465,7 +465,7 @@ def _why_notes(
             return None
         return r.unit if per == "unit" else groups.get(r.subject)
 
-    rows = ranking(db, run.id, award.name)[1]
+    rows = effective.read(db, run.id, award.name)
     return why_notes(award, rows, found, group_of, run.precision, rules.plan.catalog)
 
 

@@ -41,8 +41,3 @@ def grant(db: Database, actor: str, name: str, role: str, today: dt.date | None 
 def revoke(db: Database, actor: str, name: str, role: str, today: dt.date | None = None) -> None:
     """Take the `role` from `name` (never the last admin; the actor must be an admin)."""
     _change(db, actor, name, role, "roles-revoke", today)
-
-
-def listing(db: Database) -> list[tuple[str, str]]:
-    """Every (name, role), by name."""
-    return roles.all_roles(db)

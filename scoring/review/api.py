@@ -26,8 +26,7 @@ from scoring.review import actions as _actions
 from scoring.review import adjustments as _adjustments
 from scoring.review import privacy as _privacy
 from scoring.review import publication as _publication
-from scoring.review.calendar_store import CalendarImport, CalendarLine
-from scoring.review.calendar_store import calendar_year as _calendar_year
+from scoring.review.calendar_store import CalendarImport
 from scoring.review.calendar_store import import_calendar as _import_calendar
 from scoring.review.context import Review
 from scoring.review.ddl import ensure_review_schema
@@ -220,11 +219,6 @@ def revoke_role(
     _access.revoke(db, actor or current_user(), name, role, today)
 
 
-def list_roles(db: Database) -> list[tuple[str, str]]:
-    """Every (name, role) of the store."""
-    return _access.listing(db)
-
-
 def verify_review(db: Database) -> str | None:
     """None when every published run's standings match its publish entry."""
     return _publication.verify_published(db)
@@ -236,8 +230,3 @@ def import_calendar(
     """Import holidays and make-up workdays (rows of date, kind, name) into the
     store's calendar (admin; audited; all or nothing)."""
     return _import_calendar(db, path, actor or current_user(), today)
-
-
-def calendar_year(db: Database, year: int) -> list[CalendarLine]:
-    """Every holiday and make-up workday of `year`, from the store and the package."""
-    return _calendar_year(db, year)
