@@ -10,9 +10,8 @@ from pathlib import Path
 
 from engine_helpers import rules_text, write_tables
 from review_helpers import AWARD, Store, invoke
-from test_tui_workflow import form, open_run, session, submit
 from textual.pilot import Pilot
-from tui_helpers import until
+from tui_helpers import form, open_run, session, submit, until
 
 from scoring import browse
 from scoring.browse import RankFilter

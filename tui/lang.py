@@ -50,11 +50,6 @@ def use(lang: Lang) -> None:
     _current[0] = lang
 
 
-def current() -> Lang:
-    """The language strings are shown in."""
-    return _current[0]
-
-
 def text_in(lang: Lang, key: str) -> str:
     """The template of `key` in `lang` (unfilled)."""
     zh, en = CATALOGUE[key]

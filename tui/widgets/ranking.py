@@ -390,8 +390,12 @@ class AwardRanking(ForwardWorkerErrors, Vertical):
     @work(thread=True, group="search-index", exit_on_error=False)
     def _build_index(self, store: Store, key: tuple[str, int]) -> None:
         worker = get_current_worker()
-        if not build_search_index(store, key[1], lambda: worker.is_cancelled):
-            self.indexing.discard(key)  # the store was busy or read-only: try on the next search
+        built = False
+        try:
+            built = build_search_index(store, key[1], lambda: worker.is_cancelled)
+        finally:
+            if not built:  # busy, read-only or failed: try again on the next search
+                self.indexing.discard(key)
 
     @on(DataTable.RowHighlighted, "#ranking-table")
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
