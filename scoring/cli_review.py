@@ -111,10 +111,12 @@ def adjust(
     adj = service.adjust(
         db, run_ref, subject, target, delta, reason=reason, award=award, actor=actor, today=today
     )
+    approve_it = worded(
+        "`pioneer approve --db {db} --run {run} {id}`", {"run": adj.run_id, "id": adj.id}, db_path
+    )
     click.echo(
         f"adjustment {adj.id}: {adj.award} {adj.subject} {adj.target} {_sign(adj.delta)}, "
-        f"pending: another reviewer approves it with "
-        f"`pioneer approve --db {db_path} --run {adj.run_id} {adj.id}`"
+        f"pending: another reviewer approves it with {approve_it}"
     )
 
 

@@ -4,6 +4,7 @@ export follows every step and stays valid against its JSON Schema."""
 
 from __future__ import annotations
 
+import shlex
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -283,3 +284,15 @@ def published(tmp_path: Path) -> Store:
     store.ok("notice", "--as", "pat", "--today", "2022-09-29")
     store.ok("publish", "--as", "pat", "--today", "2022-10-11")
     return store
+
+
+def test_printed_approve_command_pastes_back_with_a_store_path_holding_a_space(tmp_path: Path) -> None:
+    folder = tmp_path / "县 办"
+    folder.mkdir()
+    store = in_review(folder)
+    said = store.ok(
+        "adjust", "--subject", "P4", "--target", "s", "--delta", "0.5", "--reason", "复核",
+        "--as", "alice",
+    )  # fmt: skip
+    quoted = shlex.quote(str(store.path))
+    assert f"`pioneer approve --db {quoted} --run 1 1`" in said
