@@ -119,3 +119,42 @@ def test_a_row_with_a_float_or_a_missing_subject_is_refused_with_its_place(
     result = _import(batch, folder)
     assert result.exit_code == 1 and f"{len(lines) - 1} rows for {len(lines)}" in result.output
     assert _runs(batch["db"]) == before
+
+
+def _edit_manifest(folder: Path, change: Any) -> None:
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def _sql_edited(manifest: dict[str, Any]) -> None:
+    entry = next(e for e in manifest["awards"].values() if "sql_sha256" in e)
+    entry["sql_sha256"] = "0" * 64
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda m: m.update(dialect="oracle"), "unknown dialect 'oracle'"),
+        (_sql_edited, "the batch's SQL is not what this plan compiles to now"),
+        (lambda m: m["period"].update(end="2022-06-30"), "period 2022 does not match its dates"),
+        (lambda m: m.update(format="other"), "not a batch manifest"),
+    ],
+)
+def test_a_manifest_that_does_not_fit_is_refused_in_words_and_nothing_is_written(
+    batch: dict[str, Any], tmp_path: Path, change: Any, said: str
+) -> None:
+    folder = _copy(batch, tmp_path)
+    _edit_manifest(folder, change)
+    before = _runs(batch["db"])
+    result = _import(batch, folder)
+    assert result.exit_code == 1
+    assert "manifest.json" in result.output and said in result.output, result.output
+    assert "Traceback" not in result.output
+    assert _runs(batch["db"]) == before
+
+
+def test_a_folder_without_a_manifest_is_refused(batch: dict[str, Any], tmp_path: Path) -> None:
+    result = _import(batch, tmp_path)
+    assert result.exit_code == 1 and "no manifest.json" in result.output, result.output
