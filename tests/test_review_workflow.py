@@ -286,7 +286,9 @@ def published(tmp_path: Path) -> Store:
     return store
 
 
-def test_printed_approve_command_pastes_back_with_a_store_path_holding_a_space(tmp_path: Path) -> None:
+def test_printed_approve_command_pastes_back_with_a_store_path_holding_a_space(
+    tmp_path: Path,
+) -> None:
     folder = tmp_path / "县 办"
     folder.mkdir()
     store = in_review(folder)
